@@ -1,0 +1,145 @@
+"""The tables (times are naive UTC, as in board/): organisation tree, feedback in the national model, themes, actions, audit events."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, MetaData, Text, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+# Alembic needs stable constraint names to alter SQLite tables in batch mode.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+LEVELS = ("county", "result_area", "service_area", "unit")
+CHANNELS = ("toimipiste", "verkko", "chat_video", "puhelin", "kotikaynti")
+COLLECTIONS = ("web", "kiosk", "sms", "tablet", "email", "phone", "paper", "social")
+LANGUAGES = ("fi", "sv", "en")
+
+
+class Unit(SQLModel, table=True):
+    """A node of the organisation tree; `path` lists the ids from the root, e.g. "/1/4/17/"."""
+
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id")
+    path: str = Field(default="", max_length=400, index=True)
+    name_fi: str = Field(max_length=200)
+    name_sv: str = Field(default="", max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    level: str = Field(max_length=20)
+    active: bool = True
+
+    def name(self, language: str = "fi") -> str:
+        return getattr(self, f"name_{language}", "") or self.name_fi
+
+
+class Feedback(SQLModel, table=True):
+    """One answer to the national feedback form, with its reply tracking."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_feedback_source_source_id"),
+        Index("ix_feedback_unit_received", "unit_id", "received_at"),
+        Index("ix_feedback_unit_reply", "unit_id", "reply_requested", "replied_at", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    source: str = Field(max_length=40)
+    source_id: str = Field(max_length=200)
+    received_at: NaiveDatetime
+    service_date: date | None = None
+    channel: str | None = Field(default=None, max_length=20)
+    collection: str | None = Field(default=None, max_length=20)
+    nps: int | None = None
+    saatavuus: int | None = None
+    kohtaaminen: int | None = None
+    osallistuminen: int | None = None
+    turvallisuus: int | None = None
+    tiedon_saanti: int | None = None
+    ymmarrettavyys: int | None = None
+    hyodyllisyys: int | None = None
+    open_answer: str | None = Field(default=None, sa_column=Column(Text))
+    free_text: str | None = Field(default=None, sa_column=Column(Text))
+    reply_requested: bool = False
+    replied_at: NaiveDatetime | None = None
+    replied_by: str | None = Field(default=None, max_length=200)
+    no_reply_reason: str | None = Field(default=None, max_length=400)
+    service_code: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=2)
+    quote_picked_at: NaiveDatetime | None = None
+    redacted: bool = False
+    version: int = 1
+
+
+class Theme(SQLModel, table=True):
+    """A recurring improvement theme of a unit, moving through the development stages."""
+
+    __tablename__ = "theme"
+    __table_args__ = (Index("ix_theme_unit_stage", "unit_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    stage: str = Field(max_length=30)
+    owner: str | None = Field(default=None, max_length=200)
+    stage_since: NaiveDatetime
+    created_at: NaiveDatetime
+    created_by: str = Field(max_length=200)
+    escalated_to: str | None = Field(default=None, max_length=400)
+    not_pursued_reason: str | None = Field(default=None, max_length=400)
+    version: int = 1
+
+
+class ThemeFeedback(SQLModel, table=True):
+    """Feedback linked to a theme."""
+
+    __tablename__ = "theme_feedback"
+
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", primary_key=True, index=True)
+
+
+class Action(SQLModel, table=True):
+    """What was done about a theme; published when it has a public text and the switch is on."""
+
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_theme_taken", "theme_id", "taken_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    theme_id: int = Field(foreign_key="theme.id")
+    taken_on: date = Field(index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    public_text: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: NaiveDatetime | None = None
+    created_by: str = Field(max_length=200)
+    created_at: NaiveDatetime
+    version: int = 1
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when (UTC), from what to what."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=80)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -1,0 +1,49 @@
+"""Plain settings parsed from the environment (or Streamlit secrets, merged by app.py)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from board.replies import ReplyPolicy
+
+DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
+DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class SettingsError(ValueError):
+    """A setting has a value Vartti cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    demo: bool = False
+    reply_days: int = 14
+    min_n: int = 5
+
+    @property
+    def reply_policy(self) -> ReplyPolicy:
+        return ReplyPolicy(days=self.reply_days)
+
+
+def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
+    raw = str(values.get(name, "") or "").strip()
+    if not raw:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if number < 1:
+        raise SettingsError(f"{name} must be at least 1, got {number}")
+    return number
+
+
+def load_settings(values: Mapping[str, str]) -> Settings:
+    """Read VARTTI_* settings from a mapping; unset means the documented default."""
+    return Settings(
+        database_url=str(values.get("VARTTI_DATABASE_URL") or DEFAULT_DATABASE_URL).strip(),
+        demo=str(values.get("VARTTI_DEMO", "")).strip().lower() in {"1", "true", "yes"},
+        reply_days=_positive_int(values, "VARTTI_REPLY_DAYS", 14),
+        min_n=_positive_int(values, "VARTTI_MIN_N", 5),
+    )
