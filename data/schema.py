@@ -23,16 +23,15 @@ class SchemaState:
         return self.current == self.head
 
 
-def _config(engine: Engine) -> Config:
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return config
 
 
 def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
-    config = _config(engine)
+    config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -40,7 +39,7 @@ def upgrade(engine: Engine) -> None:
 
 def schema_state(engine: Engine) -> SchemaState:
     """The database's migration revision against the newest one the code knows."""
-    head = ScriptDirectory.from_config(_config(engine)).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return SchemaState(current=current, head=head)

@@ -1,6 +1,5 @@
-"""Alembic environment: runs on the connection handed over by data.schema (or a URL from alembic.ini)."""
+"""Alembic environment: runs on the connection handed over by data.schema."""
 from alembic import context
-from sqlalchemy import create_engine
 
 from data import models
 
@@ -19,9 +18,4 @@ def run_migrations(connection) -> None:
         context.run_migrations()
 
 
-connection = config.attributes.get("connection")
-if connection is not None:
-    run_migrations(connection)
-else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as fresh:
-        run_migrations(fresh)
+run_migrations(config.attributes["connection"])

@@ -1,0 +1,42 @@
+# Vartti: `make run` starts the demo county, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test migrate chromium postgres clean
+
+$(VENV)/.run-deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+migrate: $(VENV)/.run-deps
+	$(PY) -m data migrate
+
+run: migrate
+	$(PY) -m data seed-demo --if-empty
+	VARTTI_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; }
+
+# The integration tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start || true; }
+
+test: $(VENV)/.test-deps chromium postgres
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) data/vartti.db data/vartti.db-*

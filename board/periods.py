@@ -1,0 +1,128 @@
+"""Helsinki calendar days, reporting periods and ISO weeks.
+
+Every datetime entering or leaving this module is naive and means UTC, unless a function says it
+takes Helsinki local time. Dates (`date`) are Helsinki calendar days.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def as_utc_naive(moment: datetime) -> datetime:
+    """An aware moment becomes naive UTC; a naive moment already is naive UTC and is returned as is."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def helsinki_date(moment: datetime) -> date:
+    """The Helsinki calendar day on which a naive-UTC moment falls."""
+    return as_utc_naive(moment).replace(tzinfo=UTC).astimezone(HELSINKI).date()
+
+
+def helsinki_midnight_utc(day: date) -> datetime:
+    """The naive-UTC instant at which the Helsinki day begins (22:00 UTC in winter, 21:00 in summer)."""
+    # Helsinki changes its clocks at 03:00/04:00, so local midnight always exists exactly once.
+    return as_utc_naive(datetime.combine(day, time(0), tzinfo=HELSINKI))
+
+
+@dataclass(frozen=True)
+class Period:
+    """The Helsinki calendar days from `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"period ends ({self.last}) before it starts ({self.first})")
+
+    @property
+    def days(self) -> int:
+        """The number of calendar days in the period, both ends included."""
+        return (self.last - self.first).days + 1
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """The period as a half-open naive-UTC range [start of first day, start of the day after last)."""
+        return helsinki_midnight_utc(self.first), helsinki_midnight_utc(self.last + timedelta(days=1))
+
+
+def last_days(today: date, days: int) -> Period:
+    """The `days` calendar days that end with today, today included."""
+    if days < 1:
+        raise ValueError(f"a period needs at least one day, got {days}")
+    return Period(today - timedelta(days=days - 1), today)
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length that ends the day before `period` starts."""
+    return Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class IsoWeek:
+    """An ISO 8601 week (Monday to Sunday); `year` is the ISO week-numbering year."""
+
+    year: int
+    week: int
+
+    def __post_init__(self) -> None:
+        # date.fromisocalendar knows which years have a week 53 and rejects the rest.
+        date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def monday(self) -> date:
+        """The first day of the week."""
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        """The last day of the week."""
+        return date.fromisocalendar(self.year, self.week, 7)
+
+    def period(self) -> Period:
+        """The week as a Monday-to-Sunday period."""
+        return Period(self.monday, self.sunday)
+
+    @property
+    def label(self) -> str:
+        """The week as Finns say it on the board: "vko 47"."""
+        return f"vko {self.week}"
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+
+def iso_week_of(day: date) -> IsoWeek:
+    """The ISO week containing the day; early January may belong to the previous ISO year and late December to the next."""
+    year, week, _ = day.isocalendar()
+    return IsoWeek(year, week)
+
+
+def last_weeks(today: date, count: int) -> list[IsoWeek]:
+    """The `count` ISO weeks up to and including the current one, oldest first."""
+    if count < 1:
+        raise ValueError(f"need at least one week, got {count}")
+    return [iso_week_of(today - timedelta(weeks=ago)) for ago in range(count - 1, -1, -1)]
+
+
+def current_and_previous_week(today: date) -> tuple[Period, Period]:
+    """This ISO week from Monday to today, and the whole ISO week before it."""
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday, today), Period(monday - timedelta(weeks=1), monday - timedelta(days=1))
+
+
+def parse_local_or_aware(text: str) -> datetime:
+    """An ISO 8601 timestamp as naive UTC; without an offset it is Helsinki local time.
+
+    A local time that Helsinki skips (spring, 03:00-04:00) or repeats (autumn, 03:00-04:00) is
+    read with fold=0, the offset in force before the change: 2026-03-29T03:30 is read as
+    +02:00 (01:30 UTC) and 2026-10-25T03:30 as its first occurrence, +03:00 (00:30 UTC).
+    """
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=HELSINKI, fold=0)
+    return as_utc_naive(moment)

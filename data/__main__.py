@@ -1,0 +1,142 @@
+"""Command line: `python -m data COMMAND` (see CONTRACTS.md)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from board.periods import Period, as_utc_naive, helsinki_date
+from data.db import make_engine, session_scope
+from data.demo import DemoRefused, is_empty, seed_demo
+from data.organisation import UnitFileError, read_unit_rows, upsert_units
+from data.schema import schema_state, upgrade
+from data.services import BOARD_DAYS, UnknownUnit, metrics_for
+from data.settings import SettingsError, load_settings
+
+CLI_ACTOR = "cli"
+OK, REFUSED, UNUSABLE = 0, 1, 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _now() -> datetime:
+    return as_utc_naive(datetime.now(timezone.utc))
+
+
+def _require_current_schema(engine) -> None:
+    state = schema_state(engine)
+    if not state.is_current:
+        raise CliError(f"the database schema is at {state.current or 'nothing'}, the code needs "
+                       f"{state.head}: run `python -m data migrate`", REFUSED)
+
+
+def cmd_migrate(engine, settings, args) -> int:
+    upgrade(engine)
+    print(f"schema at {schema_state(engine).head}")
+    return OK
+
+
+def cmd_units(engine, settings, args) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+        rows = read_unit_rows(text)
+    except (OSError, UnicodeDecodeError, UnitFileError) as problem:
+        raise CliError(f"units file unusable, nothing written: {problem}", UNUSABLE) from None
+    _require_current_schema(engine)
+    with session_scope(engine, write=True) as session:
+        summary = upsert_units(session, rows, actor=CLI_ACTOR, now=_now())
+    print(json.dumps(summary.__dict__))
+    return OK
+
+
+def cmd_seed_demo(engine, settings, args) -> int:
+    _require_current_schema(engine)
+    with session_scope(engine, write=True) as session:
+        if args.if_empty and not is_empty(session):
+            print("database has data; demo county not loaded")
+            return OK
+        try:
+            summary = seed_demo(session, seed=args.seed, now=_now())
+        except DemoRefused as refusal:
+            raise CliError(f"refused: {refusal}; seed-demo only loads into an empty database",
+                           REFUSED) from None
+    print(json.dumps(summary.__dict__))
+    return OK
+
+
+def cmd_metrics(engine, settings, args) -> int:
+    _require_current_schema(engine)
+    period = None
+    if args.date_from or args.date_to:
+        last = args.date_to or helsinki_date(_now())
+        first = args.date_from or last - timedelta(days=BOARD_DAYS - 1)
+        if last < first:
+            raise CliError("--to is before --from", UNUSABLE)
+        period = Period(first, last)
+    with session_scope(engine) as session:
+        try:
+            metrics = metrics_for(session, unit_code=args.unit, period=period, now=_now(),
+                                  settings=settings)
+        except UnknownUnit as unknown:
+            raise CliError(f"unknown unit: {unknown.code}", UNUSABLE) from None
+    print(json.dumps(metrics.as_json(), ensure_ascii=False))
+    return OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m data", description="Vartti data commands")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the schema").set_defaults(run=cmd_migrate)
+    units = commands.add_parser("units", help="create or update the organisation tree from a CSV")
+    units.add_argument("file")
+    units.set_defaults(run=cmd_units)
+    seed = commands.add_parser("seed-demo", help="load the demo county into an empty database")
+    seed.add_argument("--seed", type=int, default=1)
+    seed.add_argument("--if-empty", action="store_true",
+                      help="do nothing (exit 0) when the database already has data")
+    seed.set_defaults(run=cmd_seed_demo)
+    metrics = commands.add_parser("metrics", help="print a unit's figures as JSON")
+    metrics.add_argument("--unit", required=True)
+    metrics.add_argument("--from", dest="date_from", type=_iso_date)
+    metrics.add_argument("--to", dest="date_to", type=_iso_date)
+    metrics.set_defaults(run=cmd_metrics)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings(os.environ)
+        engine = make_engine(settings.database_url)
+        return args.run(engine, settings, args)
+    except SettingsError as problem:
+        print(f"configuration error: {problem}", file=sys.stderr)
+        return UNUSABLE
+    except CliError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return problem.code
+    except OperationalError as problem:
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"error: cannot use the database {shown}: {problem.orig}", file=sys.stderr)
+        return REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

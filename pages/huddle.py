@@ -1,0 +1,201 @@
+"""The wall-screen huddle board of one unit: `/huddle?unit=CODE`."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from board.likert import STATEMENTS
+from board.periods import as_utc_naive, helsinki_date, iso_week_of
+from data.db import session_scope
+from data.services import HuddleBoard, UnknownUnit, find_unit, huddle_board, list_units
+from pages.ui import format as fmt
+from pages.ui.charts import nps_trend
+from pages.ui.context import app_context
+from pages.ui.texts import t
+from pages.ui.unit_picker import unit_picker
+
+REFRESH_SECONDS = 60
+UI = Path(__file__).parent / "ui"
+TIMER_HTML = (UI / "timer.html").read_text(encoding="utf-8")
+
+context = app_context()
+
+
+def _now() -> datetime:
+    return as_utc_naive(datetime.now(timezone.utc))
+
+
+def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
+    nps = board.metrics.figures.nps
+    with st.container(key="tile-nps"):
+        if not has_feedback:
+            st.metric(t("huddle.nps.title"), t("huddle.no_feedback"))
+            return
+        if nps.score is None:
+            st.metric(t("huddle.nps.title"), t("huddle.too_few"))
+            st.write(t("huddle.too_few_n", n=nps.n, min_n=context.settings.min_n))
+            return
+        change = board.nps_change
+        st.metric(
+            t("huddle.nps.title"),
+            fmt.number(nps.score),
+            delta=None if change is None else t("huddle.nps.change", change=fmt.signed(change)),
+            delta_color="normal",
+        )
+        lo, hi = nps.ci95
+        st.write(t("huddle.nps.n", n=fmt.number(nps.n), lo=fmt.number(lo), hi=fmt.number(hi)))
+        if change is None:
+            st.write(t("huddle.nps.change_unknown"))
+
+
+def _volume_tile(board: HuddleBoard) -> None:
+    with st.container(key="tile-volume"):
+        st.metric(t("huddle.volume.title"), fmt.number(board.volume_this_week))
+        st.write(f"{t('huddle.volume.this_week')} · "
+                 f"{fmt.number(board.volume_last_week)} {t('huddle.volume.last_week')}")
+        parts = " · ".join(f"{t('collection.' + name)} {fmt.number(count)}"
+                           for name, count in board.by_collection.items())
+        if parts:
+            st.write(t("huddle.volume.by_collection", parts=parts))
+
+
+def _development_tile(board: HuddleBoard) -> None:
+    with st.container(key="tile-development"):
+        st.metric(t("huddle.dev.title"), fmt.number(board.metrics.in_development))
+        st.write(t("huddle.dev.count", count=board.metrics.in_development))
+
+
+def _replies_tile(board: HuddleBoard) -> None:
+    replies = board.metrics.replies
+    if replies.overdue:
+        with st.container(key="tile-replies-overdue"):
+            st.metric(t("huddle.replies.title"), t("huddle.replies.overdue", count=replies.overdue))
+            st.write(t("huddle.replies.oldest", days=replies.oldest_overdue_days))
+            if replies.due_soon:
+                st.write(t("huddle.replies.due_soon", count=replies.due_soon))
+    elif replies.due_soon:
+        with st.container(key="tile-replies-soon"):
+            st.metric(t("huddle.replies.title"), t("huddle.replies.due_soon", count=replies.due_soon))
+    else:
+        with st.container(key="tile-replies-ok"):
+            st.metric(t("huddle.replies.title"), "✓")
+            st.write(t("huddle.replies.all_done"))
+
+
+def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
+    with st.container(key="panel-trend"):
+        st.subheader(t("huddle.trend.title"))
+        if not has_feedback:
+            st.write(t("huddle.no_feedback"))
+            return
+        st.altair_chart(nps_trend(board.weeks, height=300), width="stretch",
+                        alt=t("huddle.trend.alt"))
+
+
+def _statements_panel(board: HuddleBoard) -> None:
+    with st.container(key="panel-statements"):
+        st.subheader(t("huddle.statements.title"))
+        answered = [(s, board.metrics.figures.likert[s.key]) for s in STATEMENTS
+                    if board.metrics.figures.likert[s.key].n]
+        if not answered:
+            st.write(t("huddle.statements.none"))
+        for statement, summary in answered:
+            if summary.n < context.settings.min_n:
+                st.progress(0, text=f"{statement.fi} · {t('huddle.too_few')}")
+                continue
+            value = t("huddle.statements.value", pct=fmt.number(summary.agree_pct), n=fmt.number(summary.n))
+            st.progress(summary.agree_pct / 100, text=f"{statement.fi} · {value}")
+
+
+def _themes_panel(board: HuddleBoard) -> None:
+    with st.container(key="panel-themes"):
+        st.subheader(t("huddle.dev.title"))
+        if not board.themes:
+            st.write(t("huddle.dev.none"))
+        for theme in board.themes:
+            owner = theme.owner or t("huddle.dev.no_owner")
+            detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
+            st.markdown(f"**{fmt.plain(theme.title)}**  \n{fmt.plain(detail)}")
+        if board.themes_total > len(board.themes):
+            st.write(t("huddle.dev.more", count=board.themes_total - len(board.themes)))
+
+
+def _fixed_panel(board: HuddleBoard) -> None:
+    with st.container(key="panel-fixed"):
+        st.subheader(t("huddle.fixed.title"))
+        if not board.fixed:
+            st.write(t("huddle.fixed.none"))
+        for item in board.fixed:
+            st.markdown(f"**{fmt.day(item.taken_on)}** {fmt.plain(item.text)}")
+
+
+def _render(board: HuddleBoard, now: datetime) -> None:
+    has_feedback = board.metrics.figures.volume > 0 or any(w.nps.n for w in board.weeks)
+    tiles = st.columns(4, gap="medium")
+    with tiles[0]:
+        _nps_tile(board, has_feedback)
+    with tiles[1]:
+        _volume_tile(board)
+    with tiles[2]:
+        _development_tile(board)
+    with tiles[3]:
+        _replies_tile(board)
+    middle = st.columns([3, 2], gap="medium")
+    with middle[0]:
+        _trend_panel(board, has_feedback)
+    with middle[1]:
+        _statements_panel(board)
+    bottom = st.columns(2, gap="medium")
+    with bottom[0]:
+        _themes_panel(board)
+    with bottom[1]:
+        _fixed_panel(board)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _live_board(unit_code: str) -> None:
+    now = _now()
+    try:
+        with session_scope(context.engine) as session:
+            board = huddle_board(session, unit_code=unit_code, now=now, settings=context.settings)
+    except UnknownUnit:
+        st.warning(t("huddle.unknown_unit", code=unit_code))
+        return
+    today = helsinki_date(now)
+    with st.container(key="headline"):
+        st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=iso_week_of(today).week)} · "
+                 f"{t('huddle.updated', time=fmt.clock(now))}")
+    _render(board, now)
+
+
+def _choose_unit(message: str) -> None:
+    st.info(message)
+    with session_scope(context.engine) as session:
+        units = list_units(session)
+    unit_picker(units, key="huddle-unit")
+
+
+code = (st.query_params.get("unit") or "").strip()
+if not code:
+    _choose_unit(t("huddle.no_unit"))
+    st.stop()
+with session_scope(context.engine) as session:
+    try:
+        unit_name = find_unit(session, code).name(context.language)
+    except UnknownUnit:
+        unit_name = None
+if unit_name is None:
+    _choose_unit(t("huddle.unknown_unit", code=code))
+    st.stop()
+
+st.html(UI / "wall.css")
+with st.container(key="wall"):
+    heading, timer = st.columns([3, 2], vertical_alignment="center")
+    with heading:
+        st.title(unit_name, anchor=False)
+    with timer:
+        components.html(TIMER_HTML, height=90)
+    _live_board(code)

@@ -1,0 +1,53 @@
+"""Numbers, dates and times in the reader's locale (decimal comma in Finnish), Helsinki time."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+
+from board.periods import HELSINKI
+
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+
+
+def _locale(language: str) -> str:
+    return LOCALES.get(language, "fi_FI")
+
+
+def number(value: float | int, decimals: int = 0, language: str = "fi") -> str:
+    """A number rounded to `decimals` places, grouped and with the locale's decimal sign."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=_locale(language))
+
+
+def signed(value: float, decimals: int = 0, language: str = "fi") -> str:
+    """A change with its sign: +4, −3 (a real minus sign), ±0."""
+    shown = number(abs(value), decimals, language)
+    if round(value, decimals) == 0:
+        return f"±{shown}"
+    return f"+{shown}" if value > 0 else f"−{shown}"
+
+
+def day(value: date, language: str = "fi") -> str:
+    """A calendar date, e.g. 23.11.2026."""
+    return format_date(value, format="short" if language == "en" else "d.M.yyyy", locale=_locale(language))
+
+
+def weekday_and_day(value: date, language: str = "fi") -> str:
+    """A date with its weekday, e.g. maanantai 23.11.2026."""
+    return format_date(value, format="cccc d.M.yyyy", locale=_locale(language))
+
+
+def clock(moment_utc: datetime, language: str = "fi") -> str:
+    """The Helsinki wall-clock time of a naive-UTC moment, e.g. 8.05."""
+    aware = moment_utc.replace(tzinfo=timezone.utc)
+    return format_time(aware, format="short", tzinfo=HELSINKI, locale=_locale(language))
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def plain(text: str) -> str:
+    """User text made inert for st.markdown: every markdown and HTML character escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)

@@ -1,0 +1,29 @@
+"""A searchable unit picker that opens the chosen unit's huddle board."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data.models import Unit
+from pages.ui.texts import t
+
+HUDDLE_PAGE = "pages/huddle.py"
+
+
+def _label(unit: Unit, by_id: dict[int, Unit]) -> str:
+    parent = by_id.get(unit.parent_id)
+    return f"{unit.name_fi} ({unit.code})" + (f" – {parent.name_fi}" if parent else "")
+
+
+def unit_picker(units: list[Unit], *, key: str) -> None:
+    """Pick a unit (units first, then the areas above them) and go to its board."""
+    if not units:
+        st.info(t("home.no_units"))
+        return
+    by_id = {unit.id: unit for unit in units}
+    ordered = sorted(units, key=lambda u: (u.level != "unit", u.name_fi))
+    labels = {unit.code: _label(unit, by_id) for unit in ordered}
+    with st.form(key=key, border=False):
+        code = st.selectbox(t("home.pick"), list(labels), format_func=labels.get, index=None,
+                            placeholder=t("home.pick"))
+        if st.form_submit_button(t("home.open"), type="primary") and code:
+            st.switch_page(HUDDLE_PAGE, query_params={"unit": code})

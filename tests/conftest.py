@@ -1,0 +1,93 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a fixed clock, a small tree."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from data.db import make_engine, session_scope
+from data.schema import upgrade
+from data.settings import DEFAULT_TEST_PG_URL, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("VARTTI_TEST_PG_URL") or DEFAULT_TEST_PG_URL
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Monday of ISO week 48, 10.00 in Helsinki (EET, UTC+2).
+NOW = datetime(2026, 11, 23, 8, 0)
+
+
+def _postgres_problem() -> str | None:
+    try:
+        with create_engine(PG_URL).connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as problem:  # any failure means: no PostgreSQL to test on
+        return f"PostgreSQL at {make_url(PG_URL).render_as_string(hide_password=True)} unreachable: {problem}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL URL; in CI an unreachable server fails the run instead of skipping."""
+    problem = _postgres_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return PG_URL
+
+
+def _fresh_postgres(base_url: str):
+    schema = f"vartti_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), lambda: _drop_schema(admin, schema)
+
+
+def _drop_schema(admin, schema: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """An empty, unmigrated database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'vartti.db'}"
+        return
+    url, drop = _fresh_postgres(request.getfixturevalue("postgres_url"))
+    yield url
+    drop()
+
+
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def engine(database_url):
+    """A migrated database on each backend."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(database_url="unused", demo=True, reply_days=14, min_n=5)
+
+
+@pytest.fixture
+def session(engine):
+    with session_scope(engine, write=True) as session:
+        yield session

@@ -1,0 +1,53 @@
+"""Small, explicit test data: a tree of units and feedback rows with only the fields a test needs."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from sqlmodel import Session
+
+from board.stages import Stage
+from data.models import Action, Feedback, Theme
+from data.organisation import UnitRow, unit_by_code, upsert_units
+
+TREE = [
+    UnitRow("C", "", "Testin hyvinvointialue", "", "", "county"),
+    UnitRow("A", "C", "Perusterveydenhuolto", "", "", "result_area"),
+    UnitRow("S", "A", "Terveysasemat", "", "", "service_area"),
+    UnitRow("U1", "S", "Keskustan terveysasema", "", "", "unit"),
+    UnitRow("U2", "S", "Rantakylän terveysasema", "", "", "unit"),
+    UnitRow("B", "C", "Sosiaalipalvelut", "", "", "result_area"),
+    UnitRow("U3", "B", "Aikuissosiaalityö", "", "", "unit"),
+]
+_ids = itertools.count(1)
+
+
+def make_tree(session: Session, now: datetime) -> None:
+    upsert_units(session, TREE, actor="test", now=now)
+
+
+def add_feedback(session: Session, unit_code: str, received_at: datetime, **fields) -> Feedback:
+    unit = unit_by_code(session, unit_code)
+    row = Feedback(unit_id=unit.id, source="test", source_id=f"t{next(_ids)}", received_at=received_at,
+                   **fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_theme(session: Session, unit_code: str, stage: Stage, since: datetime, title: str = "Teema",
+              owner: str | None = "Sari K.") -> Theme:
+    unit = unit_by_code(session, unit_code)
+    theme = Theme(unit_id=unit.id, title=title, stage=stage.value, owner=owner, stage_since=since,
+                  created_at=since, created_by="test")
+    session.add(theme)
+    session.flush()
+    return theme
+
+
+def add_action(session: Session, theme: Theme, taken_on, text: str, public_text: str | None = None) -> Action:
+    action = Action(theme_id=theme.id, taken_on=taken_on, text=text, public_text=public_text,
+                    created_by="test", created_at=datetime(2026, 1, 1))
+    session.add(action)
+    session.flush()
+    return action
