@@ -97,7 +97,7 @@ class IsoWeek:
 
 
 def iso_week_of(day: date) -> IsoWeek:
-    """The ISO week containing the day; early January may belong to the previous ISO year and late December to the next."""
+    """The ISO week containing the day; its ISO year may differ from the calendar year around New Year."""
     year, week, _ = day.isocalendar()
     return IsoWeek(year, week)
 

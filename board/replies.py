@@ -98,7 +98,7 @@ def _days_later(moment: datetime, days: int) -> datetime:
 
 
 def _local(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC).astimezone(HELSINKI)
+    return as_utc_naive(moment).replace(tzinfo=UTC).astimezone(HELSINKI)
 
 
 def _steady_wall(moment: datetime) -> datetime:

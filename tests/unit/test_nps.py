@@ -83,7 +83,9 @@ def test_adjusted_wald_interval_matches_hand_computation(promoters, detractors, 
     assert adjusted_wald_ci95(promoters, detractors, n) == pytest.approx((low, high), abs=1e-4)
 
 
-@pytest.mark.parametrize(("promoters", "detractors", "n"), [(1000, 0, 1000), (0, 1000, 1000), (5, 0, 5), (500, 500, 1000)])
+@pytest.mark.parametrize(
+    ("promoters", "detractors", "n"), [(1000, 0, 1000), (0, 1000, 1000), (5, 0, 5), (500, 500, 1000)]
+)
 def test_adjusted_wald_interval_stays_within_plus_minus_100(promoters, detractors, n):
     low, high = adjusted_wald_ci95(promoters, detractors, n)
     assert -100.0 <= low < high <= 100.0
@@ -117,7 +119,9 @@ def test_nps_of_enough_answers_has_a_score_and_an_interval():
         (1, 0, 0, 1, False),
     ],
 )
-def test_nps_is_withheld_below_the_small_n_threshold_and_without_answers(promoters, passives, detractors, min_n, too_few):
+def test_nps_is_withheld_below_the_small_n_threshold_and_without_answers(
+    promoters, passives, detractors, min_n, too_few
+):
     result = nps(promoters=promoters, passives=passives, detractors=detractors, min_n=min_n)
     assert result.n == promoters + passives + detractors
     assert result.too_few is too_few
