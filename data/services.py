@@ -24,8 +24,8 @@ from data.settings import Settings
 
 BOARD_DAYS = 30
 TREND_WEEKS = 12
-FIXED_SHOWN = 4
-THEMES_SHOWN = 6
+FIXED_SHOWN = 3
+THEMES_SHOWN = 3
 
 
 class UnknownUnit(LookupError):

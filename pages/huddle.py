@@ -18,6 +18,7 @@ from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
 
 REFRESH_SECONDS = 60
+CHANNELS_SHOWN = 3
 UI = Path(__file__).parent / "ui"
 TIMER_HTML = (UI / "timer.html").read_text(encoding="utf-8")
 
@@ -30,20 +31,21 @@ def _now() -> datetime:
 
 def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
     nps = board.metrics.figures.nps
+    if not has_feedback or nps.score is None:
+        with st.container(key="tile-nps-text"):
+            if not has_feedback:
+                st.metric(t("huddle.nps.title"), t("huddle.no_feedback"))
+            else:
+                st.metric(t("huddle.nps.title"), t("huddle.too_few"))
+                st.write(t("huddle.too_few_n", n=nps.n, min_n=context.settings.min_n))
+        return
     with st.container(key="tile-nps"):
-        if not has_feedback:
-            st.metric(t("huddle.nps.title"), t("huddle.no_feedback"))
-            return
-        if nps.score is None:
-            st.metric(t("huddle.nps.title"), t("huddle.too_few"))
-            st.write(t("huddle.too_few_n", n=nps.n, min_n=context.settings.min_n))
-            return
         change = board.nps_change
         st.metric(
             t("huddle.nps.title"),
             fmt.number(nps.score),
             delta=None if change is None else t("huddle.nps.change", change=fmt.signed(change)),
-            delta_color="normal",
+            **_change_style(change),
         )
         lo, hi = nps.ci95
         st.write(t("huddle.nps.n", n=fmt.number(nps.n), lo=fmt.number(lo), hi=fmt.number(hi)))
@@ -51,13 +53,21 @@ def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
             st.write(t("huddle.nps.change_unknown"))
 
 
+def _change_style(change: float | None) -> dict:
+    # Red is kept for what needs action today; a falling NPS is shown calmly.
+    if change is None or round(change) == 0:
+        return {"delta_arrow": "off", "delta_color": "gray"}
+    if change > 0:
+        return {"delta_arrow": "up", "delta_color": "green"}
+    return {"delta_arrow": "down", "delta_color": "gray"}
+
+
 def _volume_tile(board: HuddleBoard) -> None:
     with st.container(key="tile-volume"):
         st.metric(t("huddle.volume.title"), fmt.number(board.volume_this_week))
-        st.write(f"{t('huddle.volume.this_week')} · "
-                 f"{fmt.number(board.volume_last_week)} {t('huddle.volume.last_week')}")
+        st.write(t("huddle.volume.weeks", last_week=fmt.number(board.volume_last_week)))
         parts = " · ".join(f"{t('collection.' + name)} {fmt.number(count)}"
-                           for name, count in board.by_collection.items())
+                           for name, count in list(board.by_collection.items())[:CHANNELS_SHOWN])
         if parts:
             st.write(t("huddle.volume.by_collection", parts=parts))
 
@@ -65,20 +75,21 @@ def _volume_tile(board: HuddleBoard) -> None:
 def _development_tile(board: HuddleBoard) -> None:
     with st.container(key="tile-development"):
         st.metric(t("huddle.dev.title"), fmt.number(board.metrics.in_development))
-        st.write(t("huddle.dev.count", count=board.metrics.in_development))
+        st.write(t("huddle.dev.count"))
 
 
 def _replies_tile(board: HuddleBoard) -> None:
     replies = board.metrics.replies
     if replies.overdue:
         with st.container(key="tile-replies-overdue"):
-            st.metric(t("huddle.replies.title"), t("huddle.replies.overdue", count=replies.overdue))
+            st.metric(t("huddle.replies.overdue_title"), fmt.number(replies.overdue))
             st.write(t("huddle.replies.oldest", days=replies.oldest_overdue_days))
             if replies.due_soon:
                 st.write(t("huddle.replies.due_soon", count=replies.due_soon))
     elif replies.due_soon:
         with st.container(key="tile-replies-soon"):
-            st.metric(t("huddle.replies.title"), t("huddle.replies.due_soon", count=replies.due_soon))
+            st.metric(t("huddle.replies.soon_title"), fmt.number(replies.due_soon))
+            st.write(t("huddle.replies.none_overdue"))
     else:
         with st.container(key="tile-replies-ok"):
             st.metric(t("huddle.replies.title"), "✓")
@@ -91,7 +102,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
-        st.altair_chart(nps_trend(board.weeks, height=300), width="stretch",
+        st.altair_chart(nps_trend(board.weeks, height=290), width="stretch", theme=None,
                         alt=t("huddle.trend.alt"))
 
 
@@ -197,5 +208,5 @@ with st.container(key="wall"):
     with heading:
         st.title(unit_name, anchor=False)
     with timer:
-        components.html(TIMER_HTML, height=90)
+        components.html(TIMER_HTML, height=76)
     _live_board(code)

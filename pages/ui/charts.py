@@ -12,15 +12,14 @@ MUTED = "#8a96a3"
 
 
 def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
-    """Weekly NPS as points and a line, its 95 % interval as a band; thin weeks marked, not zero."""
+    """Weekly NPS as points and a line, its 95 % interval as a band, n under each week; thin weeks marked, not zero."""
     rows = [
         {
-            "week": week.week.label,
+            "week": f"{week.week.label}|n {week.nps.n}",
             "order": i,
             "nps": None if week.nps.score is None else round(week.nps.score),
             "lo": None if week.nps.ci95 is None else round(week.nps.ci95[0]),
             "hi": None if week.nps.ci95 is None else round(week.nps.ci95[1]),
-            "n_label": f"n {week.nps.n}",
             "thin": week.nps.score is None,
             "thin_label": t("huddle.trend.too_few") if week.nps.score is None else "",
         }
@@ -33,7 +32,8 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
     ceiling = min(100, -(-high // 10) * 10)
     data = alt.Data(values=rows)
     x = alt.X("week:N", sort=alt.SortField("order"), title=None,
-              axis=alt.Axis(labelAngle=0, labelFontSize=18, labelColor=INK))
+              axis=alt.Axis(labelAngle=0, labelFontSize=18, labelColor=INK, labelExpr="split(datum.label, '|')",
+                            labelLineHeight=22, labelPadding=6))
     y_scale = alt.Scale(domain=[floor, ceiling])
     base = alt.Chart(data).encode(x=x)
     band = base.mark_area(color=BLUE, opacity=0.15).encode(
@@ -46,13 +46,12 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
         "datum.nps !== null")
     values = base.mark_text(dy=-20, fontSize=20, fontWeight="bold", color=INK).encode(
         y="nps:Q", text="nps:Q").transform_filter("datum.nps !== null")
-    counts = base.mark_text(fontSize=16, color=INK, baseline="bottom").encode(
-        y=alt.value(height - 4), text="n_label:N")
     thin = base.mark_text(fontSize=16, color=MUTED, fontStyle="italic").encode(
         y=alt.value(height / 2), text="thin_label:N").transform_filter("datum.thin")
     return (
-        alt.layer(band, line, points, values, counts, thin)
+        alt.layer(band, line, points, values, thin)
         .properties(height=height)
+        .configure(background="#ffffff", font="Source Sans Pro, Source Sans 3, sans-serif")
         .configure_view(strokeWidth=0)
         .configure_axis(grid=True, gridColor="#e3e7eb", domainColor="#c5ccd3")
     )
