@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from board.likert import STATEMENTS
 from board.periods import as_utc_naive, helsinki_date, iso_week_of
@@ -20,7 +19,6 @@ from pages.ui.unit_picker import unit_picker
 REFRESH_SECONDS = 60
 CHANNELS_SHOWN = 3
 UI = Path(__file__).parent / "ui"
-TIMER_HTML = (UI / "timer.html").read_text(encoding="utf-8")
 
 context = app_context()
 
@@ -208,5 +206,5 @@ with st.container(key="wall"):
     with heading:
         st.title(unit_name, anchor=False)
     with timer:
-        components.html(TIMER_HTML, height=76)
+        st.iframe(UI / "timer.html", height=76, alt=t("huddle.timer.alt"))
     _live_board(code)

@@ -72,7 +72,7 @@ FI = {
     "huddle.statements.value": "{pct} % · n {n}",
     "huddle.fixed.title": "Mitä olemme korjanneet",
     "huddle.fixed.none": "Ei vielä kirjattuja korjauksia.",
-    "huddle.timer.title": "Huddle",
+    "huddle.timer.alt": "Huddlen ajastin: 5, 10 tai 15 minuuttia",
     "stage.tunnistettu": "Tunnistettu",
     "stage.kehittamisryhmalla": "Kehittämisryhmällä",
     "stage.kokeilussa": "Kokeilussa",
