@@ -100,7 +100,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
-        st.altair_chart(nps_trend(board.weeks, height=290), width="stretch", theme=None,
+        st.altair_chart(nps_trend(board.weeks, height=270), width="stretch", theme=None,
                         alt=t("huddle.trend.alt"))
 
 
@@ -113,15 +113,15 @@ def _statements_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.statements.none"))
         for statement, summary in answered:
             if summary.n < context.settings.min_n:
-                st.progress(0, text=f"{statement.fi} · {t('huddle.too_few')}")
-                continue
-            value = t("huddle.statements.value", pct=fmt.number(summary.agree_pct), n=fmt.number(summary.n))
-            st.progress(summary.agree_pct / 100, text=f"{statement.fi} · {value}")
+                st.markdown(t("huddle.statements.too_few", statement=statement.fi, n=summary.n))
+            else:
+                st.markdown(t("huddle.statements.value", pct=fmt.number(summary.agree_pct),
+                              statement=statement.fi, n=fmt.number(summary.n)))
 
 
 def _themes_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-themes"):
-        st.subheader(t("huddle.dev.title"))
+        st.subheader(t("huddle.dev.panel"))
         if not board.themes:
             st.write(t("huddle.dev.none"))
         for theme in board.themes:
@@ -152,7 +152,7 @@ def _render(board: HuddleBoard, now: datetime) -> None:
         _development_tile(board)
     with tiles[3]:
         _replies_tile(board)
-    middle = st.columns([3, 2], gap="medium")
+    middle = st.columns([1.2, 1], gap="medium")
     with middle[0]:
         _trend_panel(board, has_feedback)
     with middle[1]:
