@@ -1,10 +1,12 @@
 """The wall-screen huddle board of one unit: `/huddle?unit=CODE`."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from board.likert import STATEMENTS
 from board.periods import as_utc_naive, helsinki_date, iso_week_of
@@ -17,6 +19,7 @@ from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
 
 REFRESH_SECONDS = 60
+LOG = logging.getLogger(__name__)
 CHANNELS_SHOWN = 3
 UI = Path(__file__).parent / "ui"
 
@@ -67,7 +70,7 @@ def _volume_tile(board: HuddleBoard) -> None:
         parts = " · ".join(f"{t('collection.' + name)} {fmt.number(count)}"
                            for name, count in list(board.by_collection.items())[:CHANNELS_SHOWN])
         if parts:
-            st.write(t("huddle.volume.by_collection", parts=parts))
+            st.caption(t("huddle.volume.by_collection", parts=parts))
 
 
 def _development_tile(board: HuddleBoard) -> None:
@@ -172,6 +175,11 @@ def _live_board(unit_code: str) -> None:
             board = huddle_board(session, unit_code=unit_code, now=now, settings=context.settings)
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=unit_code))
+        return
+    except SQLAlchemyError:
+        # The wall screen keeps trying at the next refresh; the details go to the server log.
+        LOG.exception("huddle board of %s could not be read", unit_code)
+        st.error(t("error.board_unavailable"))
         return
     today = helsinki_date(now)
     with st.container(key="headline"):

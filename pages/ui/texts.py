@@ -24,7 +24,9 @@ FI = {
         "Tietokanta on tyhjä. Aja ensin `python -m data migrate` ja sen jälkeen "
         "`python -m data seed-demo` tai tuo yksiköt komennolla `python -m data units`."
     ),
-    "error.unexpected": "Jokin meni vikaan, eikä sivua voitu näyttää. Yritä hetken päästä uudelleen.",
+    "error.board_unavailable": (
+        "Taulun tietoja ei juuri nyt saatu tietokannasta. Taulu yrittää uudelleen minuutin kuluttua."
+    ),
     "home.title": "Valitse yksikkö",
     "home.intro": (
         "Vartti näyttää yksikön asiakaspalautteen päivittäisen huddlen seinätaululla: "
@@ -48,7 +50,7 @@ FI = {
     "huddle.no_feedback": "ei vielä palautetta",
     "huddle.volume.title": "Palautteet tällä viikolla",
     "huddle.volume.weeks": "Viime viikolla {last_week}",
-    "huddle.volume.by_collection": "{parts} (30 pv)",
+    "huddle.volume.by_collection": "30 pv: {parts}",
     "huddle.dev.title": "Kehitteillä",
     "huddle.dev.panel": "Työn alla olevat teemat",
     "huddle.dev.count": "teemaa kehittämisryhmällä tai kokeilussa",
