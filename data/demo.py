@@ -183,7 +183,7 @@ def _add_feedback(session: Session, rng: random.Random, unit: Unit, profile: str
                 rows.append(row)
     _leave_some_replies_late(rng, rows, character, now)
     if rows:
-        session.execute(insert(Feedback), rows)
+        session.execute(insert(Feedback).execution_options(render_nulls=True), rows)
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from data.audit import record
 from data.models import LEVELS, Unit
 
 UNIT_COLUMNS = ("code", "parent_code", "name_fi", "name_sv", "name_en", "level")
+NAME_MAX = 200  # the length of the unit.name_* columns
 
 
 class UnitFileError(ValueError):
@@ -74,6 +75,9 @@ def _row_problems(row: UnitRow, seen: set[str]) -> list[str]:
         problems.append(f"code {row.code!r} appears twice")
     if not row.name_fi:
         problems.append("name_fi is empty")
+    for column in ("name_fi", "name_sv", "name_en"):
+        if len(getattr(row, column)) > NAME_MAX:
+            problems.append(f"{column} is longer than {NAME_MAX} characters")
     if row.level not in LEVELS:
         problems.append(f"level {row.level!r} is not one of {', '.join(LEVELS)}")
     if row.parent_code == row.code:
