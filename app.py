@@ -49,7 +49,7 @@ if not settings.demo:
 try:
     engine = _engine(settings.database_url)
     state = schema_state(engine)
-except SQLAlchemyError:
+except (SQLAlchemyError, OSError):
     _stop_with(t("error.database_unreachable",
                  url=make_url(settings.database_url).render_as_string(hide_password=True)))
 if state.current is None:

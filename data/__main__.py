@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return problem.code
-    except OperationalError as problem:
+    except (OperationalError, OSError) as problem:
         shown = make_url(settings.database_url).render_as_string(hide_password=True)
-        print(f"error: cannot use the database {shown}: {problem.orig}", file=sys.stderr)
+        print(f"error: cannot use the database {shown}: {getattr(problem, 'orig', problem)}", file=sys.stderr)
         return REFUSED
 
 

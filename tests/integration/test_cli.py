@@ -291,10 +291,6 @@ def test_an_unreachable_postgresql_is_a_clear_error_without_the_password(monkeyp
     assert "Salainen-42" not in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, raises=OSError, reason=(
-    "bug: data.db.make_engine creates the SQLite file's folder with Path.mkdir, and the OSError it "
-    "raises (folder path is a file, or no permission) is not caught by data.__main__.main, so the "
-    "user gets a traceback instead of 'error: cannot use the database …'"))
 def test_a_sqlite_file_that_cannot_be_created_is_a_clear_error(monkeypatch, capsys, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
