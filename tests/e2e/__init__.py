@@ -1,0 +1,1 @@
+"""End-to-end tests: real Chromium (Debian's /usr/bin/chromium) against `streamlit run app.py`."""
