@@ -1,12 +1,19 @@
-"""Vartti: page set-up, settings, the database check and navigation."""
+"""Vartti: page set-up, settings, the database check, who is looking, and navigation by role."""
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from auth import gate
+from auth.access import Viewer, may_anywhere
+from auth.config import SignInConfigError, read_sign_in
+from auth.roles import Permission
+from board.periods import as_utc_naive
 from data.db import make_engine
 from data.schema import schema_state
 from data.settings import SettingsError, load_settings
@@ -17,13 +24,16 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", lay
                    initial_sidebar_state="collapsed")
 
 
-def _configured_values() -> dict[str, str]:
-    """Environment over secrets.toml: the one place that reads either."""
-    values: dict[str, str] = {}
+def _secrets() -> dict:
     try:
-        values.update({k: str(v) for k, v in st.secrets.items() if isinstance(v, (str, int, bool))})
+        return {key: value for key, value in st.secrets.items()}
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        pass
+        return {}
+
+
+def _configured_values(secrets: dict) -> dict[str, str]:
+    """Environment over secrets.toml: the one place that reads either."""
+    values = {k: str(v) for k, v in secrets.items() if isinstance(v, (str, int, bool))}
     values.update({k: v for k, v in os.environ.items() if k.startswith("VARTTI_")})
     return values
 
@@ -38,12 +48,19 @@ def _stop_with(message: str) -> None:
     st.stop()
 
 
+def _now() -> datetime:
+    return as_utc_naive(datetime.now(timezone.utc))
+
+
+secrets = _secrets()
 try:
-    settings = load_settings(_configured_values())
-except SettingsError as problem:
+    settings = load_settings(_configured_values(secrets))
+    sign_in = read_sign_in(secrets.get("auth"), session_hours=settings.session_hours,
+                           graph_url=settings.graph_url, graph_ca_bundle=settings.graph_ca_bundle)
+except (SettingsError, SignInConfigError) as problem:
     _stop_with(t("error.settings", problem=problem))
 
-if not settings.demo:
+if not settings.demo and not sign_in.configured:
     _stop_with(t("error.not_configured"))
 
 try:
@@ -57,11 +74,59 @@ if state.current is None:
 if not state.is_current:
     _stop_with(t("error.schema_behind", current=state.current, head=state.head))
 
-provide(AppContext(settings=settings, engine=engine))
 
-if settings.demo:
-    st.caption(t("demo.banner"))
+def resolve_viewer() -> Viewer | None:
+    """Who is looking now; asked again on every rerun and board refresh, so revocations bite at once."""
+    token = gate.kiosk_token()
+    if token:
+        return gate.screen_viewer(engine, token, _now())
+    return gate.person_viewer(engine, sign_in, demo=settings.demo, now=_now())
 
-home = st.Page("pages/home.py", title=t("nav.units"), icon=":material/apartment:", default=True)
-huddle = st.Page("pages/huddle.py", title=t("nav.huddle"), icon=":material/groups:", url_path="huddle")
-st.navigation([home, huddle]).run()
+
+try:
+    viewer = resolve_viewer()
+except gate.SignInExpired:
+    st.warning(t("auth.expired"))
+    if st.button(t("auth.sign_in_again"), type="primary"):
+        st.logout()
+    st.stop()
+except gate.GroupsUnavailable:
+    _stop_with(t("auth.groups_unavailable"))
+
+provide(AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in, resolve=resolve_viewer))
+
+st.html(Path(__file__).parent / "pages" / "ui" / "app.css")
+if settings.demo and not gate.kiosk_token():
+    with st.container(key="demo-banner"):
+        st.write(t("demo.banner"))
+
+if gate.kiosk_token():
+    pages = [st.Page("pages/huddle.py", title=t("nav.huddle"), url_path="huddle", default=True)]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+if viewer is None:
+    # A deep link opened while signed out shows the sign-in page at that address, so the page the
+    # link asked for (with its query) opens right after signing in.
+    pages = [st.Page("pages/signin.py", title=t("nav.sign_in"), icon=":material/login:", default=True)] + [
+        st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
+        for path in ("huddle", "admin")]
+elif not viewer.has_access:
+    pages = [st.Page("pages/no_access.py", title=t("nav.no_access"), icon=":material/lock:", default=True)]
+else:
+    pages = []
+    if may_anywhere(viewer, Permission.VIEW_HUDDLE):
+        pages += [
+            st.Page("pages/home.py", title=t("nav.units"), icon=":material/apartment:", default=True),
+            st.Page("pages/huddle.py", title=t("nav.huddle"), icon=":material/groups:", url_path="huddle"),
+        ]
+    if may_anywhere(viewer, Permission.MANAGE_GRANTS) or may_anywhere(viewer, Permission.MANAGE_KIOSK):
+        pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/settings:",
+                             url_path="admin", default=not pages))
+
+if viewer is not None:
+    with st.sidebar:
+        st.write(t("auth.signed_in_as", name=viewer.name))
+        if st.button(t("auth.sign_out"), icon=":material/logout:"):
+            gate.sign_out(sign_in)
+st.navigation(pages).run()

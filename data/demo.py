@@ -14,7 +14,7 @@ from board.periods import HELSINKI, as_utc_naive, helsinki_date
 from board.stages import Stage
 from data import demo_content as content
 from data.audit import record
-from data.models import Action, Feedback, Theme, ThemeFeedback, Unit
+from data.models import AccessGrant, Action, Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import UnitRow, upsert_units
 
 ACTOR = "demo"
@@ -40,6 +40,27 @@ CHANNELS = {
 COLLECTIONS = {"sms": 58, "kiosk": 14, "web": 16, "tablet": 5, "paper": 4, "email": 2, "phone": 1}
 SOURCES = {"sms": "sms-kysely", "kiosk": "kiosk", "tablet": "kiosk", "web": "webropol",
            "paper": "paperi", "email": "sahkoposti", "phone": "puhelin"}
+
+
+@dataclass(frozen=True)
+class DemoPersona:
+    """A demo user to sign in as: the principal of their grant, a name, and the grant itself."""
+
+    principal: str
+    name: str
+    role: str | None
+    unit_code: str | None
+
+
+DEMO_PERSONAS = (
+    DemoPersona("demo:tiimi", "Tiimi – Keskustan terveysasema", "team", "PTH-TA-KESK"),
+    DemoPersona("demo:esihenkilo", "Esihenkilö – Keskustan terveysasema", "supervisor", "PTH-TA-KESK"),
+    DemoPersona("demo:johtaja", "Tulosaluejohtaja – Perusterveydenhuolto", "director", "PTH"),
+    DemoPersona("demo:aluejohtaja", "Hyvinvointialuejohtaja – koko hyvinvointialue", "director",
+                content.COUNTY_CODE),
+    DemoPersona("demo:paakayttaja", "Pääkäyttäjä – koko hyvinvointialue", "admin", content.COUNTY_CODE),
+    DemoPersona("demo:uusi", "Uusi käyttäjä – ei vielä oikeuksia", None, None),
+)
 
 
 class DemoRefused(RuntimeError):
@@ -89,6 +110,10 @@ def seed_demo(session: Session, *, seed: int, now: datetime) -> DemoSummary:
         added_themes, added_actions = _add_themes(session, rng, unit, row.profile, now)
         themes += added_themes
         actions += added_actions
+    for persona in DEMO_PERSONAS:
+        if persona.role:
+            session.add(AccessGrant(principal=persona.principal, role=persona.role,
+                                    unit_id=units[persona.unit_code].id, created_at=now, created_by=ACTOR))
     summary = DemoSummary(units=len(units), feedback=feedback, themes=themes, actions=actions)
     record(session, actor=ACTOR, action="demo.seed", entity="database", entity_id=None, now=now,
            after={"seed": seed, **summary.__dict__})

@@ -143,3 +143,33 @@ class AuditEvent(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class AccessGrant(SQLModel, table=True):
+    """A role on a unit's subtree for a principal: an Entra group object id, a sub or an e-mail."""
+
+    __tablename__ = "access_grant"
+    __table_args__ = (UniqueConstraint("principal", "role", "unit_id", name="uq_access_grant_principal_role_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    principal: str = Field(max_length=200, index=True)
+    role: str = Field(max_length=20)
+    unit_id: int = Field(foreign_key="unit.id")
+    created_at: NaiveDatetime
+    created_by: str = Field(max_length=200)
+
+
+class KioskLink(SQLModel, table=True):
+    """A wall screen's read-only link to one unit's board; only the token's hash is stored."""
+
+    __tablename__ = "kiosk_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    label: str = Field(max_length=200)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: NaiveDatetime
+    created_by: str = Field(max_length=200)
+    expires_at: NaiveDatetime | None = None
+    revoked_at: NaiveDatetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=200)

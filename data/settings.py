@@ -20,6 +20,9 @@ class Settings:
     demo: bool = False
     reply_days: int = 14
     min_n: int = 5
+    session_hours: int = 12
+    graph_url: str = "https://graph.microsoft.com"
+    graph_ca_bundle: str | None = None
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -46,4 +49,7 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         demo=str(values.get("VARTTI_DEMO", "")).strip().lower() in {"1", "true", "yes"},
         reply_days=_positive_int(values, "VARTTI_REPLY_DAYS", 14),
         min_n=_positive_int(values, "VARTTI_MIN_N", 5),
+        session_hours=_positive_int(values, "VARTTI_SESSION_HOURS", 12),
+        graph_url=str(values.get("VARTTI_GRAPH_URL") or "https://graph.microsoft.com").rstrip("/"),
+        graph_ca_bundle=str(values.get("VARTTI_GRAPH_CA_BUNDLE") or "") or None,
     )

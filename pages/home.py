@@ -11,5 +11,5 @@ context = app_context()
 st.title(t("home.title"))
 st.write(t("home.intro"))
 with session_scope(context.engine) as session:
-    units = list_units(session)
+    units = list_units(session, viewer=context.viewer)
 unit_picker(units, key="home-unit")

@@ -11,10 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from board.likert import STATEMENTS
 from board.periods import as_utc_naive, helsinki_date, iso_week_of
 from data.db import session_scope
-from data.services import HuddleBoard, UnknownUnit, find_unit, huddle_board, list_units
+from auth.access import AccessDenied
+from data.services import HuddleBoard, UnknownUnit, board_title, huddle_board, list_units
 from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context
+from pages.ui.refusal import refuse
 from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
 
@@ -170,11 +172,19 @@ def _render(board: HuddleBoard, now: datetime) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live_board(unit_code: str) -> None:
     now = _now()
+    viewer = context.resolve()
+    if viewer is None:
+        st.error(t("auth.kiosk_invalid"))
+        return
     try:
         with session_scope(context.engine) as session:
-            board = huddle_board(session, unit_code=unit_code, now=now, settings=context.settings)
+            board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=now,
+                                 settings=context.settings)
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=unit_code))
+        return
+    except AccessDenied as denied:
+        refuse(context, denied)
         return
     except SQLAlchemyError:
         # The wall screen keeps trying at the next refresh; the details go to the server log.
@@ -188,24 +198,40 @@ def _live_board(unit_code: str) -> None:
     _render(board, now)
 
 
-def _choose_unit(message: str) -> None:
-    st.info(message)
+def _choose_unit(message: str | None) -> None:
+    if message:
+        st.info(message)
     with session_scope(context.engine) as session:
-        units = list_units(session)
+        units = list_units(session, viewer=context.viewer)
     unit_picker(units, key="huddle-unit")
 
 
+def _board_title(code: str) -> str | None:
+    """The unit's name when the viewer may see its board; otherwise say why and return None."""
+    try:
+        with session_scope(context.engine) as session:
+            return board_title(session, viewer=context.viewer, unit_code=code)
+    except UnknownUnit:
+        if context.viewer.is_kiosk:
+            st.error(t("auth.kiosk_invalid"))
+        else:
+            _choose_unit(t("huddle.unknown_unit", code=code))
+    except AccessDenied as denied:
+        refuse(context, denied)
+        if not context.viewer.is_kiosk:
+            _choose_unit(None)
+    return None
+
+
+if context.viewer is None:
+    st.error(t("auth.kiosk_invalid"))
+    st.stop()
 code = (st.query_params.get("unit") or "").strip()
 if not code:
     _choose_unit(t("huddle.no_unit"))
     st.stop()
-with session_scope(context.engine) as session:
-    try:
-        unit_name = find_unit(session, code).name(context.language)
-    except UnknownUnit:
-        unit_name = None
+unit_name = _board_title(code)
 if unit_name is None:
-    _choose_unit(t("huddle.unknown_unit", code=code))
     st.stop()
 
 st.html(UI / "wall.css")

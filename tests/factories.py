@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from auth.access import Grant, Viewer
+from auth.roles import Role
 from board.stages import Stage
 from data.models import Action, Feedback, Theme
 from data.organisation import UnitRow, unit_by_code, upsert_units
@@ -51,3 +53,8 @@ def add_action(session: Session, theme: Theme, taken_on, text: str, public_text:
     session.add(action)
     session.flush()
     return action
+
+
+def everyone() -> Viewer:
+    """A director of the whole test county: for tests about figures, not about access."""
+    return Viewer(subject="test-director", name="Testi", grants=(Grant(Role.DIRECTOR, "C", "/"),))

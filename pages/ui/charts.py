@@ -4,6 +4,7 @@ from __future__ import annotations
 import altair as alt
 
 from data.metrics import WeekNps
+from pages.ui.format import number
 from pages.ui.texts import t
 
 INK = "#1b2a3a"
@@ -15,12 +16,13 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
     """Weekly NPS as points and a line, its 95 % interval as a band, n under each week; thin weeks marked, not zero."""
     rows = [
         {
-            "week": f"{week.week.label}|n {week.nps.n}",
+            "week": f"{week.week.label}|{t('huddle.trend.n', n=number(week.nps.n))}",
             "order": i,
             "nps": None if week.nps.score is None else round(week.nps.score),
             "lo": None if week.nps.ci95 is None else round(week.nps.ci95[0]),
             "hi": None if week.nps.ci95 is None else round(week.nps.ci95[1]),
             "thin": week.nps.score is None,
+            "current": i == len(weeks) - 1,
             "thin_label": t("huddle.trend.too_few") if week.nps.score is None else "",
         }
         for i, week in enumerate(weeks)
@@ -43,13 +45,16 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
     ).transform_filter("datum.nps !== null")
     line = base.mark_line(color=BLUE, strokeWidth=3).encode(y="nps:Q").transform_filter("datum.nps !== null")
     points = base.mark_circle(color=BLUE, size=160, opacity=1).encode(y="nps:Q").transform_filter(
-        "datum.nps !== null")
+        "datum.nps !== null && !datum.current")
+    # The current week is still filling up: drawn hollow so it does not read as a finished week.
+    current = base.mark_point(color=BLUE, size=160, filled=False, strokeWidth=3).encode(
+        y="nps:Q").transform_filter("datum.nps !== null && datum.current")
     values = base.mark_text(dy=-20, fontSize=20, fontWeight="bold", color=INK).encode(
         y="nps:Q", text="nps:Q").transform_filter("datum.nps !== null")
-    thin = base.mark_text(fontSize=16, color=MUTED, fontStyle="italic").encode(
-        y=alt.value(height / 2), text="thin_label:N").transform_filter("datum.thin")
+    thin = base.mark_text(fontSize=16, color=MUTED, fontStyle="italic", baseline="bottom").encode(
+        y=alt.value(height - 6), text="thin_label:N").transform_filter("datum.thin")
     return (
-        alt.layer(band, line, points, values, thin)
+        alt.layer(band, line, points, current, values, thin)
         .properties(height=height)
         .configure(background="#ffffff", font="Source Sans Pro, Source Sans 3, sans-serif")
         .configure_view(strokeWidth=0)

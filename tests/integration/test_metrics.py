@@ -12,7 +12,7 @@ from data.metrics import feedback_figures, reply_figures, unit_metrics, volume_b
 from data.organisation import unit_by_code
 from data.services import UnknownUnit, huddle_board, metrics_for
 from tests.conftest import NOW
-from tests.factories import add_action, add_feedback, add_theme, make_tree
+from tests.factories import add_action, add_feedback, add_theme, make_tree, everyone
 
 # The last 30 days before NOW are 2026-10-25 … 2026-11-23; clocks went back on 2026-10-25, so
 # that day starts at 2026-10-24 21:00 UTC (EEST, +3).
@@ -135,7 +135,7 @@ def test_metrics_json_follows_the_contract(scored, settings):
 
 
 def test_board_shows_the_same_figures_as_metrics(scored, settings):
-    board = huddle_board(scored, unit_code="U1", now=NOW, settings=settings)
+    board = huddle_board(scored, viewer=everyone(), unit_code="U1", now=NOW, settings=settings)
     metrics = metrics_for(scored, unit_code="U1", period=None, now=NOW, settings=settings)
     assert board.metrics.as_json() == metrics.as_json()
     assert board.metrics.figures.period == PERIOD
@@ -146,7 +146,7 @@ def test_board_reports_fixes_newest_first_with_their_public_text(session, settin
     theme = add_theme(session, "U1", Stage.DONE, NOW, title="Takaisinsoitot")
     add_action(session, theme, date(2026, 11, 1), "Sisäinen kuvaus", public_text="Vastaamme nopeammin.")
     add_action(session, theme, date(2026, 11, 10), "Lisättiin soittaja aamuun")
-    board = huddle_board(session, unit_code="U1", now=NOW, settings=settings)
+    board = huddle_board(session, viewer=everyone(), unit_code="U1", now=NOW, settings=settings)
     assert [(f.taken_on, f.text) for f in board.fixed] == [
         (date(2026, 11, 10), "Lisättiin soittaja aamuun"), (date(2026, 11, 1), "Vastaamme nopeammin.")]
 
@@ -154,5 +154,5 @@ def test_board_reports_fixes_newest_first_with_their_public_text(session, settin
 def test_an_unknown_unit_is_reported_by_its_code(session, settings):
     make_tree(session, NOW)
     with pytest.raises(UnknownUnit) as raised:
-        huddle_board(session, unit_code="NOPE", now=NOW, settings=settings)
+        huddle_board(session, viewer=everyone(), unit_code="NOPE", now=NOW, settings=settings)
     assert raised.value.code == "NOPE"

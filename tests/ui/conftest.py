@@ -7,7 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from board.periods import as_utc_naive
+from data.db import session_scope
+from data.services import add_grant
 from tests.conftest import ROOT
+from tests.factories import make_tree
 
 APP = str(ROOT / "app.py")
 
@@ -26,8 +29,30 @@ def app_env(monkeypatch, engine, database_url):
     return engine
 
 
-def open_page(page: str | None = None, **query: str) -> AppTest:
+# Principals of the test county's people: (role, unit of the grant); "ui:nobody" has no grant.
+PEOPLE = {
+    "ui:director": ("director", "C"),
+    "ui:team": ("team", "U1"),
+    "ui:supervisor": ("supervisor", "U1"),
+    "ui:admin": ("admin", "C"),
+}
+
+
+@pytest.fixture
+def county(app_env):
+    """The test tree with a grant for each of PEOPLE; returns the engine."""
+    with session_scope(app_env, write=True) as session:
+        make_tree(session, real_now())
+        for principal, (role, unit) in PEOPLE.items():
+            add_grant(session, actor=None, principal=principal, role=role, unit_code=unit, now=real_now())
+    return app_env
+
+
+def open_page(page: str | None = None, as_: str | None = "ui:director", **query: str) -> AppTest:
+    """Run the app signed in (demo mode) as a principal, on a page with a query."""
     app = AppTest.from_file(APP, default_timeout=30)
+    if as_:
+        app.session_state["vartti.demo_persona"] = as_
     for key, value in query.items():
         app.query_params[key] = value
     if page:

@@ -9,7 +9,7 @@ from board.stages import Stage
 from data.db import session_scope
 from data.services import metrics_for
 from data.settings import Settings
-from tests.factories import add_feedback, add_theme, make_tree
+from tests.factories import add_feedback, add_theme
 from tests.ui.conftest import open_page, real_now
 
 HUDDLE = "pages/huddle.py"
@@ -25,17 +25,16 @@ def metric(app, label: str) -> str:
 
 
 @pytest.fixture
-def unit_with_feedback(app_env):
+def unit_with_feedback(county):
     now = real_now()
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, now)
+    with session_scope(county, write=True) as session:
         for days_ago, score in enumerate([10, 10, 9, 9, 9, 8, 7, 3, 10, 6]):
             add_feedback(session, "U1", now - timedelta(days=days_ago, hours=1), nps=score, saatavuus=5,
                          collection="sms")
         add_feedback(session, "U1", now - timedelta(days=20), reply_requested=True)
         add_feedback(session, "U1", now - timedelta(days=12), reply_requested=True)
         add_theme(session, "U1", Stage.TRIAL, now - timedelta(days=5), title="Takaisinsoitot")
-    return app_env
+    return county
 
 
 def test_board_shows_the_figures_of_metrics(unit_with_feedback):
@@ -61,9 +60,7 @@ def test_an_area_board_adds_up_its_units(unit_with_feedback):
     assert metric(app, "Suositteluindeksi (NPS), 30 pv") == "27"  # 100 · (6 − 3) / 11
 
 
-def test_a_unit_without_feedback_says_so_instead_of_figures(app_env):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_a_unit_without_feedback_says_so_instead_of_figures(county):
     app = open_page(HUDDLE, unit="U3")
     assert not app.exception
     assert metric(app, "Suositteluindeksi (NPS), 30 pv") == "ei vielä palautetta"
@@ -73,9 +70,8 @@ def test_a_unit_without_feedback_says_so_instead_of_figures(app_env):
     assert "Ei kehitteillä olevia teemoja." in texts(app)
 
 
-def test_a_thin_unit_shows_too_few_responses_instead_of_an_nps(app_env):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_a_thin_unit_shows_too_few_responses_instead_of_an_nps(county):
+    with session_scope(county, write=True) as session:
         for score in (10, 0, 9):
             add_feedback(session, "U2", real_now() - timedelta(hours=2), nps=score)
     app = open_page(HUDDLE, unit="U2")
@@ -83,17 +79,15 @@ def test_a_thin_unit_shows_too_few_responses_instead_of_an_nps(app_env):
     assert "n = 3, vähintään 5" in texts(app)
 
 
-def test_replies_due_soon_show_in_amber_when_none_is_overdue(app_env):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_replies_due_soon_show_in_amber_when_none_is_overdue(county):
+    with session_scope(county, write=True) as session:
         add_feedback(session, "U2", real_now() - timedelta(days=13), reply_requested=True)
     app = open_page(HUDDLE, unit="U2")
     assert metric(app, "Vastauksia erääntyy 3 pv:n sisällä") == "1"
 
 
-def test_user_text_on_the_board_is_shown_as_text_not_markup(app_env):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_user_text_on_the_board_is_shown_as_text_not_markup(county):
+    with session_scope(county, write=True) as session:
         add_theme(session, "U1", Stage.IN_GROUP, real_now(), title="<b>Jono</b> **kiire**")
     app = open_page(HUDDLE, unit="U1")
     shown = next(m.value for m in app.markdown if "Jono" in m.value)
@@ -101,9 +95,7 @@ def test_user_text_on_the_board_is_shown_as_text_not_markup(app_env):
 
 
 @pytest.mark.parametrize("query", [{"unit": "NOPE"}, {"unit": "   "}, {}])
-def test_an_unknown_or_missing_unit_offers_a_picker_without_a_trace(app_env, query):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_an_unknown_or_missing_unit_offers_a_picker_without_a_trace(county, query):
     app = open_page(HUDDLE, **query)
     assert not app.exception
     assert app.selectbox[0].label == "Yksikkö"
@@ -111,9 +103,7 @@ def test_an_unknown_or_missing_unit_offers_a_picker_without_a_trace(app_env, que
     assert ("“NOPE” ei löydy" in message) if query.get("unit") == "NOPE" else ("Valitse yksikkö" in message)
 
 
-def test_the_landing_page_lists_units_to_choose_from(app_env):
-    with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+def test_the_landing_page_lists_units_to_choose_from(county):
     app = open_page()
     assert app.title[0].value == "Valitse yksikkö"
     assert "U1" in app.selectbox[0].options[0] or any("(U1)" in o for o in app.selectbox[0].options)

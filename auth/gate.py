@@ -1,0 +1,107 @@
+"""Who is looking at this rerun: a kiosk screen, a demo persona or a person signed in with Entra ID.
+
+The only module of auth/ that imports streamlit.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from auth.access import Viewer
+from auth.config import SignInConfig as SignIn
+from auth.graph import GraphError, GraphSettings, group_ids
+from data.db import session_scope
+from data.demo import DEMO_PERSONAS
+from data.services import kiosk_viewer, record_sign_in, viewer_for
+
+LOG = logging.getLogger(__name__)
+SCREEN_PARAM = "screen"
+_DEMO_KEY = "vartti.demo_persona"
+_SIGNED_IN_KEY = "vartti.signed_in_as"
+_GROUPS_KEY = "vartti.groups"
+
+
+class SignInExpired(RuntimeError):
+    """The Entra sign-in is older than the allowed session age and must be renewed."""
+
+
+class GroupsUnavailable(RuntimeError):
+    """The token said the groups are in Graph, and Graph could not be asked: fail closed."""
+
+
+def kiosk_token() -> str | None:
+    """The kiosk token of the URL, if this is a wall screen's link."""
+    return st.query_params.get(SCREEN_PARAM) or None
+
+
+def screen_viewer(engine: Engine, token: str, now: datetime) -> Viewer | None:
+    """The kiosk viewer of a token, checked on every rerun so a revoked link stops at the next refresh."""
+    with session_scope(engine) as session:
+        return kiosk_viewer(session, token=token, now=now)
+
+
+def demo_sign_in(principal: str) -> None:
+    """Act as one of the demo personas (demo mode only)."""
+    st.session_state[_DEMO_KEY] = principal
+
+
+def sign_out(sign_in: SignIn) -> None:
+    """End the session: forget the demo persona, and end the Entra sign-in."""
+    for key in (_DEMO_KEY, _SIGNED_IN_KEY, _GROUPS_KEY):
+        st.session_state.pop(key, None)
+    if sign_in.configured and st.user.is_logged_in:
+        st.logout()
+    st.rerun()
+
+
+def person_viewer(engine: Engine, sign_in: SignIn, *, demo: bool, now: datetime) -> Viewer | None:
+    """The signed-in person with their grants, or None when nobody is signed in."""
+    persona = st.session_state.get(_DEMO_KEY) if demo else None
+    if persona:
+        name = next((p.name for p in DEMO_PERSONAS if p.principal == persona), persona)
+        return _resolved(engine, now, subject=persona, name=name, principals=[persona], groups=(), demo=True)
+    if not sign_in.configured or not st.user.is_logged_in:
+        return None
+    claims = st.user.to_dict()
+    if _signed_in_at(claims) < now - sign_in.max_age:
+        raise SignInExpired()
+    groups = _groups(claims, sign_in.graph)
+    subject = str(claims.get("sub", ""))
+    principals = [subject, *(str(claims.get(k, "")) for k in ("email", "preferred_username")), *groups]
+    name = str(claims.get("name") or claims.get("email") or subject)
+    return _resolved(engine, now, subject=subject, name=name, principals=principals, groups=groups, demo=False)
+
+
+def _resolved(engine: Engine, now: datetime, **who) -> Viewer:
+    # Grants are read on every rerun, so a removed grant takes effect at once.
+    with session_scope(engine) as session:
+        viewer = viewer_for(session, **who)
+    if st.session_state.get(_SIGNED_IN_KEY) != viewer.subject:
+        with session_scope(engine, write=True) as session:
+            record_sign_in(session, viewer=viewer, now=now)
+        st.session_state[_SIGNED_IN_KEY] = viewer.subject
+    return viewer
+
+
+def _signed_in_at(claims: dict) -> datetime:
+    # Without a time of sign-in the session cannot be aged, so it counts as expired.
+    stamp = claims.get("auth_time") or claims.get("iat")
+    if not isinstance(stamp, (int, float)):
+        return datetime.min
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).replace(tzinfo=None)
+
+
+def _groups(claims: dict, graph: GraphSettings | None) -> tuple[str, ...]:
+    cached = st.session_state.get(_GROUPS_KEY)
+    if cached is not None:
+        return cached
+    try:
+        groups = group_ids(claims, graph)
+    except GraphError as problem:
+        LOG.warning("group overage could not be resolved: %s", problem)
+        raise GroupsUnavailable() from None
+    st.session_state[_GROUPS_KEY] = groups
+    return groups

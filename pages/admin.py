@@ -1,0 +1,146 @@
+"""`/admin`: who may see what (grants), and the wall screens' kiosk links."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from auth.access import AccessDenied, may_anywhere
+from auth.roles import Permission, Role
+from board.periods import as_utc_naive
+from data.db import session_scope
+from data.services import (
+    GrantError,
+    add_grant,
+    create_kiosk_link,
+    list_grants,
+    list_kiosk_links,
+    list_units,
+    remove_grant,
+    revoke_kiosk_link,
+)
+from pages.ui import format as fmt
+from pages.ui.context import app_context
+from pages.ui.refusal import refuse
+from pages.ui.texts import t
+
+context = app_context()
+viewer = context.viewer
+_NEW_LINK_KEY = "admin.new_kiosk_link"
+
+
+def _now() -> datetime:
+    return as_utc_naive(datetime.now(timezone.utc))
+
+
+def _unit_choices(permission: Permission) -> dict[str, str]:
+    with session_scope(context.engine) as session:
+        units = list_units(session, viewer=viewer, permission=permission)
+    return {u.code: f"{u.name_fi} ({u.code})" for u in units}
+
+
+def _act(change, success: str) -> None:
+    """Run one change in its own transaction; a refusal or bad input changes nothing."""
+    try:
+        with session_scope(context.engine, write=True) as session:
+            change(session)
+    except GrantError as problem:
+        st.error(t("admin.invalid", problem=problem))
+        return
+    except AccessDenied as denied:
+        refuse(context, denied)
+        return
+    st.toast(success)
+    st.rerun()
+
+
+def _grants_tab() -> None:
+    st.write(t("admin.grants.intro"))
+    with session_scope(context.engine) as session:
+        grants = list_grants(session, viewer=viewer)
+    st.dataframe(
+        [{t("admin.col.principal"): g.principal, t("admin.col.role"): t("role." + g.role.value),
+          t("admin.col.unit"): f"{g.unit_name} ({g.unit_code})", t("admin.col.created"): fmt.day(g.created_at),
+          t("admin.col.by"): g.created_by} for g in grants],
+        hide_index=True, width="stretch")
+    units = _unit_choices(Permission.MANAGE_GRANTS)
+    with st.form("add-grant", clear_on_submit=True):
+        st.subheader(t("admin.grants.add"))
+        principal = st.text_input(t("admin.grants.principal"), help=t("admin.grants.principal_help"),
+                                  key="grant-principal")
+        role = st.selectbox(t("admin.col.role"), [r.value for r in Role], format_func=lambda r: t("role." + r),
+                            key="grant-role")
+        unit = st.selectbox(t("admin.col.unit"), list(units), format_func=units.get, key="grant-unit")
+        if st.form_submit_button(t("admin.grants.add"), type="primary"):
+            _act(lambda s: add_grant(s, actor=viewer, principal=principal, role=role, unit_code=unit or "",
+                                     now=_now()), t("admin.grants.added"))
+    if grants:
+        labels = {g.id: f"{g.principal} · {t('role.' + g.role.value)} · {g.unit_code}" for g in grants}
+        with st.form("remove-grant"):
+            st.subheader(t("admin.grants.remove"))
+            chosen = st.selectbox(t("admin.grants.which"), list(labels), format_func=labels.get)
+            sure = st.checkbox(t("admin.confirm"))
+            if st.form_submit_button(t("admin.grants.remove")):
+                if not sure:
+                    st.error(t("admin.confirm_needed"))
+                else:
+                    _act(lambda s: remove_grant(s, actor=viewer, grant_id=chosen, now=_now()),
+                         t("admin.grants.removed"))
+
+
+def _create_link(session, unit: str, label: str, days: int) -> None:
+    token = create_kiosk_link(session, viewer=viewer, unit_code=unit, label=label, now=_now(),
+                              valid_days=days or None)
+    st.session_state[_NEW_LINK_KEY] = (unit, token)
+
+
+def _kiosk_tab() -> None:
+    st.write(t("admin.kiosk.intro"))
+    new_link = st.session_state.pop(_NEW_LINK_KEY, None)
+    if new_link:
+        unit, token = new_link
+        st.success(t("admin.kiosk.created"))
+        st.code(f"{st.context.url.split('/admin')[0]}/huddle?unit={unit}&screen={token}", language=None)
+    units = _unit_choices(Permission.MANAGE_KIOSK)
+    with st.form("add-kiosk", clear_on_submit=True):
+        st.subheader(t("admin.kiosk.add"))
+        unit = st.selectbox(t("admin.col.unit"), list(units), format_func=units.get, key="kiosk-unit")
+        label = st.text_input(t("admin.kiosk.label"), placeholder=t("admin.kiosk.label_example"),
+                              key="kiosk-label")
+        days = st.number_input(t("admin.kiosk.days"), min_value=0, max_value=3650, value=365, step=1,
+                               help=t("admin.kiosk.days_help"))
+        if st.form_submit_button(t("admin.kiosk.add"), type="primary"):
+            _act(lambda s: _create_link(s, unit or "", label, int(days)), t("admin.kiosk.added"))
+    with session_scope(context.engine) as session:
+        links = list_kiosk_links(session, viewer=viewer)
+    now = _now()
+    st.dataframe(
+        [{t("admin.col.unit"): f"{k.unit_name} ({k.unit_code})", t("admin.kiosk.label"): k.label,
+          t("admin.col.state"): t("admin.kiosk.valid") if k.is_valid(now) else
+          (t("admin.kiosk.revoked") if k.revoked_at else t("admin.kiosk.expired")),
+          t("admin.col.created"): fmt.day(k.created_at), t("admin.col.by"): k.created_by,
+          t("admin.kiosk.expires"): fmt.day(k.expires_at) if k.expires_at else "–"} for k in links],
+        hide_index=True, width="stretch")
+    valid = {k.id: f"{k.label} · {k.unit_code}" for k in links if k.is_valid(now)}
+    if valid:
+        with st.form("revoke-kiosk"):
+            st.subheader(t("admin.kiosk.revoke"))
+            chosen = st.selectbox(t("admin.kiosk.which"), list(valid), format_func=valid.get)
+            sure = st.checkbox(t("admin.confirm"))
+            if st.form_submit_button(t("admin.kiosk.revoke")):
+                if not sure:
+                    st.error(t("admin.confirm_needed"))
+                else:
+                    _act(lambda s: revoke_kiosk_link(s, viewer=viewer, link_id=chosen, now=_now()),
+                         t("admin.kiosk.revoked_now"))
+
+
+st.title(t("admin.title"))
+tabs = []
+if may_anywhere(viewer, Permission.MANAGE_KIOSK):
+    tabs.append((t("admin.kiosk.tab"), _kiosk_tab))
+if may_anywhere(viewer, Permission.MANAGE_GRANTS):
+    tabs.append((t("admin.grants.tab"), _grants_tab))
+for (_, render), tab in zip(tabs, st.tabs([label for label, _ in tabs])):
+    with tab:
+        render()

@@ -1,0 +1,21 @@
+"""The landing page when nobody is signed in: sign in with Entra ID, or as a demo user."""
+import streamlit as st
+
+from auth import gate
+from data.demo import DEMO_PERSONAS
+from pages.ui.context import app_context
+from pages.ui.texts import t
+
+context = app_context()
+st.title(t("signin.title"))
+st.write(t("home.intro"))
+if context.sign_in.configured:
+    if st.button(t("signin.entra"), type="primary", icon=":material/login:"):
+        st.login()
+if context.settings.demo:
+    st.subheader(t("signin.demo_title"))
+    st.write(t("signin.demo_intro"))
+    for persona in DEMO_PERSONAS:
+        if st.button(persona.name, key=f"demo-{persona.principal}"):
+            gate.demo_sign_in(persona.principal)
+            st.rerun()

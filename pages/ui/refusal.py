@@ -1,0 +1,21 @@
+"""A polite refusal: say so in the user's language, and leave an audit row."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from auth.access import AccessDenied
+from board.periods import as_utc_naive
+from data.db import session_scope
+from data.services import record_denial
+from pages.ui.context import AppContext
+from pages.ui.texts import t
+
+
+def refuse(context: AppContext, denied: AccessDenied) -> None:
+    """Show "no access" for the target and audit the attempt; never show the data."""
+    with session_scope(context.engine, write=True) as session:
+        record_denial(session, viewer=context.viewer, denied=denied,
+                      now=as_utc_naive(datetime.now(timezone.utc)))
+    st.warning(t("auth.denied", code=denied.target), icon=":material/lock:")
