@@ -16,7 +16,7 @@ from data.db import make_engine, session_scope
 from data.demo import DemoRefused, is_empty, seed_demo
 from data.organisation import UnitFileError, read_unit_rows, upsert_units
 from data.schema import schema_state, upgrade
-from data.services import BOARD_DAYS, UnknownUnit, metrics_for
+from data.services import BOARD_DAYS, GrantError, UnknownUnit, add_grant, metrics_for
 from data.settings import SettingsError, load_settings
 
 CLI_ACTOR = "cli"
@@ -93,6 +93,19 @@ def cmd_metrics(engine, settings, args) -> int:
     return OK
 
 
+def cmd_grant(engine, settings, args) -> int:
+    _require_current_schema(engine)
+    try:
+        with session_scope(engine, write=True) as session:
+            grant = add_grant(session, actor=None, principal=args.principal, role=args.role,
+                              unit_code=args.unit, now=_now())
+            shown = {"principal": grant.principal, "role": grant.role, "unit": args.unit.strip()}
+    except GrantError as problem:
+        raise CliError(str(problem), UNUSABLE) from None
+    print(json.dumps(shown, ensure_ascii=False))
+    return OK
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -112,6 +125,11 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--if-empty", action="store_true",
                       help="do nothing (exit 0) when the database already has data")
     seed.set_defaults(run=cmd_seed_demo)
+    grant = commands.add_parser("grant", help="give a group, sub or e-mail a role on a unit's subtree")
+    grant.add_argument("principal")
+    grant.add_argument("--role", required=True)
+    grant.add_argument("--unit", required=True)
+    grant.set_defaults(run=cmd_grant)
     metrics = commands.add_parser("metrics", help="print a unit's figures as JSON")
     metrics.add_argument("--unit", required=True)
     metrics.add_argument("--from", dest="date_from", type=_iso_date)

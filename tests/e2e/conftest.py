@@ -217,14 +217,21 @@ def wait_for_app(page: Page, text: str | None = None, timeout: int = PAGE_TIMEOU
     )
 
 
-def goto(page: Page, server: DemoServer, path: str, text: str | None = None) -> None:
-    """Open a path of the app and wait until it has run."""
+COUNTY_DIRECTOR = "Hyvinvointialuejohtaja – koko hyvinvointialue"
+
+
+def goto(page: Page, server: DemoServer, path: str, text: str | None = None,
+         demo_person: str | None = COUNTY_DIRECTOR) -> None:
+    """Open a path of the app, sign in there as a demo person (the page then opens), and wait."""
     server.require_alive()
     try:
         page.goto(server.url(path))
     except PlaywrightError:
         server.require_alive()
         raise
+    if demo_person:
+        wait_for_app(page, demo_person)
+        page.get_by_role("button", name=demo_person, exact=True).click()
     wait_for_app(page, text)
 
 

@@ -307,3 +307,37 @@ def test_a_bad_setting_is_named(monkeypatch, capsys, tmp_path, name, value):
     monkeypatch.setenv(name, value)
     code = main(["migrate"])
     assert code == 2 and name in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["grant", "3f2a-group", "--role", "admin", "--unit", "C"], 0),
+        (["grant", "anna@example.fi", "--role", "team", "--unit", "U1"], 0),
+        (["grant", "3f2a-group", "--role", "boss", "--unit", "C"], 2),
+        (["grant", "3f2a-group", "--role", "admin", "--unit", "NOPE"], 2),
+        (["grant", " ", "--role", "admin", "--unit", "C"], 2),
+    ],
+)
+def test_grant_makes_the_first_admin_and_refuses_unknown_roles_and_units(database_url, engine, monkeypatch,
+                                                                         capsys, argv, code):
+    from sqlmodel import select
+
+    from data.db import session_scope
+    from data.models import AccessGrant, AuditEvent
+    from tests.conftest import NOW
+    from tests.factories import make_tree
+
+    monkeypatch.setenv("VARTTI_DATABASE_URL", database_url)
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+    assert main(argv) == code
+    assert main(argv) == code  # idempotent: a second run adds nothing
+    with session_scope(engine) as session:
+        grants = session.exec(select(AccessGrant)).all()
+        audits = session.exec(select(AuditEvent).where(AuditEvent.action == "grant.add")).all()
+    assert len(grants) == len(audits) == (1 if code == 0 else 0)
+    if code == 0:
+        assert (grants[0].principal, grants[0].role, grants[0].created_by) == (argv[1], argv[3], "cli")
+    else:
+        assert "Traceback" not in capsys.readouterr().err
