@@ -83,6 +83,14 @@ def resolve_viewer() -> Viewer | None:
     return gate.person_viewer(engine, sign_in, demo=settings.demo, now=_now())
 
 
+def viewer_for_refresh() -> Viewer | None:
+    """The viewer for a board refresh; an expired sign-in reruns the whole page, which asks again."""
+    try:
+        return resolve_viewer()
+    except (gate.SignInExpired, gate.GroupsUnavailable):
+        st.rerun()
+
+
 try:
     viewer = resolve_viewer()
 except gate.SignInExpired:
@@ -93,7 +101,8 @@ except gate.SignInExpired:
 except gate.GroupsUnavailable:
     _stop_with(t("auth.groups_unavailable"))
 
-provide(AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in, resolve=resolve_viewer))
+provide(AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in,
+                   resolve=viewer_for_refresh))
 
 st.html(Path(__file__).parent / "pages" / "ui" / "app.css")
 if settings.demo and not gate.kiosk_token():

@@ -173,6 +173,8 @@ def _render(board: HuddleBoard, now: datetime) -> None:
 def _live_board(unit_code: str) -> None:
     now = _now()
     viewer = context.resolve()
+    if viewer is None and not context.viewer.is_kiosk:
+        st.rerun()  # signed out meanwhile: the whole page shows the sign-in
     if viewer is None:
         st.error(t("auth.kiosk_invalid"))
         return
