@@ -237,6 +237,8 @@ if unit_name is None:
     st.stop()
 
 st.html(UI / "wall.css")
+if context.viewer.is_kiosk:
+    st.html(UI / "kiosk.css")
 with st.container(key="wall"):
     heading, timer = st.columns([3, 2], vertical_alignment="center")
     with heading:
