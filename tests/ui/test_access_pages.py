@@ -180,3 +180,29 @@ def test_placeholder_sign_in_secrets_refuse_to_start(county, monkeypatch, secret
     app.secrets["auth"] = {**ENTRA, "cookie_secret": secret}
     app.run()
     assert "cookie_secret" in "\n".join(e.value for e in app.error) and not app.metric
+
+
+def test_a_group_overage_is_resolved_through_graph_and_gives_the_groups_grants(county, monkeypatch, tmp_path):
+    import trustme
+
+    from tests.integration.graph_support.servers import CLIENT_ID, CLIENT_SECRET, running_stack
+
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "VARTTI_DEMO"):
+        monkeypatch.delenv(variable, raising=False)
+    with running_stack(ca, ca, str(ca_file)) as stack:
+        stack.graph.groups = {"o-7": ["ui:team", "some-other-group"]}
+        monkeypatch.setenv("VARTTI_GRAPH_URL", stack.settings.graph_url)
+        monkeypatch.setenv("VARTTI_GRAPH_CA_BUNDLE", str(ca_file))
+        monkeypatch.setitem(ENTRA, "client_id", CLIENT_ID)
+        monkeypatch.setitem(ENTRA, "client_secret", CLIENT_SECRET)
+        monkeypatch.setitem(ENTRA, "server_metadata_url",
+                            f"{stack.settings.authority}/.well-known/openid-configuration")
+        app = _entra_app({"sub": "s-7", "oid": "o-7", "_claim_names": {"groups": "src1"}, "iat": time.time()},
+                         unit="U1")
+        assert app.title[0].value == "Keskustan terveysasema" and app.metric
+        assert len(stack.graph.requests) == 1
+        app.run()  # the groups are kept for the session: Graph is not asked again
+        assert len(stack.graph.requests) == 1
