@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from board.periods import Period, current_and_previous_week, helsinki_date, last_days, last_weeks, previous_period
+from board.nps import nps_change
 from board.stages import IN_DEVELOPMENT, days_in_stage
 from data.metrics import (
     FeedbackFigures,
@@ -68,7 +69,6 @@ class HuddleBoard:
     volume_last_week: int
     by_collection: dict[str, int]
     themes: list[ThemeCard]
-    themes_total: int
     fixed: list[FixedItem]
 
     @property
@@ -77,10 +77,7 @@ class HuddleBoard:
 
     @property
     def nps_change(self) -> float | None:
-        current, previous = self.metrics.figures.nps, self.previous.nps
-        if current.score is None or previous.score is None:
-            return None
-        return current.score - previous.score
+        return nps_change(self.metrics.figures.nps, self.previous.nps)
 
 
 def find_unit(session: Session, code: str) -> Unit:
@@ -93,9 +90,7 @@ def find_unit(session: Session, code: str) -> Unit:
 
 def list_units(session: Session, *, viewer: Viewer, permission: Permission = Permission.VIEW_HUDDLE) -> list[Unit]:
     """The active units in the viewer's scope for a permission, in tree order."""
-    roots = scope_paths(viewer, permission)
-    return [u for u in active_units(session) if any(u.path.startswith(root) for root in roots)
-            and can(viewer, permission, u.path)]
+    return [u for u in active_units(session) if can(viewer, permission, u.path)]
 
 
 def _unit_for(session: Session, viewer: Viewer, permission: Permission, unit_code: str) -> Unit:
@@ -127,7 +122,6 @@ def huddle_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
                            policy=settings.reply_policy, min_n=settings.min_n)
     this_week, last_week = current_and_previous_week(today)
     volume_this_week, volume_last_week = volume_by_period(session, unit, [this_week, last_week])
-    themes = _themes_in_development(session, unit, now)
     return HuddleBoard(
         metrics=metrics,
         previous=feedback_figures(session, unit, previous_period(metrics.figures.period),
@@ -136,8 +130,7 @@ def huddle_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
         volume_this_week=volume_this_week,
         volume_last_week=volume_last_week,
         by_collection=volume_by_collection(session, unit, metrics.figures.period),
-        themes=themes[:THEMES_SHOWN],
-        themes_total=len(themes),
+        themes=_themes_in_development(session, unit, now),
         fixed=_latest_fixes(session, unit),
     )
 
@@ -147,6 +140,7 @@ def _themes_in_development(session: Session, unit: Unit, now: datetime) -> list[
         select(Theme)
         .where(in_subtree(unit, Theme.unit_id), Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
         .order_by(Theme.stage_since)
+        .limit(THEMES_SHOWN)
     ).all()
     return [ThemeCard(t.title, t.owner, t.stage, days_in_stage(t.stage_since, now)) for t in themes]
 

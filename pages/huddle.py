@@ -133,8 +133,8 @@ def _themes_panel(board: HuddleBoard) -> None:
             owner = theme.owner or t("huddle.dev.no_owner")
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
             st.markdown(f"**{fmt.plain(theme.title)}**  \n{fmt.plain(detail)}")
-        if board.themes_total > len(board.themes):
-            st.write(t("huddle.dev.more", count=board.themes_total - len(board.themes)))
+        if board.metrics.in_development > len(board.themes):
+            st.write(t("huddle.dev.more", count=board.metrics.in_development - len(board.themes)))
 
 
 def _fixed_panel(board: HuddleBoard) -> None:
