@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from board.kanban import WipLimits, parse_wip_limits
 from board.replies import ReplyPolicy
 
 DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
@@ -23,6 +24,7 @@ class Settings:
     session_hours: int = 12
     graph_url: str = "https://graph.microsoft.com"
     graph_ca_bundle: str | None = None
+    wip_limits: WipLimits = field(default_factory=WipLimits)
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -42,6 +44,14 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
     return number
 
 
+def _wip_limits(values: Mapping[str, str], name: str) -> WipLimits:
+    raw = str(values.get(name, "") or "")
+    try:
+        return parse_wip_limits(raw)
+    except ValueError as problem:
+        raise SettingsError(f"{name}: {problem}") from None
+
+
 def load_settings(values: Mapping[str, str]) -> Settings:
     """Read VARTTI_* settings from a mapping; unset means the documented default."""
     return Settings(
@@ -52,4 +62,5 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         session_hours=_positive_int(values, "VARTTI_SESSION_HOURS", 12),
         graph_url=str(values.get("VARTTI_GRAPH_URL") or "https://graph.microsoft.com").rstrip("/"),
         graph_ca_bundle=str(values.get("VARTTI_GRAPH_CA_BUNDLE") or "") or None,
+        wip_limits=_wip_limits(values, "VARTTI_WIP_LIMITS"),
     )
