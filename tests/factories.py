@@ -9,7 +9,7 @@ from sqlmodel import Session
 from auth.access import Grant, Viewer
 from auth.roles import Role
 from board.stages import Stage
-from data.models import Action, Feedback, Theme
+from data.models import Action, Feedback, Theme, ThemeFeedback
 from data.organisation import UnitRow, unit_by_code, upsert_units
 
 TREE = [
@@ -58,3 +58,16 @@ def add_action(session: Session, theme: Theme, taken_on, text: str, public_text:
 def everyone() -> Viewer:
     """A director of the whole test county: for tests about figures, not about access."""
     return Viewer(subject="test-director", name="Testi", grants=(Grant(Role.DIRECTOR, "C", "/"),))
+
+
+def person(session: Session, role: Role, unit_code: str, name: str | None = None) -> Viewer:
+    """Someone with one role on one unit's subtree, e.g. person(s, Role.SUPERVISOR, "U1")."""
+    unit = unit_by_code(session, unit_code)
+    return Viewer(subject=f"{role.value}@{unit_code}", name=name or f"{role.value.title()} {unit_code}",
+                  grants=(Grant(role, unit_code, unit.path),))
+
+
+def link(session: Session, theme: Theme, *feedback: Feedback) -> None:
+    for row in feedback:
+        session.add(ThemeFeedback(theme_id=theme.id, feedback_id=row.id))
+    session.flush()
