@@ -1042,7 +1042,8 @@ class KanbanView:
 _BEFORE, _AFTER = 0, 1
 
 
-def _theme_figures(session: Session, unit: Unit, min_n: int) -> tuple[dict[int, int], dict[tuple[int, int], ThemeFigures]]:
+def _theme_figures(session: Session, unit: Unit,
+                   min_n: int) -> tuple[dict[int, int], dict[tuple[int, int], ThemeFigures]]:
     """Per theme of the subtree: linked feedback count, and figures before/after its development start."""
     part = case((Theme.development_started_at.is_(None), None),
                 (Feedback.received_at < Theme.development_started_at, _BEFORE), else_=_AFTER).label("part")
