@@ -450,7 +450,7 @@ def _stale(session: Session, model: type, entity: str, fields: tuple[str, ...], 
     return StaleEdit([_state(row, entity, fields) if row else RowState(entity, row_id, None, {})])
 
 
-def _check_seen(session: Session, row: Any, entity: str, fields: tuple[str, ...], seen_version: int) -> None:
+def _check_seen(row: Any, entity: str, fields: tuple[str, ...], seen_version: int) -> None:
     if row.version != seen_version:
         raise StaleEdit([_state(row, entity, fields)])
 
@@ -475,13 +475,10 @@ def _changes(row: Any, wanted: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     return {n: getattr(row, n) for n in changed}, {n: wanted[n] for n in changed}
 
 
-def _load(session: Session, model: type, entity: str, item_id: int, *, lock: bool = False) -> tuple[Any, Unit]:
+def _load(session: Session, model: type, entity: str, item_id: int) -> tuple[Any, Unit]:
     """A row with its unit, read fresh from the database (never a stale copy in the session)."""
-    query = (select(model, Unit).join(Unit, Unit.id == model.unit_id).where(model.id == item_id)
-             .execution_options(populate_existing=True))
-    if lock:
-        query = query.with_for_update(of=model)
-    row = session.exec(query).first()
+    row = session.exec(select(model, Unit).join(Unit, Unit.id == model.unit_id).where(model.id == item_id)
+                       .execution_options(populate_existing=True)).first()
     if row is None:
         raise UnknownItem(entity, item_id)
     return row
@@ -705,8 +702,8 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
 
 # --- Handling one feedback item ---------------------------------------------------------------
 
-def _feedback_for(session: Session, viewer: Viewer, feedback_id: int, *, lock: bool = False) -> tuple[Feedback, Unit]:
-    feedback, unit = _load(session, Feedback, "feedback", feedback_id, lock=lock)
+def _feedback_for(session: Session, viewer: Viewer, feedback_id: int) -> tuple[Feedback, Unit]:
+    feedback, unit = _load(session, Feedback, "feedback", feedback_id)
     require(viewer, Permission.HANDLE_FEEDBACK, unit.path, target=unit.code)
     return feedback, unit
 
@@ -723,7 +720,7 @@ def _write_feedback(session: Session, viewer: Viewer, feedback: Feedback, unit: 
 
 def _reply_sent(session: Session, viewer: Viewer, feedback: Feedback, unit: Unit, seen_version: int, *,
                 replied_at: datetime, replied_by: str | None, now: datetime) -> RowState:
-    _check_seen(session, feedback, "feedback", FEEDBACK_STATE, seen_version)
+    _check_seen(feedback, "feedback", FEEDBACK_STATE, seen_version)
     replied_at = as_utc_naive(replied_at)
     check_reply_sent(replied_at=replied_at, received_at=feedback.received_at, now=now)
     by = _text(replied_by if replied_by is not None else viewer.name, most=OWNER_MAX, missing=None,
@@ -734,7 +731,7 @@ def _reply_sent(session: Session, viewer: Viewer, feedback: Feedback, unit: Unit
 
 def _no_reply_needed(session: Session, viewer: Viewer, feedback: Feedback, unit: Unit, seen_version: int, *,
                      reason: str, now: datetime) -> RowState:
-    _check_seen(session, feedback, "feedback", FEEDBACK_STATE, seen_version)
+    _check_seen(feedback, "feedback", FEEDBACK_STATE, seen_version)
     reason = check_no_reply_reason(reason)
     if feedback.replied_at is not None:
         raise InvalidHandling("already_replied", f"feedback {feedback.id} was replied to at {feedback.replied_at}")
@@ -744,7 +741,7 @@ def _no_reply_needed(session: Session, viewer: Viewer, feedback: Feedback, unit:
 
 def _quote(session: Session, viewer: Viewer, feedback: Feedback, unit: Unit, seen_version: int, *,
            picked: bool, now: datetime) -> RowState:
-    _check_seen(session, feedback, "feedback", FEEDBACK_STATE, seen_version)
+    _check_seen(feedback, "feedback", FEEDBACK_STATE, seen_version)
     if picked and not ((feedback.open_answer or "").strip() or (feedback.free_text or "").strip()):
         raise InvalidHandling("nothing_to_quote", f"feedback {feedback.id} has no text to quote")
     if picked == (feedback.quote_picked_at is not None):
@@ -941,7 +938,7 @@ def edit_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version:
                description: str, owner: str | None, now: datetime) -> RowState:
     """Change a theme's title, description and owner; it keeps needing a title."""
     theme, unit = _theme_for(session, viewer, theme_id, Permission.EDIT_THEMES)
-    _check_seen(session, theme, "theme", THEME_STATE, seen_version)
+    _check_seen(theme, "theme", THEME_STATE, seen_version)
     before, after = _changes(theme, _theme_fields(title, description, owner))
     if after:
         _versioned_update(session, theme, "theme", THEME_STATE, seen_version, after)
@@ -960,7 +957,7 @@ def move_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version:
                wip: WipLimits, now: datetime) -> RowState:
     """Move a theme along a move the kanban allows; over a unit's WIP limit only when confirmed."""
     theme, unit = _theme_for(session, viewer, theme_id, Permission.EDIT_THEMES)
-    _check_seen(session, theme, "theme", THEME_STATE, seen_version)
+    _check_seen(theme, "theme", THEME_STATE, seen_version)
     target = Stage(target)
     check_move(Stage(theme.stage), target, escalated_to=escalated_to, reason=reason)
     count = _cards_in_stage(session, theme.unit_id, target)
@@ -1197,7 +1194,7 @@ def edit_action(session: Session, *, viewer: Viewer, action_id: int, seen_versio
     """Change an action's date and texts; a published action keeps needing its public text."""
     action, _, unit = _load_action(session, action_id)
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
-    _check_seen(session, action, "action", ACTION_STATE, seen_version)
+    _check_seen(action, "action", ACTION_STATE, seen_version)
     fields = _action_fields(taken_on, text, public_text, now)
     if action.published_at is not None:
         check_public_text(fields["public_text"])
@@ -1214,7 +1211,7 @@ def publish_action(session: Session, *, viewer: Viewer, action_id: int, seen_ver
     """Publish an action with its public text (keeps published_at), or take it off the public pages."""
     action, _, unit = _load_action(session, action_id)
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
-    _check_seen(session, action, "action", ACTION_STATE, seen_version)
+    _check_seen(action, "action", ACTION_STATE, seen_version)
     if publish:
         check_public_text(action.public_text)
     if publish == (action.published_at is not None):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from auth.access import AccessDenied
@@ -11,6 +13,8 @@ from auth.roles import Role
 from board.handling import InvalidHandling
 from board.kanban import IllegalMove, WipLimits
 from board.stages import Stage
+from data import schema
+from data.db import make_engine
 from data.models import Action, AuditEvent, Theme
 from data.services import (
     OverWipLimit,
@@ -420,3 +424,29 @@ def test_the_public_sees_only_published_actions_with_unit_and_date(tree, supervi
         ("Lisäsimme soittoaikoja", "Keskustan terveysasema", date(2026, 11, 5))]
     assert [p.public_text for p in published_actions(tree, unit_code="S")] == ["Lisäsimme soittoaikoja"]
     assert len(published_actions(tree, limit=1)) == 1
+
+
+# --------------------------------------------------------------------------- migration 0003
+
+def test_upgrading_to_0003_dates_the_development_start_of_themes_already_with_the_group(database_url):
+    engine = make_engine(database_url)
+    config = schema._config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+        since = datetime(2026, 11, 2, 8, 0)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO unit (id, code, path, name_fi, name_sv, name_en, level, active) "
+                                    "VALUES (1, 'U1', '/1/', 'Yksikkö', '', '', 'unit', :yes)"), {"yes": True})
+            for theme_id, stage in enumerate(["tunnistettu", "kehittamisryhmalla", "kokeilussa"], start=1):
+                connection.execute(text(
+                    "INSERT INTO theme (id, unit_id, title, description, stage, stage_since, created_at, created_by, "
+                    "version) VALUES (:id, 1, 'T', '', :stage, :since, :since, 'test', 1)"),
+                    {"id": theme_id, "stage": stage, "since": since})
+        schema.upgrade(engine)
+        with engine.connect() as connection:
+            started = dict(connection.execute(select(Theme.stage, Theme.development_started_at)).all())
+        assert started == {"tunnistettu": None, "kehittamisryhmalla": since, "kokeilussa": None}
+    finally:
+        engine.dispose()
