@@ -31,7 +31,7 @@ from data.services import (
     theme_choices,
     theme_history,
 )
-from data.settings import Settings
+from data.settings import Settings, SettingsError, load_settings
 from tests.conftest import NOW
 from tests.factories import add_feedback, add_theme, link, make_tree, person
 
@@ -450,3 +450,26 @@ def test_upgrading_to_0003_dates_the_development_start_of_themes_already_with_th
         assert started == {"tunnistettu": None, "kehittamisryhmalla": since, "kokeilussa": None}
     finally:
         engine.dispose()
+
+
+# --------------------------------------------------------------------------- the WIP setting
+
+@pytest.mark.parametrize(
+    "raw, limits",
+    [
+        (None, {}),
+        ("", {}),
+        ("kehittamisryhmalla=5, kokeilussa=3", {Stage.IN_GROUP: 5, Stage.TRIAL: 3}),
+        (" Tunnistettu = 10 ", {Stage.IDENTIFIED: 10}),
+    ],
+)
+def test_wip_limits_come_from_vartti_wip_limits_and_default_to_none(raw, limits):
+    values = {} if raw is None else {"VARTTI_WIP_LIMITS": raw}
+    assert dict(load_settings(values).wip_limits.limits) == limits
+
+
+@pytest.mark.parametrize("raw", ["valmis=3", "kokeilussa=0", "kokeilussa", "kokeilussa=kolme",
+                                 "kokeilussa=2,kokeilussa=3"])
+def test_an_unusable_wip_limit_setting_is_refused_by_name(raw):
+    with pytest.raises(SettingsError, match="VARTTI_WIP_LIMITS"):
+        load_settings({"VARTTI_WIP_LIMITS": raw})
