@@ -119,7 +119,7 @@ if viewer is None:
     # link asked for (with its query) opens right after signing in.
     pages = [st.Page("pages/signin.py", title=t("nav.sign_in"), icon=":material/login:", default=True)] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
-        for path in ("huddle", "admin")]
+        for path in ("huddle", "inbox", "kanban", "admin")]
 elif not viewer.has_access:
     pages = [st.Page("pages/no_access.py", title=t("nav.no_access"), icon=":material/lock:", default=True)]
 else:
@@ -129,6 +129,11 @@ else:
             st.Page("pages/home.py", title=t("nav.units"), icon=":material/apartment:", default=True),
             st.Page("pages/huddle.py", title=t("nav.huddle"), icon=":material/groups:", url_path="huddle"),
         ]
+    if may_anywhere(viewer, Permission.VIEW_FEEDBACK):
+        pages.append(st.Page("pages/inbox.py", title=t("nav.inbox"), icon=":material/inbox:", url_path="inbox"))
+    if may_anywhere(viewer, Permission.VIEW_KANBAN):
+        pages.append(st.Page("pages/kanban.py", title=t("nav.kanban"), icon=":material/view_kanban:",
+                             url_path="kanban"))
     if may_anywhere(viewer, Permission.MANAGE_GRANTS) or may_anywhere(viewer, Permission.MANAGE_KIOSK):
         pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/settings:",
                              url_path="admin", default=not pages))

@@ -8,6 +8,8 @@ FI = {
     "nav.sign_in": "Kirjaudu",
     "nav.no_access": "Ei käyttöoikeutta",
     "nav.admin": "Ylläpito",
+    "nav.inbox": "Palautteet",
+    "nav.kanban": "Kehittämistaulu",
     "auth.signed_in_as": "Kirjautuneena: {name}",
     "auth.sign_out": "Kirjaudu ulos",
     "auth.expired": "Kirjautumisesi on vanhentunut. Kirjaudu uudelleen jatkaaksesi.",
