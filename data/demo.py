@@ -207,6 +207,7 @@ def _add_feedback(session: Session, rng: random.Random, unit: Unit, profile: str
             if row["received_at"] <= now:
                 rows.append(row)
     _leave_some_replies_late(rng, rows, character, now)
+    _pick_quotes(rng, rows, now)
     if rows:
         session.execute(insert(Feedback).execution_options(render_nulls=True), rows)
     return len(rows)
@@ -261,6 +262,17 @@ def _leave_some_replies_late(rng: random.Random, rows: list[dict], character: Un
         row["replied_at"] = row["replied_by"] = None
 
 
+def _pick_quotes(rng: random.Random, rows: list[dict], now: datetime) -> None:
+    """The supervisor has picked a couple of recent answers as the customer's voice on the board."""
+    recent = [r for r in rows if r["open_answer"] and now - r["received_at"] < timedelta(days=21)
+              and len(r["open_answer"]) > 30]
+    for row in rng.sample(recent, min(2, len(recent))):
+        row["quote_picked_at"] = min(now, row["received_at"] + timedelta(days=1))
+
+
+# Days a theme of each stage spent in development before its current stage.
+DEVELOPMENT_BEFORE = {Stage.IN_GROUP: (0, 0), Stage.TRIAL: (7, 40), Stage.DONE: (20, 90)}
+
 STAGE_PLAN = (
     (Stage.IDENTIFIED, 1, 20),
     (Stage.IN_GROUP, 3, 45),
@@ -294,6 +306,8 @@ def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
             created_at=since - timedelta(days=rng.randint(0, 30)), created_by=ACTOR,
             escalated_to=rng.choice(content.ESCALATION_TARGETS) if stage == Stage.ESCALATED else None,
             not_pursued_reason=rng.choice(content.NOT_PURSUED_REASONS) if stage == Stage.NOT_PURSUED else None,
+            development_started_at=(since - timedelta(days=rng.randint(*DEVELOPMENT_BEFORE[stage]))
+                                    if stage in DEVELOPMENT_BEFORE else None),
         )
         session.add(theme)
         session.flush()

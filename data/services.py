@@ -58,6 +58,7 @@ BOARD_DAYS = 30
 TREND_WEEKS = 12
 FIXED_SHOWN = 3
 THEMES_SHOWN = 3
+BOARD_QUOTES = 2
 
 
 class UnknownUnit(LookupError):
@@ -94,6 +95,7 @@ class HuddleBoard:
     volume_last_week: int
     by_collection: dict[str, int]
     themes: list[ThemeCard]
+    quotes: list[Quote]
     fixed: list[FixedItem]
 
     @property
@@ -157,6 +159,7 @@ def huddle_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
         by_collection=volume_by_collection(session, unit, metrics.figures.period),
         themes=_themes_in_development(session, unit, now),
         fixed=_latest_fixes(session, unit),
+        quotes=huddle_quotes(session, viewer=viewer, unit_code=unit.code, limit=BOARD_QUOTES),
     )
 
 
@@ -171,14 +174,15 @@ def _themes_in_development(session: Session, unit: Unit, now: datetime) -> list[
 
 
 def _latest_fixes(session: Session, unit: Unit) -> list[FixedItem]:
+    """What the unit tells about its fixes: published actions in their public words, newest first."""
     rows = session.exec(
-        select(Action, Theme.title)
+        select(Action.taken_on, Action.public_text, Theme.title)
         .join(Theme, Theme.id == Action.theme_id)
-        .where(in_subtree(unit, Theme.unit_id))
+        .where(in_subtree(unit, Theme.unit_id), Action.published_at.is_not(None))
         .order_by(Action.taken_on.desc(), Action.id.desc())
         .limit(FIXED_SHOWN)
     ).all()
-    return [FixedItem(action.taken_on, action.public_text or action.text, title) for action, title in rows]
+    return [FixedItem(taken_on, public_text, title) for taken_on, public_text, title in rows]
 
 
 # --- Sign-in and access -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pages.ui.unit_picker import unit_picker
 REFRESH_SECONDS = 60
 LOG = logging.getLogger(__name__)
 CHANNELS_SHOWN = 3
+QUOTE_CHARS = 160
 UI = Path(__file__).parent / "ui"
 
 context = app_context()
@@ -137,6 +138,16 @@ def _themes_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.dev.more", count=board.metrics.in_development - len(board.themes)))
 
 
+def _voice_panel(board: HuddleBoard) -> None:
+    with st.container(key="panel-voice"):
+        st.subheader(t("huddle.voice.title"))
+        if not board.quotes:
+            st.write(t("huddle.voice.none"))
+        for quote in board.quotes:
+            text = quote.text if len(quote.text) <= QUOTE_CHARS else quote.text[:QUOTE_CHARS].rstrip() + "…"
+            st.markdown(t("huddle.voice.quote", text=fmt.plain(text), day=fmt.day(quote.received_at.date())))
+
+
 def _fixed_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-fixed"):
         st.subheader(t("huddle.fixed.title"))
@@ -162,10 +173,12 @@ def _render(board: HuddleBoard, now: datetime) -> None:
         _trend_panel(board, has_feedback)
     with middle[1]:
         _statements_panel(board)
-    bottom = st.columns(2, gap="medium")
+    bottom = st.columns(3, gap="medium")
     with bottom[0]:
         _themes_panel(board)
     with bottom[1]:
+        _voice_panel(board)
+    with bottom[2]:
         _fixed_panel(board)
 
 

@@ -47,9 +47,11 @@ def add_theme(session: Session, unit_code: str, stage: Stage, since: datetime, t
     return theme
 
 
-def add_action(session: Session, theme: Theme, taken_on, text: str, public_text: str | None = None) -> Action:
+def add_action(session: Session, theme: Theme, taken_on, text: str, public_text: str | None = None,
+               published: bool = False) -> Action:
     action = Action(theme_id=theme.id, taken_on=taken_on, text=text, public_text=public_text,
-                    created_by="test", created_at=datetime(2026, 1, 1))
+                    created_by="test", created_at=datetime(2026, 1, 1),
+                    published_at=datetime(2026, 1, 2) if published else None)
     session.add(action)
     session.flush()
     return action

@@ -141,14 +141,17 @@ def test_board_shows_the_same_figures_as_metrics(scored, settings):
     assert board.metrics.figures.period == PERIOD
 
 
-def test_board_reports_fixes_newest_first_with_their_public_text(session, settings):
+def test_board_reports_published_fixes_newest_first_in_their_public_words(session, settings):
     make_tree(session, NOW)
     theme = add_theme(session, "U1", Stage.DONE, NOW, title="Takaisinsoitot")
-    add_action(session, theme, date(2026, 11, 1), "Sisäinen kuvaus", public_text="Vastaamme nopeammin.")
-    add_action(session, theme, date(2026, 11, 10), "Lisättiin soittaja aamuun")
+    add_action(session, theme, date(2026, 11, 1), "Sisäinen kuvaus", public_text="Vastaamme nopeammin.",
+               published=True)
+    add_action(session, theme, date(2026, 11, 5), "Lisäsoittaja", public_text="Soitamme aamuisin.",
+               published=True)
+    add_action(session, theme, date(2026, 11, 10), "Luonnos, ei julkaistu", public_text="Ei vielä.")
     board = huddle_board(session, viewer=everyone(), unit_code="U1", now=NOW, settings=settings)
     assert [(f.taken_on, f.text) for f in board.fixed] == [
-        (date(2026, 11, 10), "Lisättiin soittaja aamuun"), (date(2026, 11, 1), "Vastaamme nopeammin.")]
+        (date(2026, 11, 5), "Soitamme aamuisin."), (date(2026, 11, 1), "Vastaamme nopeammin.")]
 
 
 def test_an_unknown_unit_is_reported_by_its_code(session, settings):
