@@ -53,7 +53,11 @@ def sign_out(sign_in: SignIn) -> None:
     for key in (_DEMO_KEY, _SIGNED_IN_KEY, _GROUPS_KEY):
         st.session_state.pop(key, None)
     if sign_in.configured and st.user.is_logged_in:
+        # st.logout() queues the browser's redirect to /auth/logout, which clears the identity
+        # cookie; a rerun here would clear the queue before it is sent (the cookie would stay and
+        # the next page load would sign the person in again). End this run instead.
         st.logout()
+        st.stop()
     st.rerun()
 
 
