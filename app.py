@@ -18,10 +18,19 @@ from data.db import make_engine
 from data.schema import schema_state
 from data.settings import SettingsError, load_settings
 from pages.ui.context import AppContext, provide
+from pages.ui.refusal import page_refusal
 from pages.ui.texts import t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed")
+
+
+PAGE_PERMISSIONS = {
+    "huddle": Permission.VIEW_HUDDLE,
+    "inbox": Permission.VIEW_FEEDBACK,
+    "kanban": Permission.VIEW_KANBAN,
+    "admin": Permission.MANAGE_GRANTS,
+}
 
 
 def _secrets() -> dict:
@@ -101,8 +110,9 @@ except gate.SignInExpired:
 except gate.GroupsUnavailable:
     _stop_with(t("auth.groups_unavailable"))
 
-provide(AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in,
-                   resolve=viewer_for_refresh))
+context = AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in,
+                     resolve=viewer_for_refresh)
+provide(context)
 
 st.html(Path(__file__).parent / "pages" / "ui" / "app.css")
 if settings.demo and not gate.kiosk_token():
@@ -110,18 +120,22 @@ if settings.demo and not gate.kiosk_token():
         st.write(t("demo.banner"))
 
 if gate.kiosk_token():
-    pages = [st.Page("pages/huddle.py", title=t("nav.huddle"), url_path="huddle", default=True)]
+    # The default page is served at "/", so the board needs a second, hidden entry at /huddle too.
+    pages = [st.Page("pages/huddle.py", title=t("nav.huddle"), url_path="screen", default=True),
+             st.Page("pages/huddle.py", title=t("nav.huddle"), url_path="huddle", visibility="hidden")]
     st.navigation(pages, position="hidden").run()
     st.stop()
 
 if viewer is None:
-    # A deep link opened while signed out shows the sign-in page at that address, so the page the
-    # link asked for (with its query) opens right after signing in.
+    # A deep link opened while signed out shows the sign-in page at that address, so after a demo
+    # sign-in the page the link asked for (with its query) opens; Entra sign-in returns to "/".
     pages = [st.Page("pages/signin.py", title=t("nav.sign_in"), icon=":material/login:", default=True)] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
-        for path in ("huddle", "inbox", "kanban", "admin")]
+        for path in PAGE_PERMISSIONS]
 elif not viewer.has_access:
-    pages = [st.Page("pages/no_access.py", title=t("nav.no_access"), icon=":material/lock:", default=True)]
+    pages = [st.Page("pages/no_access.py", title=t("nav.no_access"), icon=":material/lock:", default=True)] + [
+        st.Page("pages/no_access.py", title=t("nav.no_access"), url_path=path, visibility="hidden")
+        for path in PAGE_PERMISSIONS]
 else:
     pages = []
     if may_anywhere(viewer, Permission.VIEW_HUDDLE):
@@ -137,6 +151,13 @@ else:
     if may_anywhere(viewer, Permission.MANAGE_GRANTS) or may_anywhere(viewer, Permission.MANAGE_KIOSK):
         pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/settings:",
                              url_path="admin", default=not pages))
+
+    # A page that is not theirs answers with a polite, audited "no access" instead of "not found".
+    offered = {path for path, permission in PAGE_PERMISSIONS.items() if may_anywhere(viewer, permission)}
+    offered |= {"admin"} if may_anywhere(viewer, Permission.MANAGE_KIOSK) else set()
+    pages += [st.Page(page_refusal(context, permission, path), title=t("nav.no_access"), url_path=path,
+                      visibility="hidden")
+              for path, permission in PAGE_PERMISSIONS.items() if path not in offered]
 
 if viewer is not None:
     with st.sidebar:

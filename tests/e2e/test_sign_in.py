@@ -400,11 +400,6 @@ def test_a_grant_to_an_email_address_applies_to_whoever_signs_in_with_it(server,
         row.after for row in server.audit("auth.sign_in", actor=BY_EMAIL.sub)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app.py registers the kiosk's only page as default=True with url_path='huddle'; a default page is "
-    "served at '/', so /huddle?unit=…&screen=… is 'not found' and Streamlit shows its modal over the "
-    "wall screen, where nobody is there to close it. Fix: a default page at another url_path plus a "
-    "hidden page at 'huddle' (as the signed-out navigation does); then remove this mark."))
 def test_a_kiosk_link_opens_the_board_without_a_page_not_found_notice(server, browsers):
     token = server.kiosk_link(KESK, label="Aulan näyttö")
     screen = browsers().new_page()

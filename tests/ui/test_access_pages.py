@@ -44,18 +44,18 @@ def test_choosing_a_demo_person_opens_the_page_the_link_asked_for(county):
     assert "Ei vielä käyttöoikeuksia" in shown(app)
 
 
-# The page each person gets when they ask for one: a page that is not theirs is not in their
-# navigation, so their default page runs instead.
+# The page each person gets when they ask for one: a page that is not theirs answers "no access"
+# (None: no title, a refusal); a person without grants gets the page saying whom to ask.
 PAGES = [
     ("ui:director", "pages/huddle.py", "Keskustan terveysasema"),
     ("ui:team", "pages/huddle.py", "Keskustan terveysasema"),
     ("ui:supervisor", "pages/huddle.py", "Keskustan terveysasema"),
-    ("ui:admin", "pages/huddle.py", "Ylläpito"),
+    ("ui:admin", "pages/huddle.py", None),
     ("ui:nobody", "pages/huddle.py", "Ei vielä käyttöoikeuksia"),
     ("ui:admin", "pages/admin.py", "Ylläpito"),
     ("ui:supervisor", "pages/admin.py", "Ylläpito"),
-    ("ui:team", "pages/admin.py", "Valitse yksikkö"),
-    ("ui:director", "pages/admin.py", "Valitse yksikkö"),
+    ("ui:team", "pages/admin.py", None),
+    ("ui:director", "pages/admin.py", None),
     ("ui:nobody", "pages/admin.py", "Ei vielä käyttöoikeuksia"),
 ]
 
@@ -64,7 +64,10 @@ PAGES = [
 def test_each_person_gets_only_the_pages_of_their_role(county, person, page, title):
     app = open_page(page, as_=person, unit="U1")
     assert not app.exception
-    assert [t.value for t in app.title] == [title]
+    assert [t.value for t in app.title] == ([title] if title else [])
+    if title is None:
+        assert "käyttöoikeutta tälle sivulle" in shown(app) and not app.metric
+        assert [e.entity_id for e in audit(county, "auth.denied")] == ["/" + page.split("/")[1][:-3]]
     if person == "ui:nobody":
         assert "ui:nobody" in app.code[0].value and not app.metric
 
