@@ -47,7 +47,7 @@ def _configured_values(secrets: dict) -> dict[str, str]:
     return values
 
 
-@st.cache_resource
+@st.cache_resource(on_release=lambda engine: engine.dispose())
 def _engine(url: str):
     return make_engine(url)
 
@@ -149,8 +149,12 @@ else:
         pages.append(st.Page("pages/kanban.py", title=t("nav.kanban"), icon=":material/view_kanban:",
                              url_path="kanban"))
     if may_anywhere(viewer, Permission.MANAGE_GRANTS) or may_anywhere(viewer, Permission.MANAGE_KIOSK):
+        if not pages:
+            # The default page is served at "/" only, so an admin-only viewer gets /admin as well.
+            pages.append(st.Page("pages/admin.py", title=t("nav.admin"), url_path="start", default=True,
+                                 visibility="hidden"))
         pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/settings:",
-                             url_path="admin", default=not pages))
+                             url_path="admin"))
 
     # A page that is not theirs answers with a polite, audited "no access" instead of "not found".
     offered = {path for path, permission in PAGE_PERMISSIONS.items() if may_anywhere(viewer, permission)}

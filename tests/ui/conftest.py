@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from board.periods import as_utc_naive
@@ -26,7 +27,9 @@ def app_env(monkeypatch, engine, database_url):
     monkeypatch.setenv("VARTTI_DEMO", "1")
     monkeypatch.delenv("VARTTI_MIN_N", raising=False)
     monkeypatch.delenv("VARTTI_REPLY_DAYS", raising=False)
-    return engine
+    yield engine
+    # The app caches one engine per database URL; release it so its connections close.
+    st.cache_resource.clear()
 
 
 # Principals of the test county's people: (role, unit of the grant); "ui:nobody" has no grant.
