@@ -58,11 +58,14 @@ def _grants_tab() -> None:
     st.write(t("admin.grants.intro"))
     with session_scope(context.engine) as session:
         grants = list_grants(session, viewer=viewer)
-    st.dataframe(
-        [{t("admin.col.principal"): g.principal, t("admin.col.role"): t("role." + g.role.value),
-          t("admin.col.unit"): f"{g.unit_name} ({g.unit_code})", t("admin.col.created"): fmt.day(g.created_at),
-          t("admin.col.by"): g.created_by} for g in grants],
-        hide_index=True, width="stretch")
+    if not grants:
+        st.info(t("admin.grants.none"))
+    else:
+        st.dataframe(
+            [{t("admin.col.principal"): g.principal, t("admin.col.role"): t("role." + g.role.value),
+              t("admin.col.unit"): f"{g.unit_name} ({g.unit_code})", t("admin.col.created"): fmt.day(g.created_at),
+              t("admin.col.by"): g.created_by} for g in grants],
+            hide_index=True, width="stretch")
     units = _unit_choices(Permission.MANAGE_GRANTS)
     with st.form("add-grant", clear_on_submit=True):
         st.subheader(t("admin.grants.add"))
@@ -74,18 +77,25 @@ def _grants_tab() -> None:
         if st.form_submit_button(t("admin.grants.add"), type="primary"):
             _act(lambda s: add_grant(s, actor=viewer, principal=principal, role=role, unit_code=unit or "",
                                      now=_now()), t("admin.grants.added"))
-    if grants:
-        labels = {g.id: f"{g.principal} · {t('role.' + g.role.value)} · {g.unit_code}" for g in grants}
-        with st.form("remove-grant"):
-            st.subheader(t("admin.grants.remove"))
-            chosen = st.selectbox(t("admin.grants.which"), list(labels), format_func=labels.get)
-            sure = st.checkbox(t("admin.confirm"))
-            if st.form_submit_button(t("admin.grants.remove")):
-                if not sure:
-                    st.error(t("admin.confirm_needed"))
-                else:
-                    _act(lambda s: remove_grant(s, actor=viewer, grant_id=chosen, now=_now()),
-                         t("admin.grants.removed"))
+    labels = {g.id: f"{g.principal} · {t('role.' + g.role.value)} · {g.unit_code}" for g in grants}
+    _confirmed_removal("remove-grant", t("admin.grants.remove"), t("admin.grants.which"), labels,
+                       lambda s, chosen: remove_grant(s, actor=viewer, grant_id=chosen, now=_now()),
+                       t("admin.grants.removed"))
+
+
+def _confirmed_removal(key: str, title: str, which: str, labels: dict[int, str], change, success: str) -> None:
+    """A form to pick one row and remove it, only after "Olen varma" is ticked."""
+    if not labels:
+        return
+    with st.form(key):
+        st.subheader(title)
+        chosen = st.selectbox(which, list(labels), format_func=labels.get)
+        sure = st.checkbox(t("admin.confirm"))
+        if st.form_submit_button(title):
+            if sure:
+                _act(lambda session: change(session, chosen), success)
+            else:
+                st.error(t("admin.confirm_needed"))
 
 
 def _create_link(session, unit: str, label: str, days: int) -> None:
@@ -114,25 +124,20 @@ def _kiosk_tab() -> None:
     with session_scope(context.engine) as session:
         links = list_kiosk_links(session, viewer=viewer)
     now = _now()
-    st.dataframe(
-        [{t("admin.col.unit"): f"{k.unit_name} ({k.unit_code})", t("admin.kiosk.label"): k.label,
-          t("admin.col.state"): t("admin.kiosk.valid") if k.is_valid(now) else
-          (t("admin.kiosk.revoked") if k.revoked_at else t("admin.kiosk.expired")),
-          t("admin.col.created"): fmt.day(k.created_at), t("admin.col.by"): k.created_by,
-          t("admin.kiosk.expires"): fmt.day(k.expires_at) if k.expires_at else "–"} for k in links],
-        hide_index=True, width="stretch")
+    if not links:
+        st.info(t("admin.kiosk.none"))
+    else:
+        st.dataframe(
+            [{t("admin.col.unit"): f"{k.unit_name} ({k.unit_code})", t("admin.kiosk.label"): k.label,
+              t("admin.col.state"): t("admin.kiosk.valid") if k.is_valid(now) else
+              (t("admin.kiosk.revoked") if k.revoked_at else t("admin.kiosk.expired")),
+              t("admin.col.created"): fmt.day(k.created_at), t("admin.col.by"): k.created_by,
+              t("admin.kiosk.expires"): fmt.day(k.expires_at) if k.expires_at else "–"} for k in links],
+            hide_index=True, width="stretch")
     valid = {k.id: f"{k.label} · {k.unit_code}" for k in links if k.is_valid(now)}
-    if valid:
-        with st.form("revoke-kiosk"):
-            st.subheader(t("admin.kiosk.revoke"))
-            chosen = st.selectbox(t("admin.kiosk.which"), list(valid), format_func=valid.get)
-            sure = st.checkbox(t("admin.confirm"))
-            if st.form_submit_button(t("admin.kiosk.revoke")):
-                if not sure:
-                    st.error(t("admin.confirm_needed"))
-                else:
-                    _act(lambda s: revoke_kiosk_link(s, viewer=viewer, link_id=chosen, now=_now()),
-                         t("admin.kiosk.revoked_now"))
+    _confirmed_removal("revoke-kiosk", t("admin.kiosk.revoke"), t("admin.kiosk.which"), valid,
+                       lambda s, chosen: revoke_kiosk_link(s, viewer=viewer, link_id=chosen, now=_now()),
+                       t("admin.kiosk.revoked_now"))
 
 
 st.title(t("admin.title"))

@@ -99,7 +99,10 @@ FI = {
     "inbox.act.theme_pick": "Valitse teema",
     "inbox.act.theme_label": "{title} · {stage} · {unit}",
     "inbox.act.new_theme": "… tai uusi teema",
-    "inbox.act.new_theme_help": "Uusi teema syntyy kehittämistaululle vaiheeseen Tunnistettu.",
+    "inbox.act.new_theme_help": (
+        "Uusi teema syntyy kehittämistaululle vaiheeseen Tunnistettu. Jos samanniminen avoin teema on jo "
+        "olemassa, palaute liitetään siihen."
+    ),
     "inbox.act.no_themes": "Ei avoimia teemoja, joihin tämän palautteen voi liittää: kirjoita uuden teeman nimi.",
     "inbox.act.quote": "Nosta asiakkaan ääneksi",
     "inbox.act.unquote": "Poista asiakkaan äänistä",
@@ -270,6 +273,8 @@ FI = {
     "kanban.card.escalated_to": "Siirretty: {where}",
     "kanban.card.reason": "Syy: {reason}",
     "kanban.fig.caption": "Liitetyt palautteet ennen kehittämistä ja sen jälkeen (kehittäminen alkoi {day})",
+    "kanban.fig.card_caption": "Ennen → jälkeen kehittämisen alun {day}",
+    "kanban.fig.line": "**{what}** {before} → {after}",
     "kanban.fig.what": "Mittari",
     "kanban.fig.before": "Ennen",
     "kanban.fig.after": "Jälkeen",
@@ -290,7 +295,7 @@ FI = {
     "kanban.move.placeholder": "Siirrä vaiheeseen…",
     "kanban.move.button": "Siirrä",
     "kanban.move.where": "Mihin teema siirretään?",
-    "kanban.move.where_help": "Esimerkiksi hyvinvointialueen palvelupolkutyöryhmä",
+    "kanban.move.where_help": "esim. alueen palvelupolkutyöryhmä",
     "kanban.move.why": "Miksi teemaa ei edistetä?",
     "kanban.move.pick_first": "Valitse ensin vaihe, johon teema siirretään. Mitään ei muutettu.",
     "kanban.move.done": "Teema siirretty vaiheeseen {stage}.",
@@ -407,6 +412,7 @@ FI = {
         "Oikeus annetaan Entra ID -ryhmälle (ryhmän object id) tai yksittäiselle käyttäjälle "
         "(sähköposti tai sub). Oikeus koskee valittua yksikköä ja kaikkia sen alla olevia."
     ),
+    "admin.grants.none": "Ei vielä käyttöoikeuksia näissä yksiköissä.",
     "admin.grants.add": "Anna oikeus",
     "admin.grants.principal": "Ryhmän object id tai käyttäjän sähköposti",
     "admin.grants.principal_help": "Esim. 3f2a…-…-… (Entra ID -ryhmä) tai etunimi.sukunimi@hyvinvointialue.fi",
@@ -419,6 +425,7 @@ FI = {
         "Seinänäytön linkki avaa yhden yksikön huddle-taulun ilman kirjautumista, vain luettavaksi. "
         "Linkki näytetään vain kerran; sen voi perua milloin tahansa."
     ),
+    "admin.kiosk.none": "Ei vielä näyttölinkkejä.",
     "admin.kiosk.add": "Luo näyttölinkki",
     "admin.kiosk.label": "Näytön nimi",
     "admin.kiosk.label_example": "esim. Taukotilan näyttö, 2. krs",
