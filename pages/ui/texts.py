@@ -59,7 +59,7 @@ FI = {
     "inbox.item.nps": "NPS **{score}**",
     "inbox.item.no_nps": "NPS –",
     "inbox.item.statement": "{label} {score}",
-    "inbox.item.statement_low": "{label} :red[**{score}**]",
+    "inbox.item.statement_low": "{label} :orange[**{score}**]",
     "inbox.item.open_answer": "Avoin vastaus",
     "inbox.item.free_text": "Vapaa palaute",
     "inbox.item.no_text": "Ei kirjoitettua palautetta.",
@@ -374,6 +374,7 @@ FI = {
     "kanban.your_draft": "Tallentamatta jäänyt versiosi (kopioi tarvittaessa):",
     "kanban.unknown": "Teemaa tai toimenpidettä ei enää löydy. Mitään ei muutettu.",
     "kanban.signed_out": "Kirjautumisesi on päättynyt, joten mitään ei muutettu. Kirjaudu uudelleen.",
+    "kanban.read_error": "Kehittämistaulun tietoja ei juuri nyt saatu tietokannasta. Päivitä sivu hetken kuluttua.",
     "kanban.db_error": "Tallennus ei onnistunut juuri nyt. Mitään ei muutettu – yritä hetken päästä uudelleen.",
     "kanban.illegal.same_stage": "Teema on jo vaiheessa {target}. Mitään ei muutettu.",
     "kanban.illegal.not_allowed": (
