@@ -565,6 +565,7 @@ class InboxRow:
     overdue: bool
     due_soon: bool
     theme_ids: tuple[int, ...]
+    theme_titles: tuple[str, ...]
     quote: bool
 
 
@@ -674,12 +675,13 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
         .limit(max(0, limit)).offset(max(0, offset))
     ).all()
     ids = [feedback.id for feedback, _, _ in found]
-    themes: dict[int, list[int]] = {}
+    themes: dict[int, list[tuple[int, str]]] = {}
     if ids:
-        links = session.exec(select(ThemeFeedback.feedback_id, ThemeFeedback.theme_id)
-                             .where(ThemeFeedback.feedback_id.in_(ids)).order_by(ThemeFeedback.theme_id)).all()
-        for feedback_id, theme_id in links:
-            themes.setdefault(feedback_id, []).append(theme_id)
+        links = session.exec(select(ThemeFeedback.feedback_id, Theme.id, Theme.title)
+                             .join(Theme, Theme.id == ThemeFeedback.theme_id)
+                             .where(ThemeFeedback.feedback_id.in_(ids)).order_by(Theme.id)).all()
+        for feedback_id, theme_id, title in links:
+            themes.setdefault(feedback_id, []).append((theme_id, title))
     policy = settings.reply_policy
     rows = []
     for feedback, code, name in found:
@@ -699,7 +701,9 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
                                             now=now, policy=policy),
             due_soon=awaiting and is_due_soon(requested=True, replied_at=None, received_at=feedback.received_at,
                                               now=now, policy=policy),
-            theme_ids=tuple(themes.get(feedback.id, ())), quote=feedback.quote_picked_at is not None,
+            theme_ids=tuple(i for i, _ in themes.get(feedback.id, ())),
+            theme_titles=tuple(title for _, title in themes.get(feedback.id, ())),
+            quote=feedback.quote_picked_at is not None,
         ))
     return InboxPage(rows=rows, total=int(total), limit=limit, offset=offset)
 

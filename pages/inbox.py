@@ -433,8 +433,8 @@ def _actions(row: InboxRow, choices: list[ThemeChoice], today: date) -> None:
         _quote_button(row)
 
 
-def _item(row: InboxRow, *, handles: bool, choices: list[ThemeChoice], titles: dict[int, str],
-          outcome: dict | None, today: date) -> None:
+def _item(row: InboxRow, *, handles: bool, choices: list[ThemeChoice], outcome: dict | None,
+          today: date) -> None:
     with st.container(border=True, key=f"inbox-item-{row.id}"):
         if outcome:
             _show_outcome(outcome, {row.id: row})
@@ -454,8 +454,7 @@ def _item(row: InboxRow, *, handles: bool, choices: list[ThemeChoice], titles: d
                     if row.quote:
                         st.badge(t("inbox.item.quote"), color="violet", icon=":material/format_quote:")
                     if row.theme_ids:
-                        names = ", ".join(_user(titles.get(i) or t("inbox.item.theme_number", id=i))
-                                          for i in row.theme_ids)
+                        names = ", ".join(_user(title) for title in row.theme_titles)
                         st.markdown(":material/label: " + t("inbox.item.themes", titles=names))
             if handles:
                 _actions(row, choices, today)
@@ -560,9 +559,8 @@ def main() -> None:
     if not page.rows:
         st.info(t("inbox.empty"), icon=":material/inbox:")
         return
-    titles = {c.id: c.title for c in choices}
     for row in page.rows:
-        _item(row, handles=handles[row.id], choices=[c for c in choices if _fits(c, row, units)], titles=titles,
+        _item(row, handles=handles[row.id], choices=[c for c in choices if _fits(c, row, units)],
               outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
     _pager(page, "bottom")
 

@@ -64,7 +64,6 @@ FI = {
     "inbox.item.free_text": "Vapaa palaute",
     "inbox.item.no_text": "Ei kirjoitettua palautetta.",
     "inbox.item.themes": "Teemat: {titles}",
-    "inbox.item.theme_number": "teema nro {id}",
     "inbox.item.quote": "Asiakkaan ääni",
     "inbox.item.select": "Valitse tämä palaute yhteiskäsittelyyn",
     "inbox.statement.saatavuus": "Avun saanti",
