@@ -14,11 +14,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Error as PlaywrightError, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).with_name("screenshots")
@@ -128,8 +130,15 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
     run_cli(env, "seed-demo")
 
     port = _free_port()
+    with serving_app(env, port=port, log_path=workdir / "streamlit.log") as server:
+        yield server
+
+
+@contextmanager
+def serving_app(env: dict[str, str], *, port: int, log_path: Path,
+                extra_args: tuple[str, ...] = ()) -> Iterator[DemoServer]:
+    """`streamlit run app.py` on 127.0.0.1:port with `env`, healthy before it is handed over; stopped after."""
     base_url = f"http://127.0.0.1:{port}"
-    log_path = workdir / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.address", "127.0.0.1",
@@ -139,6 +148,7 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
         # The tests run against the code as it was when the server started.
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        *extra_args,
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

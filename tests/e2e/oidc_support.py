@@ -15,10 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import oidc_provider_mock
-import pytest
 import werkzeug.serving
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from sqlmodel import select
@@ -38,14 +34,11 @@ from data.models import AuditEvent
 from data.services import add_grant, create_kiosk_link, viewer_for
 from tests.e2e.conftest import (
     PAGE_TIMEOUT_MS,
-    ROOT,
-    STARTUP_SECONDS,
     VIEWPORT,
     DemoServer,
     _free_port,
-    _healthy,
-    _stop,
     run_cli,
+    serving_app,
     wait_for_app,
 )
 
@@ -198,35 +191,10 @@ def running_sign_in_server(workdir: Path, provider: OidcProvider) -> Iterator[Si
     client_id, client_secret = provider.register_client(redirect_uri)
     secrets = write_secrets(workdir / "secrets.toml", redirect_uri=redirect_uri, client_id=client_id,
                             client_secret=client_secret, metadata_url=provider.metadata_url)
-    log_path = workdir / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.runOnSave", "false",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-        # Only this file: never a developer's .streamlit/secrets.toml.
-        "--secrets.files", str(secrets),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-    app = DemoServer(base_url=base_url, env=env, process=process, log_path=log_path)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(base_url):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode} before it was healthy; "
-                            f"its log:\n{app.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {base_url}/_stcore/health within "
-                            f"{STARTUP_SECONDS} s; its log:\n{app.log_tail()}")
-            time.sleep(0.25)
+    # Only this secrets file: never a developer's .streamlit/secrets.toml.
+    with serving_app(env, port=port, log_path=workdir / "streamlit.log",
+                     extra_args=("--secrets.files", str(secrets))) as app:
         yield SignInServer(app=app, provider=provider, database_url=database_url)
-    finally:
-        _stop(process)
 
 
 def _only_local(route: Route) -> None:
