@@ -102,7 +102,7 @@ def _replies_tile(board: HuddleBoard) -> None:
 
 def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
     with st.container(key="panel-trend"):
-        st.subheader(t("huddle.trend.title"))
+        st.subheader(t("huddle.trend.title"), anchor=False)
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
@@ -112,7 +112,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
 
 def _statements_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-statements"):
-        st.subheader(t("huddle.statements.title"))
+        st.subheader(t("huddle.statements.title"), anchor=False)
         answered = [(s, board.metrics.figures.likert[s.key]) for s in STATEMENTS
                     if board.metrics.figures.likert[s.key].n]
         if not answered:
@@ -127,7 +127,7 @@ def _statements_panel(board: HuddleBoard) -> None:
 
 def _themes_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-themes"):
-        st.subheader(t("huddle.dev.panel"))
+        st.subheader(t("huddle.dev.panel"), anchor=False)
         if not board.themes:
             st.write(t("huddle.dev.none"))
         for theme in board.themes:
@@ -140,7 +140,7 @@ def _themes_panel(board: HuddleBoard) -> None:
 
 def _voice_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-voice"):
-        st.subheader(t("huddle.voice.title"))
+        st.subheader(t("huddle.voice.title"), anchor=False)
         if not board.quotes:
             st.write(t("huddle.voice.none"))
         for quote in board.quotes:
@@ -150,7 +150,7 @@ def _voice_panel(board: HuddleBoard) -> None:
 
 def _fixed_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-fixed"):
-        st.subheader(t("huddle.fixed.title"))
+        st.subheader(t("huddle.fixed.title"), anchor=False)
         if not board.fixed:
             st.write(t("huddle.fixed.none"))
         for item in board.fixed:
