@@ -94,9 +94,14 @@ def _first_page() -> None:
     st.session_state[PAGE] = 0
 
 
+FILTER_DEFAULTS = {"inbox-f-text": "", "inbox-f-dates": (), "inbox-f-low": False}  # the selectboxes: ""
+
+
 def _clear_filters() -> None:
+    # Set, not deleted: a deleted key resets the filter on the server only; the browser would keep
+    # showing the old choice and send it again with the next change.
     for key in FILTERS:
-        st.session_state.pop(key, None)
+        st.session_state[key] = FILTER_DEFAULTS.get(key, "")
     _first_page()
 
 
