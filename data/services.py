@@ -126,6 +126,12 @@ def _unit_for(session: Session, viewer: Viewer, permission: Permission, unit_cod
     return unit
 
 
+def _scope_units(viewer: Viewer, permission: Permission):
+    """SQL condition on Unit: the subtrees where the viewer has the permission (None: nowhere)."""
+    roots = scope_paths(viewer, permission)
+    return or_(*[Unit.path.startswith(root) for root in roots]) if roots else None
+
+
 def board_title(session: Session, *, viewer: Viewer, unit_code: str) -> str:
     """The name of a unit whose board the viewer may see."""
     return _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code).name_fi
@@ -302,14 +308,15 @@ def remove_grant(session: Session, *, actor: Viewer, grant_id: int, now: datetim
 
 def list_grants(session: Session, *, viewer: Viewer) -> list[GrantRow]:
     """The grants on units where the viewer manages access."""
-    roots = scope_paths(viewer, Permission.MANAGE_GRANTS)
-    if not roots:
+    scope = _scope_units(viewer, Permission.MANAGE_GRANTS)
+    if scope is None:
         return []
     rows = session.exec(
-        select(AccessGrant, Unit).join(Unit, Unit.id == AccessGrant.unit_id).order_by(Unit.path, AccessGrant.principal)
+        select(AccessGrant, Unit).join(Unit, Unit.id == AccessGrant.unit_id).where(scope)
+        .order_by(Unit.path, AccessGrant.principal)
     ).all()
     return [GrantRow(g.id, g.principal, Role(g.role), u.code, u.name_fi, g.created_at, g.created_by)
-            for g, u in rows if any(u.path.startswith(root) for root in roots)]
+            for g, u in rows]
 
 
 def _token_hash(token: str) -> str:
@@ -353,13 +360,13 @@ def revoke_kiosk_link(session: Session, *, viewer: Viewer, link_id: int, now: da
 
 def list_kiosk_links(session: Session, *, viewer: Viewer) -> list[KioskRow]:
     """The kiosk links of units where the viewer manages screens, newest first."""
-    roots = scope_paths(viewer, Permission.MANAGE_KIOSK)
-    if not roots:
+    scope = _scope_units(viewer, Permission.MANAGE_KIOSK)
+    if scope is None:
         return []
-    rows = session.exec(select(KioskLink, Unit).join(Unit, Unit.id == KioskLink.unit_id)
+    rows = session.exec(select(KioskLink, Unit).join(Unit, Unit.id == KioskLink.unit_id).where(scope)
                         .order_by(KioskLink.created_at.desc())).all()
     return [KioskRow(k.id, u.code, u.name_fi, k.label, k.created_at, k.created_by, k.expires_at, k.revoked_at)
-            for k, u in rows if any(u.path.startswith(root) for root in roots)]
+            for k, u in rows]
 
 
 def kiosk_viewer(session: Session, *, token: str, now: datetime) -> Viewer | None:
@@ -625,10 +632,10 @@ def _text_condition(session: Session, text: str):
 
 
 def _scope_condition(viewer: Viewer, permission: Permission):
-    roots = scope_paths(viewer, permission)
-    if not roots:
+    scope = _scope_units(viewer, permission)
+    if scope is None:
         raise AccessDenied(permission, "scope")
-    return Feedback.unit_id.in_(select(Unit.id).where(or_(*[Unit.path.startswith(root) for root in roots])))
+    return Feedback.unit_id.in_(select(Unit.id).where(scope))
 
 
 def _inbox_conditions(session: Session, viewer: Viewer, filters: InboxFilters, now: datetime,
@@ -1129,12 +1136,12 @@ class ThemeChoice:
 
 def theme_choices(session: Session, *, viewer: Viewer) -> list[ThemeChoice]:
     """The themes not yet closed in the subtrees where the viewer edits themes: what feedback can be attached to."""
-    roots = scope_paths(viewer, Permission.EDIT_THEMES)
-    if not roots:
+    scope = _scope_units(viewer, Permission.EDIT_THEMES)
+    if scope is None:
         return []
     rows = session.exec(
         select(Theme.id, Theme.title, Theme.stage, Unit.code).join(Unit, Unit.id == Theme.unit_id)
-        .where(or_(*[Unit.path.startswith(root) for root in roots]),
+        .where(scope,
                Theme.stage.in_([s.value for s in (Stage.IDENTIFIED, *IN_DEVELOPMENT)]))
         .order_by(Unit.path, Theme.title, Theme.id)
     ).all()
