@@ -1,6 +1,6 @@
 import pytest
 
-from board.privacy import is_too_few
+from board.privacy import is_too_few, suppressed_siblings
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,20 @@ def test_a_share_of_fewer_answers_than_the_threshold_is_not_shown(n, min_n, too_
 def test_negative_counts_are_refused(n, min_n):
     with pytest.raises(ValueError):
         is_too_few(n, min_n)
+
+
+@pytest.mark.parametrize(
+    ("counts", "hidden"),
+    [
+        ({"a": 40, "b": 12, "c": 30}, set()),
+        ({"a": 40, "b": 3, "c": 30}, {"b", "c"}),  # the next smallest goes too
+        ({"a": 40, "b": 3, "c": 2}, {"b", "c"}),  # two hidden can't be told apart
+        ({"a": 40, "b": 3, "c": 0}, {"a", "b"}),  # an empty sibling hides nothing
+        ({"a": 3}, {"a"}),
+        ({"a": 0, "b": 0}, set()),
+        ({"a": 7, "b": 4, "c": 7}, {"a", "b"}),  # a tie takes one, in a stable order
+        ({}, set()),
+    ],
+)
+def test_when_one_sibling_is_hidden_the_next_smallest_is_hidden_too(counts, hidden):
+    assert suppressed_siblings(counts, 5) == hidden
