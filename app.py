@@ -14,15 +14,19 @@ from auth.access import Viewer, may_anywhere
 from auth.config import SignInConfigError, read_sign_in
 from auth.roles import Permission
 from board.periods import as_utc_naive
-from data.db import make_engine
+from data.db import make_engine, session_scope
+from data.languages import choose_language, preferred_language
 from data.schema import schema_state
 from data.settings import SettingsError, load_settings
+from pages.ui import language
 from pages.ui.context import AppContext, provide
+from pages.ui.language_picker import language_picker
 from pages.ui.refusal import page_refusal
 from pages.ui.texts import t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed")
+language.take_from_address()
 
 
 PAGE_PERMISSIONS = {
@@ -110,14 +114,37 @@ except gate.SignInExpired:
 except gate.GroupsUnavailable:
     _stop_with(t("auth.groups_unavailable"))
 
+
+
+def _saved_language() -> str | None:
+    with session_scope(engine) as session:
+        return preferred_language(session, viewer=viewer)
+
+
+def _remember_language(chosen: str) -> None:
+    # Best effort: a choice that cannot be saved still holds for this session.
+    try:
+        with session_scope(engine, write=True) as session:
+            choose_language(session, viewer=viewer, language=chosen, now=_now())
+    except SQLAlchemyError:
+        pass
+
+
+person = viewer is not None and not viewer.is_kiosk
+if person:
+    language.settle_for(viewer.subject, saved=_saved_language, save=_remember_language)
+
 context = AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=sign_in,
-                     resolve=viewer_for_refresh)
+                     resolve=viewer_for_refresh, language=language.current())
 provide(context)
 
 st.html(Path(__file__).parent / "pages" / "ui" / "app.css")
 if settings.demo and not gate.kiosk_token():
     with st.container(key="demo-banner"):
         st.write(t("demo.banner"))
+
+if not gate.kiosk_token():
+    language_picker(remember=_remember_language if person else None)
 
 if gate.kiosk_token():
     # The default page is served at "/", so the board needs a second, hidden entry at /huddle too.

@@ -178,3 +178,14 @@ class KioskLink(SQLModel, table=True):
     expires_at: NaiveDatetime | None = None
     revoked_at: NaiveDatetime | None = None
     revoked_by: str | None = Field(default=None, max_length=200)
+
+
+class UserPreference(SQLModel, table=True):
+    """What a signed-in person chose for themselves, kept across sessions: for now the interface language."""
+
+    __tablename__ = "user_preference"
+
+    subject: str = Field(primary_key=True, max_length=200)
+    language: str = Field(max_length=2)
+    updated_at: NaiveDatetime
+    version: int = 1

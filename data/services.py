@@ -132,9 +132,16 @@ def _scope_units(viewer: Viewer, permission: Permission):
     return or_(*[Unit.path.startswith(root) for root in roots]) if roots else None
 
 
-def board_title(session: Session, *, viewer: Viewer, unit_code: str) -> str:
-    """The name of a unit whose board the viewer may see."""
-    return _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code).name_fi
+def _unit_name(language: str):
+    """The unit's name in a language as a column: its Finnish name where that language's is empty."""
+    if language not in ("sv", "en"):
+        return Unit.name_fi
+    return func.coalesce(func.nullif(getattr(Unit, f"name_{language}"), ""), Unit.name_fi)
+
+
+def board_title(session: Session, *, viewer: Viewer, unit_code: str, language: str = "fi") -> str:
+    """The name, in the language, of a unit whose board the viewer may see."""
+    return _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code).name(language)
 
 
 def metrics_for(session: Session, *, unit_code: str, period: Period | None, now: datetime,
@@ -306,7 +313,7 @@ def remove_grant(session: Session, *, actor: Viewer, grant_id: int, now: datetim
            unit_id=unit.id, now=now, before=before)
 
 
-def list_grants(session: Session, *, viewer: Viewer) -> list[GrantRow]:
+def list_grants(session: Session, *, viewer: Viewer, language: str = "fi") -> list[GrantRow]:
     """The grants on units where the viewer manages access."""
     scope = _scope_units(viewer, Permission.MANAGE_GRANTS)
     if scope is None:
@@ -315,7 +322,7 @@ def list_grants(session: Session, *, viewer: Viewer) -> list[GrantRow]:
         select(AccessGrant, Unit).join(Unit, Unit.id == AccessGrant.unit_id).where(scope)
         .order_by(Unit.path, AccessGrant.principal)
     ).all()
-    return [GrantRow(g.id, g.principal, Role(g.role), u.code, u.name_fi, g.created_at, g.created_by)
+    return [GrantRow(g.id, g.principal, Role(g.role), u.code, u.name(language), g.created_at, g.created_by)
             for g, u in rows]
 
 
@@ -358,14 +365,14 @@ def revoke_kiosk_link(session: Session, *, viewer: Viewer, link_id: int, now: da
            unit_id=unit.id, now=now, before={"revoked_at": None}, after={"revoked_at": now})
 
 
-def list_kiosk_links(session: Session, *, viewer: Viewer) -> list[KioskRow]:
+def list_kiosk_links(session: Session, *, viewer: Viewer, language: str = "fi") -> list[KioskRow]:
     """The kiosk links of units where the viewer manages screens, newest first."""
     scope = _scope_units(viewer, Permission.MANAGE_KIOSK)
     if scope is None:
         return []
     rows = session.exec(select(KioskLink, Unit).join(Unit, Unit.id == KioskLink.unit_id).where(scope)
                         .order_by(KioskLink.created_at.desc())).all()
-    return [KioskRow(k.id, u.code, u.name_fi, k.label, k.created_at, k.created_by, k.expires_at, k.revoked_at)
+    return [KioskRow(k.id, u.code, u.name(language), k.label, k.created_at, k.created_by, k.expires_at, k.revoked_at)
             for k, u in rows]
 
 
@@ -671,12 +678,12 @@ def _inbox_conditions(session: Session, viewer: Viewer, filters: InboxFilters, n
 
 
 def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datetime, settings: Settings,
-          limit: int = INBOX_PAGE, offset: int = 0) -> InboxPage:
+          limit: int = INBOX_PAGE, offset: int = 0, language: str = "fi") -> InboxPage:
     """The feedback of every subtree where the viewer may read feedback, newest first, filtered in SQL."""
     conditions = _inbox_conditions(session, viewer, filters, now, settings)
     total = session.exec(select(func.count()).select_from(Feedback).where(*conditions)).one()
     found = session.exec(
-        select(Feedback, Unit.code, Unit.name_fi).join(Unit, Unit.id == Feedback.unit_id)
+        select(Feedback, Unit.code, _unit_name(language)).join(Unit, Unit.id == Feedback.unit_id)
         .where(*conditions)
         .order_by(Feedback.received_at.desc(), Feedback.id.desc())
         .limit(max(0, limit)).offset(max(0, offset))
@@ -900,11 +907,12 @@ class Quote:
     unit_name: str
 
 
-def huddle_quotes(session: Session, *, viewer: Viewer, unit_code: str, limit: int = QUOTES_SHOWN) -> list[Quote]:
+def huddle_quotes(session: Session, *, viewer: Viewer, unit_code: str, limit: int = QUOTES_SHOWN,
+                  language: str = "fi") -> list[Quote]:
     """The subtree's picked customer quotes, last picked first, in their screened stored text."""
     unit = _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     rows = session.exec(
-        select(Feedback, Unit.name_fi).join(Unit, Unit.id == Feedback.unit_id)
+        select(Feedback, _unit_name(language)).join(Unit, Unit.id == Feedback.unit_id)
         .where(in_subtree(unit, Feedback.unit_id), Feedback.quote_picked_at.is_not(None))
         .order_by(Feedback.quote_picked_at.desc(), Feedback.id.desc())
         .limit(limit)
@@ -1092,11 +1100,12 @@ def _empty_figures(min_n: int) -> ThemeFigures:
                         {key: likert_summary(key, n=0, total=0, agreeing=0) for key in STATEMENT_KEYS})
 
 
-def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, settings: Settings) -> KanbanView:
+def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, settings: Settings,
+           language: str = "fi") -> KanbanView:
     """The themes of a unit's subtree by stage with their feedback figures and each stage's WIP limit."""
     unit = _unit_for(session, viewer, Permission.VIEW_KANBAN, unit_code)
     themes = session.exec(
-        select(Theme, Unit.code, Unit.name_fi).join(Unit, Unit.id == Theme.unit_id)
+        select(Theme, Unit.code, _unit_name(language)).join(Unit, Unit.id == Theme.unit_id)
         .where(in_subtree(unit, Theme.unit_id))
         .order_by(Theme.stage_since, Theme.id)
     ).all()
@@ -1123,7 +1132,7 @@ def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, s
                      any(wip.is_over(s, n) for (_, s), n in per_unit.items() if s == stage))
         for stage in STAGE_ORDER
     ]
-    return KanbanView(unit.code, unit.name_fi, columns, can(viewer, Permission.EDIT_THEMES, unit.path))
+    return KanbanView(unit.code, unit.name(language), columns, can(viewer, Permission.EDIT_THEMES, unit.path))
 
 
 @dataclass(frozen=True)
@@ -1249,13 +1258,13 @@ class PublishedAction:
 
 
 def published_actions(session: Session, *, unit_code: str | None = None,
-                      limit: int = PUBLISHED_SHOWN) -> list[PublishedAction]:
+                      limit: int = PUBLISHED_SHOWN, language: str = "fi") -> list[PublishedAction]:
     """The published actions (public text only) of a unit's subtree or of all units, latest first; public."""
     conditions = [Action.published_at.is_not(None), Action.public_text.is_not(None)]
     if unit_code:
         conditions.append(in_subtree(find_unit(session, unit_code), Theme.unit_id))
     rows = session.exec(
-        select(Action, Unit.code, Unit.name_fi)
+        select(Action, Unit.code, _unit_name(language))
         .join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
         .where(*conditions)
         .order_by(Action.taken_on.desc(), Action.published_at.desc(), Action.id.desc())

@@ -21,6 +21,7 @@ from data.services import (
 )
 from pages.ui import format as fmt
 from pages.ui.context import app_context
+from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 
@@ -36,7 +37,7 @@ def _now() -> datetime:
 def _unit_choices(permission: Permission) -> dict[str, str]:
     with session_scope(context.engine) as session:
         units = list_units(session, viewer=viewer, permission=permission)
-    return {u.code: f"{u.name_fi} ({u.code})" for u in units}
+    return {u.code: f"{u.name(current())} ({u.code})" for u in units}
 
 
 def _act(change, success: str) -> None:
@@ -57,7 +58,7 @@ def _act(change, success: str) -> None:
 def _grants_tab() -> None:
     st.write(t("admin.grants.intro"))
     with session_scope(context.engine) as session:
-        grants = list_grants(session, viewer=viewer)
+        grants = list_grants(session, viewer=viewer, language=current())
     if not grants:
         st.info(t("admin.grants.none"))
     else:
@@ -122,7 +123,7 @@ def _kiosk_tab() -> None:
         if st.form_submit_button(t("admin.kiosk.add"), type="primary"):
             _act(lambda s: _create_link(s, unit or "", label, int(days)), t("admin.kiosk.added"))
     with session_scope(context.engine) as session:
-        links = list_kiosk_links(session, viewer=viewer)
+        links = list_kiosk_links(session, viewer=viewer, language=current())
     now = _now()
     if not links:
         st.info(t("admin.kiosk.none"))

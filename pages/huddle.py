@@ -16,6 +16,7 @@ from data.services import HuddleBoard, UnknownUnit, board_title, huddle_board, l
 from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context
+from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
@@ -119,10 +120,10 @@ def _statements_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.statements.none"))
         for statement, summary in answered:
             if summary.n < context.settings.min_n:
-                st.markdown(t("huddle.statements.too_few", statement=statement.fi, n=summary.n))
+                st.markdown(t("huddle.statements.too_few", statement=getattr(statement, current()), n=summary.n))
             else:
                 st.markdown(t("huddle.statements.value", pct=fmt.number(summary.agree_pct),
-                              statement=statement.fi, n=fmt.number(summary.n)))
+                              statement=getattr(statement, current()), n=fmt.number(summary.n)))
 
 
 def _themes_panel(board: HuddleBoard) -> None:
@@ -213,6 +214,12 @@ def _live_board(unit_code: str) -> None:
     _render(board, now)
 
 
+def _timer() -> str:
+    """The huddle timer's page, in the reader's language (our own fixed texts only)."""
+    page = (UI / "timer.html").read_text(encoding="utf-8")
+    return page.replace("{{lang}}", current()).replace("{{stop}}", t("huddle.timer.stop"))
+
+
 def _choose_unit(message: str | None) -> None:
     if message:
         st.info(message)
@@ -225,7 +232,7 @@ def _board_title(code: str) -> str | None:
     """The unit's name when the viewer may see its board; otherwise say why and return None."""
     try:
         with session_scope(context.engine) as session:
-            return board_title(session, viewer=context.viewer, unit_code=code)
+            return board_title(session, viewer=context.viewer, unit_code=code, language=current())
     except UnknownUnit:
         if context.viewer.is_kiosk:
             st.error(t("auth.kiosk_invalid"))
@@ -257,5 +264,5 @@ with st.container(key="wall"):
     with heading:
         st.title(unit_name, anchor=False)
     with timer:
-        st.iframe(UI / "timer.html", height=76, alt=t("huddle.timer.alt"))
+        st.iframe(_timer(), height=76, alt=t("huddle.timer.alt"))
     _live_board(code)

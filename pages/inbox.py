@@ -45,6 +45,7 @@ from data.services import (
 )
 from pages.ui import format as fmt
 from pages.ui.context import app_context
+from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 
@@ -116,7 +117,7 @@ def _unit_label(units: dict[str, Unit]) -> Callable[[str], str]:
         if not code:
             return t("inbox.filter.all_units")
         unit = units[code]
-        return "\u2003" * (unit.path.count("/") - top) + unit.name_fi
+        return "\u2003" * (unit.path.count("/") - top) + unit.name(current())
     return label
 
 
@@ -523,11 +524,11 @@ def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]
         filters = _filter_bar(units, helsinki_date(now))
         offset = st.session_state.get(PAGE, 0) * INBOX_PAGE
         page = inbox(session, viewer=viewer, filters=filters, now=now, settings=context.settings,
-                     limit=INBOX_PAGE, offset=offset)
+                     limit=INBOX_PAGE, offset=offset, language=current())
         if offset and offset >= page.total:  # fewer results than before: back to the first page
             _first_page()
             page = inbox(session, viewer=viewer, filters=filters, now=now, settings=context.settings,
-                         limit=INBOX_PAGE, offset=0)
+                         limit=INBOX_PAGE, offset=0, language=current())
         choices = theme_choices(session, viewer=viewer)
     return units, page, choices
 

@@ -48,6 +48,7 @@ from data.services import (
 )
 from pages.ui import format as fmt
 from pages.ui.context import app_context
+from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import FI, t
 
@@ -302,7 +303,7 @@ def _figures(card: KanbanCard, *, full: bool) -> None:
     for statement in STATEMENTS:
         key = statement.key
         if full and (before.likert[key].n or after.likert[key].n):
-            rows.append((f"{statement.fi} – {t('kanban.fig.agree')}", _agree_text(before, key),
+            rows.append((f"{getattr(statement, current())} – {t('kanban.fig.agree')}", _agree_text(before, key),
                          _agree_text(after, key)))
         elif not full and (_shown(before, key) or _shown(after, key)):
             rows.append((t("kanban.statement." + key), _agree_text(before, key), _agree_text(after, key)))
@@ -598,8 +599,8 @@ def _choose_unit(message: str | None) -> None:
     if not units:
         st.info(t("home.no_units"))
         return
-    labels = {unit.code: f"{unit.name_fi} ({unit.code})"
-              for unit in sorted(units, key=lambda u: (u.level != "unit", u.name_fi))}
+    labels = {unit.code: f"{unit.name(current())} ({unit.code})"
+              for unit in sorted(units, key=lambda u: (u.level != "unit", u.name(current())))}
     with st.form("kanban-unit", border=False):
         code = st.selectbox(t("kanban.pick"), list(labels), format_func=labels.get, index=None,
                             placeholder=t("kanban.pick"))
@@ -610,7 +611,8 @@ def _choose_unit(message: str | None) -> None:
 def _read(code: str) -> KanbanView | None:
     try:
         with session_scope(context.engine) as session:
-            return kanban(session, viewer=context.viewer, unit_code=code, now=_now(), settings=context.settings)
+            return kanban(session, viewer=context.viewer, unit_code=code, now=_now(), settings=context.settings,
+                          language=current())
     except UnknownUnit:
         st.title(t("nav.kanban"), anchor=False)
         _choose_unit(t("kanban.unknown_unit", code=code))

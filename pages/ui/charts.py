@@ -16,7 +16,7 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
     """Weekly NPS as points and a line, its 95 % interval as a band, n under each week; thin weeks marked, not zero."""
     rows = [
         {
-            "week": f"{week.week.label}|{t('huddle.trend.n', n=number(week.nps.n))}",
+            "week": f"{t('huddle.trend.week', week=week.week.week)}|{t('huddle.trend.n', n=number(week.nps.n))}",
             "order": i,
             "nps": None if week.nps.score is None else round(week.nps.score),
             "lo": None if week.nps.ci95 is None else round(week.nps.ci95[0]),

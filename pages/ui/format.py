@@ -1,4 +1,4 @@
-"""Numbers, dates and times in the reader's locale (decimal comma in Finnish), Helsinki time."""
+"""Numbers, dates and times in the reader's locale (decimal comma in Finnish and Swedish), Helsinki time."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,21 +7,22 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 from board.periods import HELSINKI
+from pages.ui.language import current
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
-def _locale(language: str) -> str:
-    return LOCALES.get(language, "fi_FI")
+def _locale(language: str | None) -> str:
+    return LOCALES.get(language or current(), "fi_FI")
 
 
-def number(value: float | int, decimals: int = 0, language: str = "fi") -> str:
+def number(value: float | int, decimals: int = 0, language: str | None = None) -> str:
     """A number rounded to `decimals` places, grouped and with the locale's decimal sign."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(round(value, decimals), format=pattern, locale=_locale(language))
 
 
-def signed(value: float, decimals: int = 0, language: str = "fi") -> str:
+def signed(value: float, decimals: int = 0, language: str | None = None) -> str:
     """A change with its sign: +4, −3 (a real minus sign), ±0."""
     shown = number(abs(value), decimals, language)
     if round(value, decimals) == 0:
@@ -29,17 +30,18 @@ def signed(value: float, decimals: int = 0, language: str = "fi") -> str:
     return f"+{shown}" if value > 0 else f"−{shown}"
 
 
-def day(value: date, language: str = "fi") -> str:
+def day(value: date, language: str | None = None) -> str:
     """A calendar date, e.g. 23.11.2026."""
-    return format_date(value, format="short" if language == "en" else "d.M.yyyy", locale=_locale(language))
+    return format_date(value, format="short" if (language or current()) == "en" else "d.M.yyyy", locale=_locale(language))
 
 
-def weekday_and_day(value: date, language: str = "fi") -> str:
+def weekday_and_day(value: date, language: str | None = None) -> str:
     """A date with its weekday, e.g. maanantai 23.11.2026."""
-    return format_date(value, format="cccc d.M.yyyy", locale=_locale(language))
+    pattern = "cccc dd/MM/yyyy" if (language or current()) == "en" else "cccc d.M.yyyy"
+    return format_date(value, format=pattern, locale=_locale(language))
 
 
-def clock(moment_utc: datetime, language: str = "fi") -> str:
+def clock(moment_utc: datetime, language: str | None = None) -> str:
     """The Helsinki wall-clock time of a naive-UTC moment, e.g. 8.05."""
     aware = moment_utc.replace(tzinfo=timezone.utc)
     return format_time(aware, format="short", tzinfo=HELSINKI, locale=_locale(language))

@@ -1,6 +1,8 @@
 """The texts of the interface, by language; pages look them up with `t(key)`."""
 from __future__ import annotations
 
+from pages.ui.language import current
+
 FI = {
     "app.title": "Vartti",
     "nav.units": "Yksiköt",
@@ -455,6 +457,13 @@ FI = {
     "collection.paper": "paperi",
     "collection.social": "some",
     "collection.": "muu",
+    # languages
+    "language.label": "Kieli",
+    "language.fi": "Suomi",
+    "language.sv": "Svenska",
+    "language.en": "English",
+    "huddle.trend.week": "vko {week}",
+    "huddle.timer.stop": "Lopeta",
 }
 
 # Swedish and English: the same keys as FI, each language complete (tests check).
@@ -912,6 +921,13 @@ SV: dict[str, str] = {
     "collection.paper": "papper",
     "collection.social": "sociala medier",
     "collection.": "annat",
+    # languages
+    "language.label": "Språk",
+    "language.fi": "Suomi",
+    "language.sv": "Svenska",
+    "language.en": "English",
+    "huddle.trend.week": "v. {week}",
+    "huddle.timer.stop": "Stoppa",
 }
 
 EN: dict[str, str] = {
@@ -1368,12 +1384,27 @@ EN: dict[str, str] = {
     "collection.paper": "paper",
     "collection.social": "social media",
     "collection.": "other",
+    # languages
+    "language.label": "Language",
+    "language.fi": "Suomi",
+    "language.sv": "Svenska",
+    "language.en": "English",
+    "huddle.trend.week": "wk {week}",
+    "huddle.timer.stop": "Stop",
 }
 
 CATALOGUES = {"fi": FI, "sv": SV, "en": EN}
 
+# Tests set this: a key missing in the reader's language is then an error, not silently Finnish.
+STRICT = False
 
-def t(key: str, language: str = "fi", **values: object) -> str:
-    """The text for a key in the language (Finnish when missing), with values filled in."""
-    text = CATALOGUES.get(language, FI).get(key) or FI[key]
+
+def t(key: str, language: str | None = None, **values: object) -> str:
+    """The text for a key in the language (the reader's by default), with values filled in."""
+    language = language or current()
+    text = CATALOGUES.get(language, FI).get(key)
+    if text is None:
+        if STRICT:
+            raise KeyError(f"text {key!r} is missing in language {language!r}")
+        text = FI[key]
     return text.format(**values) if values else text

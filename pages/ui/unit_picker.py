@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.models import Unit
+from pages.ui.language import current
 from pages.ui.texts import t
 
 HUDDLE_PAGE = "pages/huddle.py"
@@ -11,7 +12,8 @@ HUDDLE_PAGE = "pages/huddle.py"
 
 def _label(unit: Unit, by_id: dict[int, Unit]) -> str:
     parent = by_id.get(unit.parent_id)
-    return f"{unit.name_fi} ({unit.code})" + (f" – {parent.name_fi}" if parent else "")
+    language = current()
+    return f"{unit.name(language)} ({unit.code})" + (f" – {parent.name(language)}" if parent else "")
 
 
 def unit_picker(units: list[Unit], *, key: str) -> None:
@@ -20,7 +22,7 @@ def unit_picker(units: list[Unit], *, key: str) -> None:
         st.info(t("home.no_units"))
         return
     by_id = {unit.id: unit for unit in units}
-    ordered = sorted(units, key=lambda u: (u.level != "unit", u.name_fi))
+    ordered = sorted(units, key=lambda u: (u.level != "unit", u.name(current())))
     labels = {unit.code: _label(unit, by_id) for unit in ordered}
     with st.form(key=key, border=False):
         code = st.selectbox(t("home.pick"), list(labels), format_func=labels.get, index=None,
