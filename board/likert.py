@@ -22,7 +22,7 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement(
         "saatavuus",
         "Sain apua, kun sitä tarvitsin",
-        "Jag fick hjälp när jag behövde det",
+        "Jag fick hjälp när jag behövde den",
         "I got help when I needed it",
     ),
     Statement(

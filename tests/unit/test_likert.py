@@ -47,7 +47,7 @@ def test_statement_wording_is_the_national_wording(key, finnish, english):
 
 
 def test_saatavuus_in_swedish_says_i_got_help_when_i_needed_it():
-    assert STATEMENTS[0].sv == "Jag fick hjälp när jag behövde det"
+    assert STATEMENTS[0].sv == "Jag fick hjälp när jag behövde den"
 
 
 def test_agreeing_means_answering_4_or_5():
