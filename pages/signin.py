@@ -16,6 +16,6 @@ if context.settings.demo:
     st.subheader(t("signin.demo_title"))
     st.write(t("signin.demo_intro"))
     for persona in DEMO_PERSONAS:
-        if st.button(persona.name, key=f"demo-{persona.principal}"):
+        if st.button(t("signin.persona." + persona.principal.removeprefix("demo:")), key=f"demo-{persona.principal}"):
             gate.demo_sign_in(persona.principal)
             st.rerun()

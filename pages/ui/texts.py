@@ -464,6 +464,12 @@ FI = {
     "language.en": "English",
     "huddle.trend.week": "vko {week}",
     "huddle.timer.stop": "Lopeta",
+    "signin.persona.tiimi": "Tiimi – Keskustan terveysasema",
+    "signin.persona.esihenkilo": "Esihenkilö – Keskustan terveysasema",
+    "signin.persona.johtaja": "Tulosaluejohtaja – Perusterveydenhuolto",
+    "signin.persona.aluejohtaja": "Hyvinvointialuejohtaja – koko hyvinvointialue",
+    "signin.persona.paakayttaja": "Pääkäyttäjä – koko hyvinvointialue",
+    "signin.persona.uusi": "Uusi käyttäjä – ei vielä oikeuksia",
 }
 
 # Swedish and English: the same keys as FI, each language complete (tests check).
@@ -676,9 +682,9 @@ SV: dict[str, str] = {
     "huddle.change_unit": "Byt enhet",
     "huddle.week": "vecka {week}",
     "huddle.updated": "Uppdaterad {time}",
-    "huddle.nps.title": "Rekommendationsindex (NPS), 30 d",
+    "huddle.nps.title": "Rekommendationsindex NPS, 30 d",
     "huddle.nps.n": "n = {n} · 95 % konfidensintervall {lo} … {hi}",
-    "huddle.nps.change": "{change} jämfört med föregående 30 dagar",
+    "huddle.nps.change": "{change} mot föregående 30 d",
     "huddle.nps.change_unknown": "För få svar för jämförelse med föregående 30 dagar",
     "huddle.too_few": "för få svar",
     "huddle.too_few_n": "för få svar (n = {n}, minst {min_n})",
@@ -928,6 +934,12 @@ SV: dict[str, str] = {
     "language.en": "English",
     "huddle.trend.week": "v. {week}",
     "huddle.timer.stop": "Stoppa",
+    "signin.persona.tiimi": "Team – Centrums hälsostation",
+    "signin.persona.esihenkilo": "Chef – Centrums hälsostation",
+    "signin.persona.johtaja": "Resultatområdesdirektör – Primärvård",
+    "signin.persona.aluejohtaja": "Välfärdsområdesdirektör – hela välfärdsområdet",
+    "signin.persona.paakayttaja": "Huvudanvändare – hela välfärdsområdet",
+    "signin.persona.uusi": "Ny användare – inga rättigheter ännu",
 }
 
 EN: dict[str, str] = {
@@ -1391,6 +1403,12 @@ EN: dict[str, str] = {
     "language.en": "English",
     "huddle.trend.week": "wk {week}",
     "huddle.timer.stop": "Stop",
+    "signin.persona.tiimi": "Team – Keskusta health station",
+    "signin.persona.esihenkilo": "Supervisor – Keskusta health station",
+    "signin.persona.johtaja": "Result area director – Primary care",
+    "signin.persona.aluejohtaja": "County director – the whole county",
+    "signin.persona.paakayttaja": "Administrator – the whole county",
+    "signin.persona.uusi": "New user – no access rights yet",
 }
 
 CATALOGUES = {"fi": FI, "sv": SV, "en": EN}

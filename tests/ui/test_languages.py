@@ -39,7 +39,7 @@ def unit_with_feedback(county):
 HUDDLE_TEXTS = {
     "fi": ("Keskustan terveysasema", "Suositteluindeksi (NPS), 30 pv", "95 %:n luottamusväli",
            "**100\u00a0%** Sain apua, kun sitä tarvitsin (n\u00a010)", "fi_FI"),
-    "sv": ("Centrums hälsostation", "Rekommendationsindex (NPS), 30 d", "95 % konfidensintervall",
+    "sv": ("Centrums hälsostation", "Rekommendationsindex NPS, 30 d", "95 % konfidensintervall",
            "**100\u00a0%** Jag fick hjälp när jag behövde den (n\u00a010)", "sv_FI"),
     "en": ("Central Health Station", "Net Promoter Score (NPS), 30 days", "95% confidence interval",
            "**100%** I got help when I needed it (n\u00a010)", "en_GB"),
@@ -61,7 +61,7 @@ def test_the_huddle_board_speaks_the_language_of_the_address(unit_with_feedback,
 def test_a_unit_without_a_swedish_name_shows_its_finnish_one(county):
     app = open_page(HUDDLE, unit="U2", lang="sv")
     assert app.title[0].value == "Rantakylän terveysasema"
-    assert "Rekommendationsindex (NPS), 30 d" in metric_labels(app)
+    assert "Rekommendationsindex NPS, 30 d" in metric_labels(app)
 
 
 PAGE_TEXTS = [
