@@ -9,7 +9,7 @@ from babel.dates import format_date
 from board.periods import helsinki_date
 from data.db import session_scope
 from data.languages import choose_language, preferred_language
-from data.services import viewer_for
+from data.services import create_kiosk_link, viewer_for
 from tests.factories import add_feedback
 from tests.ui.conftest import open_page, real_now
 
@@ -139,3 +139,14 @@ def test_the_address_wins_over_the_saved_choice(county):
         choose_language(session, viewer=director, language="sv", now=real_now())
     app = open_page(HUDDLE, as_="ui:director", unit="U1", lang="en")
     assert app.title[0].value == "Central Health Station"
+
+
+def test_a_wall_screen_takes_its_language_from_its_link_and_has_no_picker(county):
+    with session_scope(county, write=True) as session:
+        admin = viewer_for(session, subject="ui:admin", name="x", principals=["ui:admin"])
+        token = create_kiosk_link(session, viewer=admin, unit_code="U1", label="x", now=real_now(),
+                                  valid_days=None)
+    app = open_page(HUDDLE, as_=None, unit="U1", screen=token, lang="sv")
+    assert app.title[0].value == "Centrums hälsostation"
+    assert "Rekommendationsindex NPS, 30 d" in metric_labels(app)
+    assert not app.segmented_control
