@@ -61,7 +61,6 @@ NPS_GROUPS = ("promoter", "passive", "detractor")
 BULK_ACTIONS = ("reply_sent", "no_reply_needed", "attach", "quote", "unquote")
 FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit", "inbox-f-nps",  # widget keys
            "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low")
-DATE_FORMAT = "DD.MM.YYYY"
 
 
 def _now() -> datetime:
@@ -148,7 +147,7 @@ def _filter_bar(units: dict[str, Unit], today: date) -> InboxFilters:
         collection = second[2].selectbox(t("inbox.filter.collection"), ["", *COLLECTIONS],
                                          format_func=_any("collection."), key="inbox-f-collection",
                                          on_change=_first_page)
-        dates = second[3].date_input(t("inbox.filter.dates"), value=(), max_value=today, format=DATE_FORMAT,
+        dates = second[3].date_input(t("inbox.filter.dates"), value=(), max_value=today, format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=_first_page)
         low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=_first_page)
         second[5].button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=_clear_filters,
@@ -385,7 +384,7 @@ def _texts(row: InboxRow) -> None:
 def _reply_form(row: InboxRow, today: date) -> None:
     with st.popover(t("inbox.act.reply"), icon=":material/mark_email_read:"):
         with st.form(f"inbox-reply-{row.id}", border=False):
-            st.date_input(t("inbox.act.reply_date"), value=today, format=DATE_FORMAT,
+            st.date_input(t("inbox.act.reply_date"), value=today, format=fmt.date_entry(),
                           min_value=min(helsinki_date(row.received_at), today), max_value=today,
                           key=f"inbox-reply-date-{row.id}")
             st.caption(t("inbox.act.reply_by", name=_user(viewer.name)))
@@ -490,7 +489,7 @@ def _bulk_bar(picked: list[tuple[int, int]], page_ids: list[int], choices: list[
                                     key="inbox-bulk-action")
         with cells[1]:
             if action == "reply_sent":
-                st.date_input(t("inbox.act.reply_date"), value=today, max_value=today, format=DATE_FORMAT,
+                st.date_input(t("inbox.act.reply_date"), value=today, max_value=today, format=fmt.date_entry(),
                               key="inbox-bulk-date")
             elif action == "no_reply_needed":
                 st.text_input(t("inbox.act.no_reply_reason"), max_chars=400,

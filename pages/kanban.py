@@ -480,7 +480,7 @@ def _history(theme_id: int, entries: list[HistoryEntry]) -> None:
 
 
 def _action_form(prefix: str, *, taken_on: date, text: str, public: str) -> None:
-    st.date_input(t("kanban.field.taken_on"), value=taken_on, max_value=_today(), format="DD.MM.YYYY",
+    st.date_input(t("kanban.field.taken_on"), value=taken_on, max_value=_today(), format=fmt.date_entry(),
                   key=f"{prefix}-day")
     st.text_area(t("kanban.field.text"), value=text, key=f"{prefix}-text", height=90)
     st.text_area(t("kanban.action.public_text"), value=public, key=f"{prefix}-public", height=90,

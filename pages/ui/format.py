@@ -32,13 +32,19 @@ def signed(value: float, decimals: int = 0, language: str | None = None) -> str:
 
 def day(value: date, language: str | None = None) -> str:
     """A calendar date, e.g. 23.11.2026."""
-    return format_date(value, format="short" if (language or current()) == "en" else "d.M.yyyy", locale=_locale(language))
+    pattern = "short" if (language or current()) == "en" else "d.M.yyyy"
+    return format_date(value, format=pattern, locale=_locale(language))
 
 
 def weekday_and_day(value: date, language: str | None = None) -> str:
     """A date with its weekday, e.g. maanantai 23.11.2026."""
     pattern = "cccc dd/MM/yyyy" if (language or current()) == "en" else "cccc d.M.yyyy"
     return format_date(value, format=pattern, locale=_locale(language))
+
+
+def date_entry(language: str | None = None) -> str:
+    """The format of a date_input's field in the language: DD.MM.YYYY, or DD/MM/YYYY in English."""
+    return "DD/MM/YYYY" if (language or current()) == "en" else "DD.MM.YYYY"
 
 
 def clock(moment_utc: datetime, language: str | None = None) -> str:
