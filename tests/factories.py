@@ -16,7 +16,7 @@ TREE = [
     UnitRow("C", "", "Testin hyvinvointialue", "", "", "county"),
     UnitRow("A", "C", "Perusterveydenhuolto", "", "", "result_area"),
     UnitRow("S", "A", "Terveysasemat", "", "", "service_area"),
-    UnitRow("U1", "S", "Keskustan terveysasema", "Centrums hälsostation", "Central Health Station", "unit"),
+    UnitRow("U1", "S", "Keskustan terveysasema", "", "", "unit"),
     UnitRow("U2", "S", "Rantakylän terveysasema", "", "", "unit"),
     UnitRow("B", "C", "Sosiaalipalvelut", "", "", "result_area"),
     UnitRow("U3", "B", "Aikuissosiaalityö", "", "", "unit"),

@@ -1,6 +1,7 @@
 """The app in Finnish, Swedish and English: ?lang=, the picker, a person's saved choice, and each page's texts."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from board.periods import helsinki_date
 from data.db import session_scope
 from data.languages import choose_language, preferred_language
 from data.services import create_kiosk_link, viewer_for
-from tests.factories import add_feedback
+from data.organisation import upsert_units
+from tests.factories import TREE, add_feedback
 from tests.ui.conftest import open_page, real_now
 
 HUDDLE, INBOX, KANBAN, ADMIN = "pages/huddle.py", "pages/inbox.py", "pages/kanban.py", "pages/admin.py"
@@ -27,13 +29,23 @@ def metric_labels(app) -> list[str]:
 
 
 @pytest.fixture
-def unit_with_feedback(county):
-    now = real_now()
+def bilingual(county):
+    """The test county with Swedish and English names for U1 only (U2 has its Finnish name alone)."""
+    rows = [replace(row, name_sv="Centrums hälsostation", name_en="Central Health Station") if row.code == "U1"
+            else row for row in TREE]
     with session_scope(county, write=True) as session:
+        upsert_units(session, rows, actor="test", now=real_now())
+    return county
+
+
+@pytest.fixture
+def unit_with_feedback(bilingual):
+    now = real_now()
+    with session_scope(bilingual, write=True) as session:
         for days_ago, score in enumerate([10, 10, 9, 9, 9, 8, 7, 3, 10, 6]):
             add_feedback(session, "U1", now - timedelta(days=days_ago, hours=1), nps=score, saatavuus=5,
                          collection="sms", reply_requested=days_ago == 0)
-    return county
+    return bilingual
 
 
 HUDDLE_TEXTS = {
@@ -58,7 +70,7 @@ def test_the_huddle_board_speaks_the_language_of_the_address(unit_with_feedback,
     assert format_date(helsinki_date(real_now()), "cccc", locale=locale) in text
 
 
-def test_a_unit_without_a_swedish_name_shows_its_finnish_one(county):
+def test_a_unit_without_a_swedish_name_shows_its_finnish_one(bilingual):
     app = open_page(HUDDLE, unit="U2", lang="sv")
     assert app.title[0].value == "Rantakylän terveysasema"
     assert "Rekommendationsindex NPS, 30 d" in metric_labels(app)
@@ -92,14 +104,14 @@ def test_the_inbox_counts_and_labels_in_swedish(unit_with_feedback):
     ("sv", "Demoläge", "Logga in (Microsoft)"),
     ("en", "Demo mode", "Sign in (Microsoft)"),
 ])
-def test_the_sign_in_page_speaks_the_language_of_the_address(county, code, demo_title, entra):
+def test_the_sign_in_page_speaks_the_language_of_the_address(bilingual, code, demo_title, entra):
     app = open_page(HUDDLE, as_=None, unit="U1", lang=code)
     assert not app.exception
     assert demo_title in [s.value for s in app.subheader]
     assert app.segmented_control(key=PICKER).value == code
 
 
-def test_an_unknown_language_in_the_address_leaves_finnish(county):
+def test_an_unknown_language_in_the_address_leaves_finnish(bilingual):
     app = open_page(HUDDLE, unit="U1", lang="de")
     assert "Suositteluindeksi (NPS), 30 pv" in metric_labels(app)
 
@@ -113,36 +125,36 @@ def test_the_picker_switches_the_language_and_the_session_keeps_it(unit_with_fee
     assert app.title[0].value == "Feedback"
 
 
-def test_a_signed_in_persons_choice_is_saved_for_their_next_session(county):
+def test_a_signed_in_persons_choice_is_saved_for_their_next_session(bilingual):
     app = open_page(HUDDLE, as_="ui:director", unit="U1")
     app.segmented_control(key=PICKER).set_value("sv").run()
-    with session_scope(county) as session:
+    with session_scope(bilingual) as session:
         director = viewer_for(session, subject="ui:director", name="x", principals=["ui:director"])
         assert preferred_language(session, viewer=director) == "sv"
     later = open_page(HUDDLE, as_="ui:director", unit="U1")
     assert later.title[0].value == "Centrums hälsostation"
 
 
-def test_a_language_chosen_before_signing_in_is_saved_for_the_person(county):
+def test_a_language_chosen_before_signing_in_is_saved_for_the_person(bilingual):
     app = open_page(HUDDLE, as_=None, unit="U1", lang="en")
     app.session_state["vartti.demo_persona"] = "ui:director"
     app.run()
     assert app.title[0].value == "Central Health Station"
-    with session_scope(county) as session:
+    with session_scope(bilingual) as session:
         director = viewer_for(session, subject="ui:director", name="x", principals=["ui:director"])
         assert preferred_language(session, viewer=director) == "en"
 
 
-def test_the_address_wins_over_the_saved_choice(county):
-    with session_scope(county, write=True) as session:
+def test_the_address_wins_over_the_saved_choice(bilingual):
+    with session_scope(bilingual, write=True) as session:
         director = viewer_for(session, subject="ui:director", name="x", principals=["ui:director"])
         choose_language(session, viewer=director, language="sv", now=real_now())
     app = open_page(HUDDLE, as_="ui:director", unit="U1", lang="en")
     assert app.title[0].value == "Central Health Station"
 
 
-def test_a_wall_screen_takes_its_language_from_its_link_and_has_no_picker(county):
-    with session_scope(county, write=True) as session:
+def test_a_wall_screen_takes_its_language_from_its_link_and_has_no_picker(bilingual):
+    with session_scope(bilingual, write=True) as session:
         admin = viewer_for(session, subject="ui:admin", name="x", principals=["ui:admin"])
         token = create_kiosk_link(session, viewer=admin, unit_code="U1", label="x", now=real_now(),
                                   valid_days=None)
