@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import screen
+from board.identity import HETU_MASK, screen
 from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, as_utc_naive, parse_local_or_aware
 
@@ -344,7 +344,7 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        if text and screen(text).identity_codes:
+        if text and (HETU_MASK in text or screen(text).identity_codes):
             raise _Reject(native, "import.reason.identity_code_in_key")
         values[native] = text or None
     try:
