@@ -325,6 +325,8 @@ def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
         row.values = _values(profile, raw, row)
     except _Reject as rejected:
         row.problem = rejected.problem
+        # A rejected row is kept screened, so what was masked in it counts too.
+        row.redacted = screen_raw(raw)[1]
     return row
 
 

@@ -268,7 +268,8 @@ def _reject_values(run_id: int, row: ParsedRow) -> dict[str, Any]:
             "version": 1}
 
 
-def _batches(rows: Iterable[ParsedRow], size: int = BATCH) -> Iterator[list[ParsedRow]]:
+def _batches(rows: Iterable[ParsedRow], size: int | None = None) -> Iterator[list[ParsedRow]]:
+    size = size or BATCH
     batch: list[ParsedRow] = []
     for row in rows:
         batch.append(row)

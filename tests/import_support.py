@@ -32,8 +32,8 @@ BASE = {"source": "kysely", "unit_code": "U1", "received_at": "2026-11-20T09:15:
         "free_text": "", "reply_requested": "0", "language": "fi"}
 
 
-def native_row(source_id: str, **fields: str) -> dict[str, str]:
-    return {**BASE, "source_id": source_id, **fields}
+def native_row(key: str, **fields: str) -> dict[str, str]:
+    return {**BASE, "source_id": key, **fields}
 
 
 def native_csv(rows: Iterable[dict[str, str]], delimiter: str = ",", columns=NATIVE_FIELDS) -> str:
