@@ -26,6 +26,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 # running number without a leading zero is not one.
 _PHONE = re.compile(r"(?<![\w.,/+(-])(?:\(0\d{1,3}\) ?|\+|00)?\d[\d \-]{5,18}\d(?![\w.,/]*\d)")
 PHONE_DIGITS = (7, 13)
+_MAY_HOLD = re.compile(r"[0-9@]")
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ def mask_contacts(text: str) -> tuple[str, int]:
 
 def screen(text: str) -> Screened:
     """Free text as it may be stored: identity codes first, then e-mail addresses and phone numbers."""
-    if not text:
-        return Screened(text)
+    if not text or not _MAY_HOLD.search(text):
+        return Screened(text)   # no digit and no @: nothing to mask (most feedback)
     masked, codes = mask_identity_codes(text)
     masked, contacts = mask_contacts(masked)
     return Screened(masked, codes, contacts)

@@ -13,6 +13,7 @@ import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,13 @@ class Profile:
 
     def labels(self, native: str) -> dict[str, Any]:
         """The value labels for a field (lower case), statements sharing those of "likert"."""
-        shared = self.values.get("likert", {}) if native in STATEMENT_KEYS else {}
-        return {**shared, **self.values.get(native, {})}
+        return self._labels.get(native, {})
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, Any]]:
+        shared = self.values.get("likert", {})
+        return {native: {**(shared if native in STATEMENT_KEYS else {}), **self.values.get(native, {})}
+                for native in NATIVE_FIELDS}
 
 
 def profile_names() -> list[str]:
@@ -301,7 +307,7 @@ def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> dateti
 
 
 def _integer(text: str, labels: dict[str, Any], low: int, high: int, column: str) -> int:
-    value = labels.get(text.lower())
+    value = int(text) if text.isdigit() and text.isascii() else labels.get(text.lower())
     if value is None:
         match = _LEADING_INT.match(text)
         if not match:
@@ -332,12 +338,17 @@ def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
 
 def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, Any]:
     clean: dict[str, str] = {}
+    blanks = profile.empty_values
     for key, value in raw.items():
-        value = value or ""
+        if not value:
+            clean[key] = ""
+            continue
         if len(value) > CELL_MAX:
             raise _Reject(key, "import.reason.too_long")
-        value = _CONTROL.sub("", value).strip()
-        clean[key] = "" if value.lower() in profile.empty_values else value
+        if not value.isprintable():
+            value = _CONTROL.sub("", value)
+        value = value.strip()
+        clean[key] = "" if len(blanks) > 1 and value.lower() in blanks else value
     for native in REQUIRED:
         if not clean.get(native):
             raise _Reject(native, "import.reason.missing")
