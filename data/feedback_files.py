@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import HETU_MASK, screen
+from board.identity import HETU_MASK, has_identity_code, screen
 from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, as_utc_naive, parse_local_or_aware
 
@@ -34,6 +34,7 @@ NATIVE_FIELDS = ("source", "source_id", "unit_code", "received_at", "service_dat
                  "service_code", "language")
 MAX_LENGTH = {"source": 40, "source_id": 200, "unit_code": 200, "service_code": 40,
               "open_answer": 10_000, "free_text": 10_000}
+HETU_LENGTH = 11
 CELL_MAX = 100_000          # a cell longer than this is junk; its row is rejected
 FILE_MAX = 512 * 1024 * 1024
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
@@ -357,7 +358,7 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        if text and (HETU_MASK in text or screen(text).identity_codes):
+        if len(text) >= HETU_LENGTH and (HETU_MASK in text or has_identity_code(text)):
             raise _Reject(native, "import.reason.identity_code_in_key")
         values[native] = text or None
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import IO, Any
 
-from sqlalchemy import func, insert, text, update
+from sqlalchemy import Boolean, Date, DateTime, func, insert, text, update
 from sqlmodel import Session, select
 
 from auth.access import AccessDenied, Viewer, can
@@ -189,7 +189,7 @@ class _Pipeline:
         self.profile = profile
         self.dry_run = dry_run
         self.units = _Units.load(session)
-        self.seen: dict[tuple[str, str], tuple] = {}
+        self.seen: dict[str, int] = {}
         self.summary = ImportSummary(profile=profile.name, notes=profile.notes)
         # PostgreSQL plans the key lookups from the table's statistics. The table grows inside this
         # transaction, unseen by them, and a lookup planned for "a few rows of this source" would
@@ -219,16 +219,22 @@ class _Pipeline:
                 continue
             candidates.append(row)
         existing = self._existing([(r.values["source"], r.values["source_id"]) for r in candidates])
-        new: list[dict[str, Any]] = []
+        new: list[ParsedRow] = []
         for row in candidates:
             key = (row.values["source"], row.values["source_id"])
             content = tuple(row.values[name] for name in COMPARED)
-            known = existing.get(key, self.seen.get(key))
-            if known is None:
-                self.seen[key] = content
+            # Rows seen earlier in this file are remembered by a hash of their content, not the content.
+            seen_key = f"{key[0]}\x1f{key[1]}"
+            if key in existing:
+                same = existing[key] == content
+            elif seen_key in self.seen:
+                same = self.seen[seen_key] == hash(content)
+            else:
+                self.seen[seen_key] = hash(content)
                 new.append(row)
                 outcomes.append((row, "inserted"))
-            elif known == content:
+                continue
+            if same:
                 outcomes.append((row, "duplicate"))
             else:
                 row.problem = Problem("source_id", "import.reason.conflict")
@@ -252,7 +258,7 @@ class _Pipeline:
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
         by_source: dict[str, set[str]] = {}
         for source, source_id in keys:
-            if (source, source_id) not in self.seen:
+            if f"{source}\x1f{source_id}" not in self.seen:
                 by_source.setdefault(source, set()).add(source_id)
         found: dict[tuple[str, str], tuple] = {}
         columns = [getattr(Feedback, name) for name in ("source", "source_id", *COMPARED)]
@@ -279,13 +285,24 @@ def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> None:
             for row in rows:
                 copy.write_row([row[name] for name in names])
     elif connection.dialect.name == "sqlite":
-        converters = [table.c[name].type.bind_processor(connection.dialect) for name in names]
-        values = [tuple(value if value is None or convert is None else convert(value)
-                        for value, convert in zip((row[name] for name in names), converters)) for row in rows]
+        converters = [_sqlite_converter(table.c[name].type, connection.dialect) for name in names]
+        values = [tuple([value if value is None or convert is None else convert(value)
+                         for value, convert in zip([row[name] for name in names], converters)]) for row in rows]
         driver.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
                            f"({', '.join('?' for _ in names)})", values)
     else:
         session.execute(insert(table), rows)
+
+
+def _sqlite_converter(column_type, dialect):
+    """What SQLAlchemy's SQLite types store, done directly: "YYYY-MM-DD HH:MM:SS.ffffff", "YYYY-MM-DD", 0/1."""
+    if isinstance(column_type, DateTime):
+        return lambda value: value.isoformat(" ", "microseconds")
+    if isinstance(column_type, Date):
+        return date.isoformat
+    if isinstance(column_type, Boolean):
+        return int
+    return column_type.bind_processor(dialect)
 
 
 def _feedback_values(row: ParsedRow) -> dict[str, Any]:
