@@ -39,6 +39,7 @@ CELL_MAX = 100_000          # a cell longer than this is junk; its row is reject
 FILE_MAX = 512 * 1024 * 1024
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"0", "false", "ei", "e", "nej", "no", "n", ""})
+_SCALES = (("nps", 0, 10), *((key, 1, 5) for key in STATEMENT_KEYS))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LEADING_INT = re.compile(r"^\s*(-?\d+)\s*(?:[-–—:.]\s*\D.*)?$")
 
@@ -242,9 +243,13 @@ class ColumnMap:
 
     def raw(self, cells: list[str], constants: dict[str, str]) -> dict[str, str]:
         """A row as native field → cell text (constants of the profile filled in)."""
-        values = dict(constants)
-        for native, position in self.positions.items():
-            values[native] = cells[position] if position < len(cells) else ""
+        if len(cells) >= self.width:
+            values = {native: cells[position] for native, position in self.positions.items()}
+        else:
+            values = {native: cells[position] if position < len(cells) else ""
+                      for native, position in self.positions.items()}
+        if constants:
+            values.update(constants)
         return values
 
 
@@ -293,7 +298,26 @@ def screen_raw(raw: dict[str, str]) -> tuple[dict[str, str], bool]:
     return screened, redacted
 
 
+_OFFSETS: dict[tuple[int, int, int, int], Any] = {}
+
+
+def _helsinki_to_utc(moment: datetime) -> datetime:
+    """A naive Helsinki wall time as naive UTC (fold=0, as parse_local_or_aware), with the hour's offset cached."""
+    hour = (moment.year, moment.month, moment.day, moment.hour)
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        if len(_OFFSETS) > 100_000:
+            _OFFSETS.clear()
+        offset = _OFFSETS[hour] = moment.replace(minute=0, second=0, microsecond=0, tzinfo=HELSINKI, fold=0).utcoffset()
+    return moment - offset
+
+
 def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> datetime | date:
+    if with_time and formats[0] == "iso" and len(text) == 19 and text[10] in "T ":
+        try:
+            return _helsinki_to_utc(datetime.fromisoformat(text))   # the common case: no offset, seconds
+        except ValueError:
+            pass
     for fmt in formats:
         try:
             if fmt == "iso":
@@ -301,7 +325,7 @@ def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> dateti
             moment = datetime.strptime(text, fmt)
             if not with_time:
                 return moment.date()
-            return as_utc_naive(moment.replace(tzinfo=HELSINKI, fold=0))
+            return _helsinki_to_utc(moment)
         except ValueError:
             continue
     raise ValueError(text)
@@ -383,11 +407,14 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         if value is not None and value not in allowed:
             raise _Reject(native, "import.reason.unknown_value")
         values[native] = value
-    text = clean.get("nps", "")
-    values["nps"] = _integer(text, profile.labels("nps"), 0, 10, "nps") if text else None
-    for key in STATEMENT_KEYS:
+    for key, low, high in _SCALES:
         text = clean.get(key, "")
-        values[key] = _integer(text, profile.labels(key), 1, 5, key) if text else None
+        if not text:
+            values[key] = None
+        elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
+            values[key] = int(text)
+        else:
+            values[key] = _integer(text, profile.labels(key), low, high, key)
     text = clean.get("reply_requested", "").lower()
     labelled = profile.labels("reply_requested").get(text)
     if labelled is not None:

@@ -47,6 +47,7 @@ SYSTEM_ACTOR = "cli"
 BATCH = 5_000
 KEY_LOOKUP = 500
 ANALYZE_FIRST = 10_000
+SQLITE_CACHE_KIB = 65_536
 PREVIEW_REJECTS = 200
 REJECTS_SHOWN = 500
 REIMPORT_FILE = "korjatut rivit"
@@ -195,7 +196,12 @@ class _Pipeline:
         # transaction, unseen by them, and a lookup planned for "a few rows of this source" would
         # read every row of the source for each batch. ANALYZE counts the transaction's own rows, so
         # it runs at the start and whenever the import has doubled what it inserted (a few times).
-        self.analyze = session.connection().dialect.name == "postgresql" and not dry_run
+        dialect = session.connection().dialect.name
+        if dialect == "sqlite" and not dry_run:
+            # The default 2 MB page cache thrashes on the five feedback indexes of a big import;
+            # this connection keeps 64 MB for as long as it lives (the pool reuses it).
+            session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+        self.analyze = dialect == "postgresql" and not dry_run
         self.next_analyze = ANALYZE_FIRST
         if self.analyze:
             session.execute(text("ANALYZE feedback"))
