@@ -20,7 +20,7 @@ from typing import Any
 
 from board.identity import HETU_MASK, has_identity_code, screen
 from board.likert import STATEMENT_KEYS
-from board.periods import HELSINKI, as_utc_naive, parse_local_or_aware
+from board.periods import HELSINKI, parse_local_or_aware
 
 PROFILES = Path(__file__).with_name("profiles")
 CHANNELS = ("toimipiste", "verkko", "chat_video", "puhelin", "kotikaynti")

@@ -25,23 +25,18 @@ from board.replies import ReplyPolicy, reply_due
 from data.audit import record
 from data.feedback_files import (
     NATIVE_FIELDS,
-    FileUnusable,
     ParsedRow,
     Problem,
     Profile,
-    UnknownProfile,
     load_profile,
     map_columns,
     parse_row,
-    profile_names,
     read_table,
     screen_raw,
 )
 from data.models import Feedback, ImportReject, ImportRun, Unit, UnitMapping
 from data.organisation import unit_by_code
 from data.services import StaleEdit, UnknownItem, UnknownUnit, _state, find_unit, reply_status
-
-__all__ = ["FileUnusable", "UnknownProfile", "profile_names"]
 
 SYSTEM_ACTOR = "cli"
 BATCH = 5_000
@@ -61,7 +56,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REJECT_STATE = ("column", "reason", "data", "resolved_at")
 
 
-class ImportError_(ValueError):
+class ImportRefused(ValueError):
     """An import action that can't be done: the message says why (unknown reject, bad mapping)."""
 
 
@@ -484,9 +479,9 @@ def map_unit(session: Session, *, viewer: Viewer | None, source: str, source_nam
     _require_import(session, viewer)
     source, source_name = source.strip(), source_name.strip()
     if not source or not source_name or len(source) > 40 or len(source_name) > 200:
-        raise ImportError_("the source and the unit name must be 1–40 and 1–200 characters")
+        raise ImportRefused("the source and the unit name must be 1–40 and 1–200 characters")
     if screen(source_name).redacted:
-        raise ImportError_("a unit name cannot hold an identity code or a contact")
+        raise ImportRefused("a unit name cannot hold an identity code or a contact")
     unit = find_unit(session, unit_code)
     mapping = session.exec(select(UnitMapping).where(UnitMapping.source == source,
                                                      UnitMapping.source_name == source_name)).first()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import Engine, inspect, text
@@ -68,5 +67,3 @@ def sql_count(engine: Engine, table: str) -> int:
     with engine.connect() as connection:
         return connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
 
-
-WORD = re.compile(r"\w+")

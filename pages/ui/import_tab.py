@@ -11,7 +11,7 @@ from board.periods import as_utc_naive
 from data.db import session_scope
 from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
 from data.imports import (
-    ImportError_,
+    ImportRefused,
     ImportSummary,
     RejectRow,
     correct_reject,
@@ -20,11 +20,12 @@ from data.imports import (
     list_runs,
     list_unit_mappings,
     map_unit,
+    may_import,
     reimport_rejects,
     unmapped_unit_names,
 )
-from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
 from auth.roles import Permission
+from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
@@ -45,6 +46,11 @@ def render(context: AppContext) -> None:
     def tr(key: str, **values) -> str:
         return t(key, language, **values)
 
+    with session_scope(context.engine) as session:
+        allowed = may_import(session, viewer=context.viewer)
+    if not allowed:
+        refuse(context, AccessDenied(Permission.IMPORT_FEEDBACK, "import"))
+        return
     kind, message = st.session_state.pop(_MESSAGE, (None, None))
     if kind:
         getattr(st, kind)(message)
@@ -81,7 +87,7 @@ def _write(context: AppContext, change: Callable, done: Callable[[object], tuple
     except StaleEdit:
         st.session_state[_MESSAGE] = ("warning", tr("admin.import.stale"))
         st.rerun()
-    except (ImportError_, UnknownUnit, UnknownItem, UnknownProfile) as problem:
+    except (ImportRefused, UnknownUnit, UnknownItem, UnknownProfile) as problem:
         st.error(tr("admin.invalid", problem=problem))
         return
     st.session_state[_MESSAGE] = done(result)
