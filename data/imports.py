@@ -202,8 +202,8 @@ class _Pipeline:
             session.execute(text("ANALYZE feedback"))
 
     def feed(self, rows: list[ParsedRow]) -> list[tuple[ParsedRow, str]]:
-        """Classify and store one batch; returns each row with its outcome."""
-        outcomes: list[tuple[ParsedRow, str]] = []
+        """Classify and store one batch; returns each row with its outcome, in the order of `rows`."""
+        outcome_of: dict[int, str] = {}
         candidates: list[ParsedRow] = []
         for row in rows:
             self.summary.read += 1
@@ -216,7 +216,7 @@ class _Pipeline:
                 else:
                     row.values["unit_id"] = unit_id
             if row.problem is not None:
-                outcomes.append((row, "rejected"))
+                outcome_of[id(row)] = "rejected"
                 continue
             candidates.append(row)
         existing = self._existing([(r.values["source"], r.values["source_id"]) for r in candidates])
@@ -233,13 +233,14 @@ class _Pipeline:
             else:
                 self.seen[seen_key] = hash(content)
                 new.append(row)
-                outcomes.append((row, "inserted"))
+                outcome_of[id(row)] = "inserted"
                 continue
             if same:
-                outcomes.append((row, "duplicate"))
+                outcome_of[id(row)] = "duplicate"
             else:
                 row.problem = Problem("source_id", "import.reason.conflict")
-                outcomes.append((row, "conflict"))
+                outcome_of[id(row)] = "conflict"
+        outcomes = [(row, outcome_of[id(row)]) for row in rows]
         for _, outcome in outcomes:
             if outcome == "inserted":
                 self.summary.inserted += 1

@@ -150,8 +150,15 @@ def test_the_nhs_export_needs_its_trusts_mapped_and_its_answer_never_becomes_an_
     assert (second.inserted, second.duplicates, second.rejected) == (0, 290, 10)
     with session_scope(county) as session:
         assert session.exec(select(Feedback).where(Feedback.nps.is_not(None))).all() == []
-        reasons = {r.reason for r in list_rejects(session, viewer=admin(county))}
-    assert reasons == {"import.reason.bad_time"}
+        open_rejects = list_rejects(session, viewer=admin(county))
+        stored = set(session.exec(select(Feedback.source_id)).all())
+    # The rows still open are exactly the ones with American dates, and none of them was stored.
+    assert {r.reason for r in open_rejects} == {"import.reason.bad_time"}
+    assert not {r.data["source_id"] for r in open_rejects} & stored
+    american = [76, 77, 79, 80, 81, 84, 86, 87, 89, 90]
+    assert sorted(r.row_number for r in open_rejects if r.run_id == first.run_id) == american
+    # Importing the file again keeps its bad rows once more, with that run.
+    assert sorted(r.row_number for r in open_rejects if r.run_id == second.run_id) == american
 
 
 # --- Hostile files -------------------------------------------------------------------------------
