@@ -21,6 +21,9 @@ from data.settings import SettingsError, load_settings
 
 CLI_ACTOR = "cli"
 OK, REFUSED, UNUSABLE = 0, 1, 2
+SOME_REJECTED = 3
+REJECTS_LISTED = 20
+NOTES = {"nhs_not_nps": "the NHS FFT answer (1-5, 1 = very good) is not an NPS and was not imported as one"}
 
 
 class CliError(Exception):
@@ -106,6 +109,63 @@ def cmd_grant(engine, settings, args) -> int:
     return OK
 
 
+def cmd_import(engine, settings, args) -> int:
+    from data.feedback_files import FileUnusable, UnknownProfile
+    from data.imports import import_feedback
+
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as problem:
+        raise CliError(f"file unusable, nothing written: {problem}", UNUSABLE) from None
+    _require_current_schema(engine)
+    try:
+        with session_scope(engine, write=not args.dry_run) as session:
+            summary = import_feedback(session, actor=None, content=content, file_name=Path(args.file).name,
+                                      profile=args.profile, dry_run=args.dry_run, now=_now())
+            if args.dry_run:
+                session.rollback()
+    except UnknownProfile:
+        raise CliError(f"unknown profile {args.profile!r}", UNUSABLE) from None
+    except FileUnusable as problem:
+        raise CliError(f"file unusable, nothing written: {problem}", UNUSABLE) from None
+    print(json.dumps(summary.as_json()))
+    for note in summary.notes:
+        print(f"note: {NOTES.get(note, note)}", file=sys.stderr)
+    for reject in summary.rejects[:REJECTS_LISTED]:
+        print(f"row {reject.row_number}, column {reject.column}: {reject.reason.removeprefix('import.reason.')}",
+              file=sys.stderr)
+    if summary.rejected + summary.conflicts > REJECTS_LISTED:
+        print(f"… {summary.rejected + summary.conflicts - REJECTS_LISTED} more; all are kept on /admin",
+              file=sys.stderr)
+    return OK if summary.all_taken else SOME_REJECTED
+
+
+def cmd_export(engine, settings, args) -> int:
+    from data.imports import export_feedback
+
+    _require_current_schema(engine)
+    period = None
+    if args.date_from or args.date_to:
+        first = args.date_from or date(1900, 1, 1)
+        last = args.date_to or date(9999, 12, 30)
+        if last < first:
+            raise CliError("--to is before --from", UNUSABLE)
+        period = Period(first, last)
+    with session_scope(engine) as session:
+        try:
+            if args.out:
+                with open(args.out, "w", encoding="utf-8", newline="") as out:
+                    count = export_feedback(session, viewer=None, unit_code=args.unit, period=period,
+                                            policy=settings.reply_policy, out=out)
+            else:
+                count = export_feedback(session, viewer=None, unit_code=args.unit, period=period,
+                                        policy=settings.reply_policy, out=sys.stdout)
+        except UnknownUnit as unknown:
+            raise CliError(f"unknown unit: {unknown.code}", UNUSABLE) from None
+    print(f"exported {count} rows", file=sys.stderr)
+    return OK
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -135,6 +195,17 @@ def parser() -> argparse.ArgumentParser:
     metrics.add_argument("--from", dest="date_from", type=_iso_date)
     metrics.add_argument("--to", dest="date_to", type=_iso_date)
     metrics.set_defaults(run=cmd_metrics)
+    imports = commands.add_parser("import", help="import a feedback file (CSV or .xlsx)")
+    imports.add_argument("file")
+    imports.add_argument("--profile", default="native", help="import profile (data/profiles/NAME.toml)")
+    imports.add_argument("--dry-run", action="store_true", help="count and check, write nothing")
+    imports.set_defaults(run=cmd_import)
+    export = commands.add_parser("export", help="write a unit subtree's feedback as native CSV")
+    export.add_argument("--unit", required=True)
+    export.add_argument("--from", dest="date_from", type=_iso_date)
+    export.add_argument("--to", dest="date_to", type=_iso_date)
+    export.add_argument("--out")
+    export.set_defaults(run=cmd_export)
     return root
 
 

@@ -189,3 +189,54 @@ class UserPreference(SQLModel, table=True):
     language: str = Field(max_length=2)
     updated_at: NaiveDatetime
     version: int = 1
+
+
+class ImportRun(SQLModel, table=True):
+    """One import of a feedback file (or of corrected rejects): when, who, what, and the counts."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: NaiveDatetime = Field(index=True)
+    actor: str = Field(max_length=200)
+    file_name: str = Field(max_length=300)
+    profile: str = Field(max_length=40)
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    redacted: int = 0
+    notes: list[str] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class ImportReject(SQLModel, table=True):
+    """A row an import could not store (or a conflict), kept screened for correction and re-import."""
+
+    __tablename__ = "import_reject"
+    __table_args__ = (Index("ix_import_reject_run_row", "run_id", "row_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="import_run.id")
+    row_number: int
+    column: str = Field(max_length=40)
+    reason: str = Field(max_length=60)
+    # The row as native field → text of the file, screened: no identity code or contact is kept.
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    resolved_at: NaiveDatetime | None = Field(default=None, index=True)
+    resolved_by: str | None = Field(default=None, max_length=200)
+    version: int = 1
+
+
+class UnitMapping(SQLModel, table=True):
+    """An admin's answer to "which unit is this?" for a unit name or code a source system uses."""
+
+    __tablename__ = "unit_mapping"
+    __table_args__ = (UniqueConstraint("source", "source_name", name="uq_unit_mapping_source_source_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    source_name: str = Field(max_length=200)
+    unit_id: int = Field(foreign_key="unit.id")
+    created_at: NaiveDatetime
+    created_by: str = Field(max_length=200)

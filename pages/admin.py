@@ -1,4 +1,4 @@
-"""`/admin`: who may see what (grants), and the wall screens' kiosk links."""
+"""`/admin`: who may see what (grants), the wall screens' kiosk links, and imports."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -20,6 +20,7 @@ from data.services import (
     revoke_kiosk_link,
 )
 from pages.ui import format as fmt
+from pages.ui import import_tab
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
@@ -147,6 +148,8 @@ if may_anywhere(viewer, Permission.MANAGE_KIOSK):
     tabs.append((t("admin.kiosk.tab"), _kiosk_tab))
 if may_anywhere(viewer, Permission.MANAGE_GRANTS):
     tabs.append((t("admin.grants.tab"), _grants_tab))
+if may_anywhere(viewer, Permission.IMPORT_FEEDBACK):
+    tabs.append((t("admin.import.tab"), lambda: import_tab.render(context)))
 for (_, render), tab in zip(tabs, st.tabs([label for label, _ in tabs])):
     with tab:
         render()

@@ -1,0 +1,435 @@
+"""Feedback files as rows: reading CSV (UTF-8 ± BOM, Windows-1252, `,`/`;`) and .xlsx, and the
+declarative import profiles (data/profiles/*.toml) that map a source system's columns, value labels
+and date formats to the native fields. Adding a profile is adding a TOML file; no code.
+
+Nothing here touches the database: `data.imports` takes the parsed rows from here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from board.identity import HETU_MASK, has_identity_code, screen
+from board.likert import STATEMENT_KEYS
+from board.periods import HELSINKI, parse_local_or_aware
+
+PROFILES = Path(__file__).with_name("profiles")
+CHANNELS = ("toimipiste", "verkko", "chat_video", "puhelin", "kotikaynti")
+COLLECTIONS = ("web", "kiosk", "sms", "tablet", "email", "phone", "paper", "social")
+LANGUAGES = ("fi", "sv", "en")
+TEXT_FIELDS = ("open_answer", "free_text")
+KEY_FIELDS = ("source", "source_id", "unit_code", "service_code")
+REQUIRED = ("source", "source_id", "unit_code", "received_at")
+NATIVE_FIELDS = ("source", "source_id", "unit_code", "received_at", "service_date", "channel", "collection",
+                 "nps", *STATEMENT_KEYS, "open_answer", "free_text", "reply_requested", "replied_at",
+                 "service_code", "language")
+MAX_LENGTH = {"source": 40, "source_id": 200, "unit_code": 200, "service_code": 40,
+              "open_answer": 10_000, "free_text": 10_000}
+HETU_LENGTH = 11
+CELL_MAX = 100_000          # a cell longer than this is junk; its row is rejected
+FILE_MAX = 512 * 1024 * 1024
+TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
+FALSE_WORDS = frozenset({"0", "false", "ei", "e", "nej", "no", "n", ""})
+_SCALES = (("nps", 0, 10), *((key, 1, 5) for key in STATEMENT_KEYS))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LEADING_INT = re.compile(r"^\s*(-?\d+)\s*(?:[-–—:.]\s*\D.*)?$")
+
+csv.field_size_limit(FILE_MAX)
+
+
+class FileUnusable(ValueError):
+    """The file can't be read as a feedback table at all; nothing is written. `reason` is a text key."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class UnknownProfile(LookupError):
+    """No profile file has this name."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one source system's export maps to the native fields."""
+
+    name: str
+    description: str
+    columns: dict[str, tuple[str, ...]]
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unit_by: str = "code"
+    datetime_formats: tuple[str, ...] = ("iso",)
+    date_formats: tuple[str, ...] = ("iso",)
+    empty_values: frozenset[str] = frozenset({""})
+    notes: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str | None:
+        return self.constants.get("source")
+
+    def labels(self, native: str) -> dict[str, Any]:
+        """The value labels for a field (lower case), statements sharing those of "likert"."""
+        return self._labels.get(native, {})
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, Any]]:
+        shared = self.values.get("likert", {})
+        return {native: {**(shared if native in STATEMENT_KEYS else {}), **self.values.get(native, {})}
+                for native in NATIVE_FIELDS}
+
+
+def profile_names() -> list[str]:
+    """The names of the shipped profiles, native first."""
+    names = sorted(p.stem for p in PROFILES.glob("*.toml"))
+    return sorted(names, key=lambda name: name != "native")
+
+
+def load_profile(name: str) -> Profile:
+    """The profile data/profiles/NAME.toml."""
+    if not re.fullmatch(r"[a-z0-9_]{1,40}", name or "") or not (PROFILES / f"{name}.toml").is_file():
+        raise UnknownProfile(name)
+    raw = tomllib.loads((PROFILES / f"{name}.toml").read_text(encoding="utf-8"))
+    constants = {key: str(value) for key, value in raw.get("constants", {}).items()}
+    if raw.get("source"):
+        constants["source"] = str(raw["source"])
+    unknown = (set(raw.get("columns", {})) | set(constants)) - set(NATIVE_FIELDS)
+    if unknown:
+        raise ValueError(f"profile {name}: unknown native fields {sorted(unknown)}")
+    return Profile(
+        name=raw.get("name", name),
+        description=raw.get("description", name),
+        columns={native: tuple(headers) for native, headers in raw.get("columns", {}).items()},
+        constants=constants,
+        values={native: {str(label).strip().lower(): value for label, value in labels.items()}
+                for native, labels in raw.get("values", {}).items()},
+        unit_by=raw.get("unit_by", "code"),
+        datetime_formats=tuple(raw.get("datetime_formats", ["iso"])),
+        date_formats=tuple(raw.get("date_formats", ["iso"])),
+        empty_values=frozenset(v.strip().lower() for v in raw.get("empty_values", [""])) | {""},
+        notes=tuple(raw.get("notes", [])),
+    )
+
+
+# --- Reading the table ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Table:
+    """The header and the rows of a file; each row is (row number, cells). The header is row 1."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:65536]:
+        raise FileUnusable("import.file.binary")
+    if content.startswith(b"\xef\xbb\xbf"):
+        try:
+            return content[3:].decode("utf-8")
+        except UnicodeDecodeError as problem:
+            raise FileUnusable("import.file.encoding", str(problem)) from None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError as problem:
+        raise FileUnusable("import.file.encoding", str(problem)) from None
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _csv_table(content: bytes) -> Table:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=False)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileUnusable("import.file.empty") from None
+    except csv.Error as problem:
+        raise FileUnusable("import.file.unreadable", str(problem)) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as problem:
+                raise FileUnusable("import.file.unreadable", f"row {number + 1}: {problem}") from None
+            number += 1
+            if cells and any(cell.strip() for cell in cells):
+                yield number, cells
+
+    return Table(header, rows())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_table(content: bytes) -> Table:
+    import openpyxl  # only when a workbook arrives
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        values = sheet.iter_rows(values_only=True)
+        header = [_cell(v) for v in next(values)]
+    except StopIteration:
+        raise FileUnusable("import.file.empty") from None
+    except Exception as problem:  # openpyxl raises many kinds for a broken workbook
+        raise FileUnusable("import.file.unreadable", str(problem)[:200]) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, row in enumerate(values, start=2):
+            cells = [_cell(v) for v in row]
+            if any(cell.strip() for cell in cells):
+                yield number, cells
+        book.close()
+
+    return Table(header, rows())
+
+
+def read_table(content: bytes, file_name: str = "") -> Table:
+    """The header and rows of a CSV or .xlsx file; FileUnusable when it can't be read at all."""
+    if len(content) > FILE_MAX:
+        raise FileUnusable("import.file.too_big")
+    if not content.strip():
+        raise FileUnusable("import.file.empty")
+    if content.startswith(b"PK\x03\x04"):
+        if not zipfile.is_zipfile(io.BytesIO(content)):
+            raise FileUnusable("import.file.unreadable", "broken zip")
+        return _xlsx_table(content)
+    if file_name.lower().endswith((".xlsx", ".xlsm")):
+        raise FileUnusable("import.file.unreadable", "not a workbook")
+    return _csv_table(content)
+
+
+# --- Columns and values --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which cell of a row feeds which native field."""
+
+    positions: dict[str, int]
+    width: int
+
+    def raw(self, cells: list[str], constants: dict[str, str]) -> dict[str, str]:
+        """A row as native field → cell text (constants of the profile filled in)."""
+        if len(cells) >= self.width:
+            values = {native: cells[position] for native, position in self.positions.items()}
+        else:
+            values = {native: cells[position] if position < len(cells) else ""
+                      for native, position in self.positions.items()}
+        if constants:
+            values.update(constants)
+        return values
+
+
+def map_columns(profile: Profile, header: list[str]) -> ColumnMap:
+    """Match the header to the profile; a missing required column makes the file unusable."""
+    found = {name.strip().lstrip("\ufeff").strip().lower(): i for i, name in reversed(list(enumerate(header)))}
+    positions: dict[str, int] = {}
+    for native, names in profile.columns.items():
+        for name in names:
+            if name.strip().lower() in found:
+                positions[native] = found[name.strip().lower()]
+                break
+    missing = [n for n in REQUIRED if n not in positions and n not in profile.constants]
+    if missing:
+        wanted = [profile.columns.get(n, (n,))[0] for n in missing]
+        raise FileUnusable("import.file.missing_columns", ", ".join(wanted))
+    return ColumnMap(positions, len(header))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row can't be stored: the native field (column) and a reason key `import.reason.*`."""
+
+    column: str
+    reason: str
+
+
+@dataclass
+class ParsedRow:
+    """A row's native values ready to store (texts screened), or its problem."""
+
+    number: int
+    raw: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    problem: Problem | None = None
+    redacted: bool = False
+
+
+def screen_raw(raw: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """Every cell of a raw row screened (what a kept reject may hold), and whether anything was masked."""
+    screened, redacted = {}, False
+    for key, value in raw.items():
+        result = screen(value or "")
+        screened[key] = result.text
+        redacted = redacted or result.redacted
+    return screened, redacted
+
+
+_OFFSETS: dict[tuple[int, int, int, int], Any] = {}
+
+
+def _helsinki_to_utc(moment: datetime) -> datetime:
+    """A naive Helsinki wall time as naive UTC (fold=0, as parse_local_or_aware), with the hour's offset cached."""
+    hour = (moment.year, moment.month, moment.day, moment.hour)
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        if len(_OFFSETS) > 100_000:
+            _OFFSETS.clear()
+        offset = _OFFSETS[hour] = moment.replace(minute=0, second=0, microsecond=0, tzinfo=HELSINKI, fold=0).utcoffset()
+    return moment - offset
+
+
+def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> datetime | date:
+    if with_time and formats[0] == "iso" and len(text) == 19 and text[10] in "T ":
+        try:
+            return _helsinki_to_utc(datetime.fromisoformat(text))   # the common case: no offset, seconds
+        except ValueError:
+            pass
+    for fmt in formats:
+        try:
+            if fmt == "iso":
+                return parse_local_or_aware(text) if with_time else date.fromisoformat(text)
+            moment = datetime.strptime(text, fmt)
+            if not with_time:
+                return moment.date()
+            return _helsinki_to_utc(moment)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _integer(text: str, labels: dict[str, Any], low: int, high: int, column: str) -> int:
+    value = int(text) if text.isdigit() and text.isascii() else labels.get(text.lower())
+    if value is None:
+        match = _LEADING_INT.match(text)
+        if not match:
+            raise _Reject(column, "import.reason.not_a_number")
+        value = int(match.group(1))
+    value = int(value)
+    if not low <= value <= high:
+        raise _Reject(column, "import.reason.out_of_range")
+    return value
+
+
+class _Reject(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        self.problem = Problem(column, reason)
+
+
+def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
+    """Check and convert one raw row to native values; screen its texts. Units are resolved later."""
+    row = ParsedRow(number, raw)
+    try:
+        row.values = _values(profile, raw, row)
+    except _Reject as rejected:
+        row.problem = rejected.problem
+        # A rejected row is kept screened, so what was masked in it counts too.
+        row.redacted = screen_raw(raw)[1]
+    return row
+
+
+def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, Any]:
+    clean: dict[str, str] = {}
+    blanks = profile.empty_values
+    for key, value in raw.items():
+        if not value:
+            clean[key] = ""
+            continue
+        if len(value) > CELL_MAX:
+            raise _Reject(key, "import.reason.too_long")
+        if not value.isprintable():
+            value = _CONTROL.sub("", value)
+        value = value.strip()
+        clean[key] = "" if len(blanks) > 1 and value.lower() in blanks else value
+    for native in REQUIRED:
+        if not clean.get(native):
+            raise _Reject(native, "import.reason.missing")
+    values: dict[str, Any] = {}
+    for native in KEY_FIELDS:
+        text = clean.get(native, "")
+        if len(text) > MAX_LENGTH[native]:
+            raise _Reject(native, "import.reason.too_long")
+        if len(text) >= HETU_LENGTH and (HETU_MASK in text or has_identity_code(text)):
+            raise _Reject(native, "import.reason.identity_code_in_key")
+        values[native] = text or None
+    try:
+        values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)
+    except ValueError:
+        raise _Reject("received_at", "import.reason.bad_time") from None
+    values["replied_at"] = None
+    if clean.get("replied_at"):
+        try:
+            values["replied_at"] = _strptime(clean["replied_at"], profile.datetime_formats, with_time=True)
+        except ValueError:
+            raise _Reject("replied_at", "import.reason.bad_time") from None
+    values["service_date"] = None
+    if clean.get("service_date"):
+        try:
+            values["service_date"] = _strptime(clean["service_date"], profile.date_formats, with_time=False)
+        except ValueError:
+            raise _Reject("service_date", "import.reason.bad_date") from None
+    for native, allowed in (("channel", CHANNELS), ("collection", COLLECTIONS), ("language", LANGUAGES)):
+        text = clean.get(native, "")
+        value = profile.labels(native).get(text.lower(), text.lower()) if text else None
+        if value is not None and value not in allowed:
+            raise _Reject(native, "import.reason.unknown_value")
+        values[native] = value
+    for key, low, high in _SCALES:
+        text = clean.get(key, "")
+        if not text:
+            values[key] = None
+        elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
+            values[key] = int(text)
+        else:
+            values[key] = _integer(text, profile.labels(key), low, high, key)
+    text = clean.get("reply_requested", "").lower()
+    labelled = profile.labels("reply_requested").get(text)
+    if labelled is not None:
+        values["reply_requested"] = bool(labelled)
+    elif text in TRUE_WORDS:
+        values["reply_requested"] = True
+    elif text in FALSE_WORDS:
+        values["reply_requested"] = False
+    else:
+        raise _Reject("reply_requested", "import.reason.unknown_value")
+    for native in TEXT_FIELDS:
+        text = clean.get(native, "")
+        if len(text) > MAX_LENGTH[native]:
+            raise _Reject(native, "import.reason.too_long")
+        result = screen(text) if text else None
+        values[native] = result.text if result else None
+        row.redacted = row.redacted or bool(result and result.redacted)
+    return values

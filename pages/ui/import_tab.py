@@ -1,0 +1,231 @@
+"""The "Tuonnit" tab of /admin: upload with a dry-run preview, the runs, rejects to correct, unit mappings."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from auth.access import AccessDenied
+from board.periods import as_utc_naive
+from data.db import session_scope
+from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
+from data.imports import (
+    ImportRefused,
+    ImportSummary,
+    RejectRow,
+    correct_reject,
+    import_feedback,
+    list_rejects,
+    list_runs,
+    list_unit_mappings,
+    map_unit,
+    may_import,
+    reimport_rejects,
+    unmapped_unit_names,
+)
+from auth.roles import Permission
+from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
+from pages.ui import format as fmt
+from pages.ui.context import AppContext
+from pages.ui.refusal import refuse
+from pages.ui.texts import t
+
+_MESSAGE = "admin.import.message"
+_PREVIEW = "admin.import.preview_result"
+
+
+def _now() -> datetime:
+    return as_utc_naive(datetime.now(timezone.utc))
+
+
+def render(context: AppContext) -> None:
+    """The whole tab for an admin (the services refuse anyone else)."""
+    language = context.language
+
+    def tr(key: str, **values) -> str:
+        return t(key, language, **values)
+
+    with session_scope(context.engine) as session:
+        allowed = may_import(session, viewer=context.viewer)
+    if not allowed:
+        refuse(context, AccessDenied(Permission.IMPORT_FEEDBACK, "import"))
+        return
+    kind, message = st.session_state.pop(_MESSAGE, (None, None))
+    if kind:
+        getattr(st, kind)(message)
+    st.write(tr("admin.import.intro"))
+    _upload(context, tr)
+    _runs(context, tr)
+    _rejects(context, tr)
+    _mappings(context, tr)
+
+
+def _reason(tr, reason: str, detail: str = "") -> str:
+    try:
+        return tr(reason, detail=detail)
+    except KeyError:
+        return reason
+
+
+def _summary_message(tr, summary: ImportSummary) -> str:
+    return tr("admin.import.done", inserted=summary.inserted, duplicates=summary.duplicates,
+              conflicts=summary.conflicts, rejected=summary.rejected)
+
+
+def _write(context: AppContext, change: Callable, done: Callable[[object], tuple[str, str]], tr) -> None:
+    """Run one change in its own transaction, then show what happened after the rerun."""
+    try:
+        with session_scope(context.engine, write=True) as session:
+            result = change(session)
+    except AccessDenied as denied:
+        refuse(context, denied)
+        return
+    except FileUnusable as problem:
+        st.error(tr("admin.import.unusable", reason=_reason(tr, problem.reason, problem.detail)))
+        return
+    except StaleEdit:
+        st.session_state[_MESSAGE] = ("warning", tr("admin.import.stale"))
+        st.rerun()
+    except (ImportRefused, UnknownUnit, UnknownItem, UnknownProfile) as problem:
+        st.error(tr("admin.invalid", problem=problem))
+        return
+    st.session_state[_MESSAGE] = done(result)
+    st.rerun()
+
+
+def _upload(context: AppContext, tr) -> None:
+    names = profile_names()
+    with st.form("import-upload"):
+        upload = st.file_uploader(tr("admin.import.upload"), type=["csv", "txt", "xlsx"], key="import-file")
+        profile = st.selectbox(tr("admin.import.profile"), names, key="import-profile",
+                               format_func=lambda name: f"{load_profile(name).description} ({name})")
+        preview_col, import_col = st.columns(2)
+        preview = preview_col.form_submit_button(tr("admin.import.preview"))
+        run = import_col.form_submit_button(tr("admin.import.run"), type="primary")
+    if not (preview or run) or upload is None:
+        return
+    content, file_name = upload.getvalue(), upload.name
+    if preview:
+        try:
+            with session_scope(context.engine) as session:
+                summary = import_feedback(session, actor=context.viewer, content=content, file_name=file_name,
+                                          profile=profile, dry_run=True, now=_now())
+                session.rollback()
+        except AccessDenied as denied:
+            refuse(context, denied)
+            return
+        except FileUnusable as problem:
+            st.error(tr("admin.import.unusable", reason=_reason(tr, problem.reason, problem.detail)))
+            return
+        st.subheader(tr("admin.import.preview_title"))
+        _show_summary(tr, summary)
+        if summary.rejects:
+            _reject_table(tr, summary.rejects, with_file=False)
+        return
+    _write(context, lambda session: import_feedback(
+        session, actor=context.viewer, content=content, file_name=file_name, profile=profile, dry_run=False,
+        now=_now()), lambda summary: ("success" if summary.all_taken else "warning",
+                                      _summary_message(tr, summary)), tr)
+
+
+def _show_summary(tr, summary: ImportSummary) -> None:
+    columns = st.columns(6)
+    for column, name in zip(columns, ("read", "inserted", "duplicates", "conflicts", "rejected", "redacted")):
+        column.metric(tr(f"admin.import.col.{name}"), fmt.number(getattr(summary, name)))
+    for note in summary.notes:
+        st.info(tr(f"import.note.{note}"))
+
+
+def _reject_table(tr, rejects: list[RejectRow], *, with_file: bool) -> None:
+    rows = []
+    for r in rejects:
+        row = {tr("admin.import.col.row"): r.row_number, tr("admin.import.col.column"): r.column,
+               tr("admin.import.col.reason"): _reason(tr, r.reason)}
+        if with_file:
+            row = {tr("admin.import.col.file"): f"#{r.run_id} {r.file_name}", **row}
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _runs(context: AppContext, tr) -> None:
+    st.subheader(tr("admin.import.runs"))
+    try:
+        with session_scope(context.engine) as session:
+            runs = list_runs(session, viewer=context.viewer)
+    except AccessDenied as denied:
+        refuse(context, denied)
+        return
+    if not runs:
+        st.info(tr("admin.import.no_runs"))
+        return
+    st.dataframe(
+        [{tr("admin.import.col.when"): f"{fmt.day(r.started_at)} {fmt.clock(r.started_at)}",
+          tr("admin.import.col.who"): r.actor, tr("admin.import.col.file"): f"#{r.id} {r.file_name}",
+          tr("admin.import.col.profile"): r.profile, tr("admin.import.col.read"): r.read,
+          tr("admin.import.col.inserted"): r.inserted, tr("admin.import.col.duplicates"): r.duplicates,
+          tr("admin.import.col.conflicts"): r.conflicts, tr("admin.import.col.rejected"): r.rejected,
+          tr("admin.import.col.redacted"): r.redacted, tr("admin.import.col.open"): r.open_rejects}
+         for r in runs], hide_index=True, width="stretch")
+
+
+def _rejects(context: AppContext, tr) -> None:
+    st.subheader(tr("admin.import.rejects"))
+    with session_scope(context.engine) as session:
+        rejects = list_rejects(session, viewer=context.viewer)
+    if not rejects:
+        st.info(tr("admin.import.no_rejects"))
+        return
+    st.write(tr("admin.import.rejects_intro"))
+    _reject_table(tr, rejects, with_file=True)
+    if st.button(tr("admin.import.reimport_all"), key="import-reimport-all"):
+        _write(context, lambda session: reimport_rejects(session, viewer=context.viewer, reject_ids=None,
+                                                          now=_now()),
+               lambda s: ("success", tr("admin.import.reimported", inserted=s.inserted,
+                                        duplicates=s.duplicates, rejected=s.rejected + s.conflicts)), tr)
+    by_id = {r.id: r for r in rejects}
+    chosen = st.selectbox(tr("admin.import.which_reject"), list(by_id), key="import-reject",
+                          format_func=lambda i: f"#{by_id[i].run_id} {by_id[i].file_name} · "
+                                                f"{tr('admin.import.col.row')} {by_id[i].row_number} · "
+                                                f"{by_id[i].column}: {_reason(tr, by_id[i].reason)}")
+    reject = by_id[chosen]
+    with st.form(f"import-correct-{reject.id}-{reject.version}"):
+        fields = [name for name in NATIVE_FIELDS if name in reject.data]
+        values = {name: st.text_input(name, value=str(reject.data.get(name) or ""), key=f"reject-{reject.id}-{name}")
+                  for name in fields}
+        if st.form_submit_button(tr("admin.import.correct"), type="primary"):
+            _write(context, lambda session: correct_reject(session, viewer=context.viewer, reject_id=reject.id,
+                                                           seen_version=reject.version, data=values, now=_now()),
+                   lambda s: _correction_message(tr, s), tr)
+
+
+def _correction_message(tr, summary: ImportSummary) -> tuple[str, str]:
+    if summary.inserted or summary.duplicates:
+        return "success", tr("admin.import.corrected")
+    return "error", tr("admin.import.still_rejected", reason=_summary_message(tr, summary))
+
+
+def _mappings(context: AppContext, tr) -> None:
+    st.subheader(tr("admin.import.mappings"))
+    st.write(tr("admin.import.mappings_intro"))
+    with session_scope(context.engine) as session:
+        mappings = list_unit_mappings(session, viewer=context.viewer)
+        wanted = unmapped_unit_names(session, viewer=context.viewer)
+        units = {u.code: f"{u.name_fi} ({u.code})" for u in
+                 list_units(session, viewer=context.viewer, permission=Permission.IMPORT_FEEDBACK)}
+    if mappings:
+        st.dataframe([{tr("admin.import.col.source"): m.source, tr("admin.import.map_name"): m.source_name,
+                       tr("admin.col.unit"): f"{m.unit_name} ({m.unit_code})"} for m in mappings],
+                     hide_index=True, width="stretch")
+    else:
+        st.info(tr("admin.import.no_mappings"))
+    if not wanted:
+        return
+    with st.form("import-map-unit"):
+        pair = st.selectbox(tr("admin.import.map_name"), wanted, format_func=lambda p: f"{p[1]} ({p[0]})",
+                            key="import-map-name")
+        unit = st.selectbox(tr("admin.col.unit"), list(units), format_func=units.get, key="import-map-unit")
+        if st.form_submit_button(tr("admin.import.map"), type="primary"):
+            _write(context, lambda session: map_unit(session, viewer=context.viewer, source=pair[0],
+                                                     source_name=pair[1], unit_code=unit or "", now=_now()),
+                   lambda _: ("success", tr("admin.import.mapped")), tr)

@@ -1,0 +1,108 @@
+"""Import benchmark (not a test): generate N native rows, import them into SQLite and PostgreSQL, print rows/s.
+
+    .venv/bin/python tests/benchmarks/import_bench.py [--rows 1000000] [--pg postgresql+psycopg://…] [--skip-pg]
+
+Each database is fresh (a temporary SQLite file; a new PostgreSQL schema, dropped afterwards). The
+whole file is one import, as `python -m data import` does it: one transaction. A second import of
+the same file (all duplicates) is timed too.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from data.db import make_engine, session_scope  # noqa: E402
+from data.feedback_files import NATIVE_FIELDS  # noqa: E402
+from data.imports import import_feedback  # noqa: E402
+from data.organisation import UnitRow, upsert_units  # noqa: E402
+from data.schema import upgrade  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 12, 0)
+UNITS = 50
+TEXTS = ["Ystävällinen vastaanotto ja nopea apu.", "Jonotin liian kauan, mutta hoito oli hyvää.", "",
+         "Lääkäri kuunteli ja selitti selkeästi. Kiitos!", "Parkkipaikkoja on liian vähän.", ""]
+
+
+def generate(rows: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(NATIVE_FIELDS)
+    start = datetime(2025, 1, 1)
+    for i in range(rows):
+        moment = start + timedelta(seconds=rng.randrange(0, 600 * 86400))
+        writer.writerow([
+            "bench", f"b{i:08d}", f"B{rng.randrange(UNITS):02d}", moment.isoformat(timespec="seconds"),
+            moment.date().isoformat(), rng.choice(["toimipiste", "verkko", "puhelin"]), rng.choice(["sms", "web", "kiosk"]),
+            rng.randrange(11), rng.randint(1, 5), "", rng.randint(1, 5), "", "", "", rng.randint(1, 5),
+            rng.choice(TEXTS), rng.choice(TEXTS), rng.choice(["0", "0", "0", "1"]), "", "", "fi",
+        ])
+    return out.getvalue().encode("utf-8")
+
+
+def tree() -> list[UnitRow]:
+    units = [UnitRow("BC", "", "Benchmark county", "", "", "county")]
+    units += [UnitRow(f"B{i:02d}", "BC", f"Yksikkö {i}", "", "", "unit") for i in range(UNITS)]
+    return units
+
+
+def bench(url: str, content: bytes, rows: int, label: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine, write=True) as session:
+        upsert_units(session, tree(), actor="bench", now=NOW)
+    for attempt in ("first import", "again (duplicates)"):
+        started = time.perf_counter()
+        with session_scope(engine, write=True) as session:
+            summary = import_feedback(session, actor=None, content=content, file_name="bench.csv", now=NOW)
+        seconds = time.perf_counter() - started
+        print(f"{label:10} {attempt:20} {rows:>9,} rows {seconds:7.1f} s {rows / seconds:>9,.0f} rows/s  "
+              f"{summary.as_json()}", flush=True)
+    engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pg", default=os.environ.get("VARTTI_TEST_PG_URL",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    content = generate(args.rows)
+    print(f"generated {args.rows:,} rows ({len(content) / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        bench(f"sqlite:///{folder}/bench.db", content, args.rows, "SQLite")
+    if not args.skip_pg:
+        schema = f"vartti_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            url = make_url(args.pg).update_query_dict({"options": f"-csearch_path={schema}"})
+            bench(url.render_as_string(hide_password=False), content, args.rows, "PostgreSQL")
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

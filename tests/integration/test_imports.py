@@ -1,0 +1,358 @@
+"""Importing feedback files on SQLite and PostgreSQL: hostile files, idempotency, screening, rejects."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlmodel import select
+
+from auth.access import AccessDenied
+from auth.roles import Role
+from board.identity import HETU_MASK
+from board.periods import Period
+from board.replies import ReplyPolicy
+from data import imports
+from data.db import session_scope
+from data.feedback_files import FileUnusable
+from data.imports import (
+    correct_reject,
+    export_feedback,
+    import_feedback,
+    list_rejects,
+    list_runs,
+    map_unit,
+    reimport_rejects,
+    unmapped_unit_names,
+)
+from data.models import AuditEvent, Feedback, ImportReject, ImportRun
+from tests.conftest import NOW
+from tests.factories import make_tree, person
+from tests.import_support import HETUS, database_text, identity_codes_in, native_csv, native_row, sql_count
+
+NHS_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "nhs_fft_comments_sample.csv"
+
+
+@pytest.fixture
+def county(engine):
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+    return engine
+
+
+def run_import(engine, content: bytes | str, *, profile: str = "native", dry_run: bool = False,
+               actor=None, file_name: str = "palaute.csv"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with session_scope(engine, write=True) as session:
+        return import_feedback(session, actor=actor, content=data, file_name=file_name, profile=profile,
+                               dry_run=dry_run, now=NOW)
+
+
+def admin(engine):
+    with session_scope(engine) as session:
+        return person(session, Role.ADMIN, "C", "Pääkäyttäjä")
+
+
+def adds_up(summary) -> bool:
+    return summary.read == summary.inserted + summary.duplicates + summary.conflicts + summary.rejected
+
+
+# --- Good files ----------------------------------------------------------------------------------
+
+def test_a_native_file_is_imported_and_importing_it_again_changes_nothing(county):
+    content = native_csv([native_row("a1"), native_row("a2", unit_code="U2", nps="3"), native_row("a3", nps="")])
+    first = run_import(county, content)
+    assert first.as_json() == {"read": 3, "inserted": 3, "duplicates": 0, "conflicts": 0, "rejected": 0,
+                               "redacted": 0}
+    before = database_text(county).count("\n")
+    second = run_import(county, content)
+    assert second.as_json() == {"read": 3, "inserted": 0, "duplicates": 3, "conflicts": 0, "rejected": 0,
+                                "redacted": 0}
+    assert sql_count(county, "feedback") == 3
+    assert sql_count(county, "import_run") == 2 and sql_count(county, "import_reject") == 0
+    with session_scope(county) as session:
+        row = session.exec(select(Feedback).where(Feedback.source_id == "a1")).one()
+    # Helsinki local time without an offset: 09.15 EET is 07.15 UTC.
+    assert row.received_at == datetime(2026, 11, 20, 7, 15) and row.service_date == date(2026, 11, 19)
+    assert (row.nps, row.saatavuus, row.channel, row.collection, row.language) == (9, 5, "toimipiste", "sms", "fi")
+    assert before <= database_text(county).count("\n")
+
+
+@pytest.mark.parametrize("encoding, delimiter", [
+    ("utf-8", ","), ("utf-8-sig", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("cp1252", ","),
+], ids=["utf-8", "utf-8 with BOM", "BOM and semicolons", "Windows-1252 (Excel)", "Windows-1252 commas"])
+def test_a_native_file_in_any_accepted_encoding_and_delimiter_keeps_its_letters(county, encoding, delimiter):
+    content = native_csv([native_row("e1", open_answer="Hoitaja oli ystävällinen; kiitos, Åsa")],
+                         delimiter=delimiter).encode(encoding)
+    summary = run_import(county, content)
+    assert (summary.inserted, summary.rejected) == (1, 0)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback.open_answer)).one() == "Hoitaja oli ystävällinen; kiitos, Åsa"
+
+
+def test_an_excel_workbook_is_imported_like_a_csv(county):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["source", "source_id", "unit_code", "received_at", "nps", "reply_requested", "free_text"])
+    sheet.append(["kioski", "x1", "U1", datetime(2026, 11, 20, 12, 0), 10, "kyllä", "Kiitos"])
+    sheet.append(["kioski", "x2", "U3", "2026-11-21T08:00:00+02:00", 6.0, "ei", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    summary = run_import(county, buffer.getvalue(), file_name="palaute.xlsx")
+    assert (summary.read, summary.inserted, summary.rejected) == (2, 2, 0)
+    with session_scope(county) as session:
+        rows = session.exec(select(Feedback).order_by(Feedback.source_id)).all()
+    assert [(r.nps, r.reply_requested) for r in rows] == [(10, True), (6, False)]
+    assert rows[1].received_at == datetime(2026, 11, 21, 6, 0)
+
+
+WEBROPOL = (
+    "Vastaajan tunnus;Yksikkö;Vastausaika;Miten asioit?;"
+    "Kuinka todennäköisesti suosittelisit saamaasi palvelua läheisellesi?;Sain apua, kun sitä tarvitsin;"
+    "Koin saamani hoidon/palvelun hyödylliseksi;Mikä vaikutti kokemukseesi eniten?;"
+    "Haluan, että minuun otetaan yhteyttä;Sähköpostiosoite\n"
+    "R-1001;U1;20.11.2026 14:05;Toimipisteessä;10 - Erittäin todennäköisesti;Täysin samaa mieltä;"
+    "Jokseenkin samaa mieltä;Nopea pääsy;Kyllä;maija@example.fi\n"
+    "R-1002;U2;21.11.2026 9:30;Puhelimessa;7;En osaa sanoa;Täysin eri mieltä;Jonotus;Ei;\n"
+)
+
+
+def test_a_webropol_export_maps_its_question_texts_and_labels_and_never_imports_the_contact(county):
+    summary = run_import(county, WEBROPOL.encode("cp1252"), profile="webropol")
+    assert summary.as_json() == {"read": 2, "inserted": 2, "duplicates": 0, "conflicts": 0, "rejected": 0,
+                                 "redacted": 0}
+    with session_scope(county) as session:
+        rows = session.exec(select(Feedback).order_by(Feedback.source_id)).all()
+    assert [(r.source, r.nps, r.saatavuus, r.hyodyllisyys, r.channel, r.collection, r.reply_requested)
+            for r in rows] == [("webropol", 10, 5, 4, "toimipiste", "web", True),
+                               ("webropol", 7, None, 1, "puhelin", "web", False)]
+    assert rows[0].received_at == datetime(2026, 11, 20, 12, 5)
+    assert "maija@example.fi" not in database_text(county)
+    assert run_import(county, WEBROPOL.encode("cp1252"), profile="webropol").duplicates == 2
+
+
+def test_the_nhs_export_needs_its_trusts_mapped_and_its_answer_never_becomes_an_nps(county):
+    content = NHS_SAMPLE.read_bytes()
+    first = run_import(county, content, profile="nhs_fft", file_name="nhs.csv")
+    assert (first.read, first.inserted, first.rejected) == (300, 0, 300)
+    assert first.notes == ("nhs_not_nps",)
+    with session_scope(county) as session:
+        assert unmapped_unit_names(session, viewer=admin(county)) == [("nhs_fft", "NEAS"), ("nhs_fft", "NHFT")]
+        map_unit(session, viewer=admin(county), source="nhs_fft", source_name="NEAS", unit_code="U1", now=NOW)
+        map_unit(session, viewer=admin(county), source="nhs_fft", source_name="NHFT", unit_code="U2", now=NOW)
+    with session_scope(county, write=True) as session:
+        again = reimport_rejects(session, viewer=admin(county), reject_ids=None, now=NOW)
+    # Ten rows carry American dates (10/17/2021): they stay rejected for a person to correct.
+    assert (again.read, again.inserted, again.rejected, again.redacted) == (300, 290, 10, 0)
+    second = run_import(county, content, profile="nhs_fft", file_name="nhs.csv")
+    assert (second.inserted, second.duplicates, second.rejected) == (0, 290, 10)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback).where(Feedback.nps.is_not(None))).all() == []
+        open_rejects = list_rejects(session, viewer=admin(county))
+        stored = set(session.exec(select(Feedback.source_id)).all())
+    # The rows still open are exactly the ones with American dates, and none of them was stored.
+    assert {r.reason for r in open_rejects} == {"import.reason.bad_time"}
+    assert not {r.data["source_id"] for r in open_rejects} & stored
+    american = [76, 77, 79, 80, 81, 84, 86, 87, 89, 90]
+    assert sorted(r.row_number for r in open_rejects if r.run_id == first.run_id) == american
+    # Importing the file again keeps its bad rows once more, with that run.
+    assert sorted(r.row_number for r in open_rejects if r.run_id == second.run_id) == american
+
+
+# --- Hostile files -------------------------------------------------------------------------------
+
+GOOD = native_csv([native_row("g1")])
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "import.file.empty"),
+    (b"\x00\x01\x02PNG\x00junk" * 100, "import.file.binary"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "import.file.binary"),
+    (GOOD.replace("source_id", "tunniste").encode(), "import.file.missing_columns"),
+    (b"nimi,osoite\nMaija,Katu 1\n", "import.file.missing_columns"),
+    (GOOD.encode("utf-16"), "import.file.binary"),
+    (b"\xef\xbb\xbf" + "ä".encode("cp1252") + GOOD.encode(), "import.file.encoding"),
+    (GOOD.encode() + b"\x81\x8d\x8f", "import.file.encoding"),
+    (b"PK\x03\x04" + b"not really a workbook" * 50, "import.file.unreadable"),
+], ids=["empty", "binary junk", "an image", "missing source_id column", "another table", "utf-16",
+        "broken BOM file", "undefined Windows-1252 bytes", "a broken zip"])
+def test_a_file_that_cannot_be_read_writes_nothing(county, content, reason):
+    audit_before = sql_count(county, "audit_event")
+    with pytest.raises(FileUnusable) as unusable:
+        run_import(county, content)
+    assert unusable.value.reason == reason
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+    assert sql_count(county, "import_reject") == 0 and sql_count(county, "audit_event") == audit_before
+
+
+@pytest.mark.parametrize("fields, column, reason", [
+    ({"nps": "11"}, "nps", "import.reason.out_of_range"),
+    ({"nps": "yhdeksän"}, "nps", "import.reason.not_a_number"),
+    ({"saatavuus": "0"}, "saatavuus", "import.reason.out_of_range"),
+    ({"received_at": "20.11.2026"}, "received_at", "import.reason.bad_time"),
+    ({"received_at": ""}, "received_at", "import.reason.missing"),
+    ({"service_date": "2026-02-30"}, "service_date", "import.reason.bad_date"),
+    ({"unit_code": "EI-OLE"}, "unit_code", "import.reason.unknown_unit"),
+    ({"channel": "kirje"}, "channel", "import.reason.unknown_value"),
+    ({"collection": "fax"}, "collection", "import.reason.unknown_value"),
+    ({"language": "de"}, "language", "import.reason.unknown_value"),
+    ({"reply_requested": "ehkä"}, "reply_requested", "import.reason.unknown_value"),
+    ({"free_text": "x" * 10_001}, "free_text", "import.reason.too_long"),
+    ({"open_answer": "y" * 200_000}, "open_answer", "import.reason.too_long"),
+    ({"source_id": HETUS[0]}, "source_id", "import.reason.identity_code_in_key"),
+    ({"source_id": ""}, "source_id", "import.reason.missing"),
+], ids=lambda value: value if isinstance(value, str) and len(value) < 40 else None)
+def test_a_bad_row_is_kept_with_its_row_column_and_reason_and_the_others_are_imported(
+        county, fields, column, reason):
+    content = native_csv([native_row("ok1"), native_row("bad", **fields), native_row("ok2")])
+    summary = run_import(county, content)
+    assert (summary.read, summary.inserted, summary.rejected) == (3, 2, 1)
+    with session_scope(county) as session:
+        reject = session.exec(select(ImportReject)).one()
+    assert (reject.row_number, reject.column, reject.reason) == (3, column, reason)
+    assert HETUS[0] not in database_text(county)
+
+
+def test_control_characters_and_a_formula_are_stored_as_text_and_neutralised_on_export(county):
+    content = native_csv([native_row("f1", free_text="=HYPERLINK(\"http://evil\",\"klikkaa\")\x07",
+                                     open_answer="@SUM(1+1)"),
+                          native_row("f2", source_id="-2+3", open_answer="+358 ei numero")])
+    assert run_import(county, content).inserted == 2
+    out = io.StringIO()
+    with session_scope(county) as session:
+        export_feedback(session, viewer=None, unit_code="C", period=None, policy=ReplyPolicy(), out=out)
+    text = out.getvalue()
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and ",'-2+3," in text
+    assert "\x07" not in text
+    for line in text.splitlines()[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in line.split(","))
+
+
+def test_duplicates_inside_a_file_are_counted_and_a_changed_copy_is_a_conflict(county):
+    content = native_csv([native_row("d1"), native_row("d1"), native_row("d1", nps="2"), native_row("d2")])
+    summary = run_import(county, content)
+    assert summary.as_json() == {"read": 4, "inserted": 2, "duplicates": 1, "conflicts": 1, "rejected": 0,
+                                 "redacted": 0}
+    assert not summary.all_taken
+    changed = run_import(county, native_csv([native_row("d2", free_text="muutettu")]))
+    assert (changed.conflicts, changed.inserted) == (1, 0)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback.free_text).where(Feedback.source_id == "d2")).one() is None
+        assert {r.reason for r in session.exec(select(ImportReject)).all()} == {"import.reason.conflict"}
+
+
+def test_no_identity_code_of_the_corpus_reaches_the_database_or_an_export(county):
+    rows = [native_row(f"h{i}", free_text=f"Hetuni on {code}, soittakaa 040 765 4321",
+                       open_answer=f"{code}", service_code="" if i % 2 else f"{code}")
+            for i, code in enumerate(HETUS)]
+    rows.append(native_row("bad-hetu", nps="99", free_text=f"{HETUS[1]} ja posti a@b.fi"))
+    summary = run_import(county, native_csv(rows))
+    assert summary.redacted == len(rows)
+    assert summary.inserted == len(HETUS) // 2   # the rows with the code in service_code are rejected
+    assert summary.rejected == len(rows) - summary.inserted
+    stored = database_text(county)
+    assert identity_codes_in(stored) == [] and "040 765 4321" not in stored and "a@b.fi" not in stored
+    assert HETU_MASK in stored
+    out = io.StringIO()
+    with session_scope(county) as session:
+        export_feedback(session, viewer=None, unit_code="C", period=None, policy=ReplyPolicy(), out=out)
+        assert all(r.redacted for r in session.exec(select(Feedback)).all())
+    assert identity_codes_in(out.getvalue()) == []
+
+
+def test_a_crash_in_the_middle_of_an_import_leaves_nothing_behind(county, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH", 10)
+    calls = {"n": 0}
+    original = imports._Pipeline.feed
+
+    def feed_then_crash(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("killed")
+        return original(self, rows)
+
+    monkeypatch.setattr(imports._Pipeline, "feed", feed_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(county, native_csv([native_row(f"k{i}") for i in range(50)]))
+    assert calls["n"] == 3
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+
+
+def test_a_dry_run_counts_like_an_import_and_writes_nothing(county):
+    content = native_csv([native_row("p1"), native_row("p2", nps="x"), native_row("p1")])
+    preview = run_import(county, content, dry_run=True)
+    assert preview.as_json() == {"read": 3, "inserted": 1, "duplicates": 1, "conflicts": 0, "rejected": 1,
+                                 "redacted": 0}
+    assert [(r.row_number, r.column) for r in preview.rejects] == [(3, "nps")]
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+    assert run_import(county, content).as_json() == preview.as_json()
+
+
+# --- Rejects, corrections, mappings, access ------------------------------------------------------
+
+def test_an_admin_corrects_a_rejected_row_and_it_is_imported_and_audited(county):
+    run_import(county, native_csv([native_row("c1", nps="kymmenen", free_text=f"hetu {HETUS[2]}")]))
+    with session_scope(county) as session:
+        [reject] = list_rejects(session, viewer=admin(county))
+    assert reject.data["free_text"] == f"hetu {HETU_MASK}"
+    with session_scope(county, write=True) as session:
+        summary = correct_reject(session, viewer=admin(county), reject_id=reject.id, seen_version=reject.version,
+                                 data={"nps": "10"}, now=NOW)
+    assert (summary.inserted, summary.rejected) == (1, 0)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback.nps, Feedback.free_text)).one() == (10, f"hetu {HETU_MASK}")
+        assert list_rejects(session, viewer=admin(county)) == []
+        actions = [a for a in session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+                   if a.startswith("import.")]
+        runs = list_runs(session, viewer=admin(county))
+    assert actions == ["import.run", "import.reject.correct", "import.reimport"]
+    assert [(r.file_name, r.inserted, r.rejected, r.open_rejects) for r in runs] == [
+        ("korjatut rivit", 1, 0, 0), ("palaute.csv", 0, 1, 0)]
+
+
+def test_a_correction_on_a_row_someone_else_changed_is_refused(county):
+    run_import(county, native_csv([native_row("s1", nps="x")]))
+    with session_scope(county) as session:
+        [reject] = list_rejects(session, viewer=admin(county))
+    with session_scope(county, write=True) as session:
+        correct_reject(session, viewer=admin(county), reject_id=reject.id, seen_version=reject.version,
+                       data={"nps": "y"}, now=NOW)
+    from data.services import StaleEdit
+    with pytest.raises(StaleEdit), session_scope(county, write=True) as session:
+        correct_reject(session, viewer=admin(county), reject_id=reject.id, seen_version=reject.version,
+                       data={"nps": "5"}, now=NOW)
+    assert sql_count(county, "feedback") == 0
+
+
+@pytest.mark.parametrize("role, unit", [(Role.SUPERVISOR, "U1"), (Role.DIRECTOR, "C"), (Role.ADMIN, "A")])
+def test_only_an_admin_of_the_whole_county_may_import(county, role, unit):
+    with session_scope(county) as session:
+        someone = person(session, role, unit)
+    with pytest.raises(AccessDenied):
+        run_import(county, GOOD, actor=someone)
+    with pytest.raises(AccessDenied), session_scope(county) as session:
+        list_runs(session, viewer=someone)
+    assert run_import(county, GOOD, actor=admin(county)).inserted == 1
+    with session_scope(county) as session:
+        assert session.exec(select(ImportRun.actor)).one() == "admin@C"
+
+
+# --- Export ----------------------------------------------------------------------------------------
+
+def test_export_writes_the_subtree_in_native_columns_with_status_and_due_time_and_reads_back_as_duplicates(county):
+    content = native_csv([native_row("x1", reply_requested="kyllä"), native_row("x2", unit_code="U3"),
+                          native_row("x3", received_at="2026-10-01T12:00:00+03:00")])
+    run_import(county, content)
+    out = io.StringIO()
+    with session_scope(county) as session:
+        count = export_feedback(session, viewer=None, unit_code="A", period=Period(date(2026, 11, 1),
+                                date(2026, 11, 30)), policy=ReplyPolicy(days=14), out=out)
+    assert count == 1
+    header, line = out.getvalue().splitlines()
+    row = dict(zip(header.split(","), line.split(",")))
+    assert (row["source_id"], row["unit_code"], row["status"]) == ("x1", "U1", "awaiting")
+    assert (row["received_at"], row["due_at"]) == ("2026-11-20T09:15:00+02:00", "2026-12-04T09:15:00+02:00")
+    again = run_import(county, out.getvalue())
+    assert (again.read, again.duplicates) == (1, 1)

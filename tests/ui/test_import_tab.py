@@ -1,0 +1,68 @@
+"""The "Tuonnit" tab of /admin (AppTest): runs, rejects corrected and imported again, unit mappings."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from data.db import session_scope
+from data.imports import import_feedback
+from data.models import AuditEvent, Feedback
+from tests.import_support import native_csv, native_row
+from tests.ui.conftest import open_page, real_now
+
+NHS_LIKE = "Comment ID,Trust,Date,FFT answer\nQ1,Northern Trust,01/11/2026,Kind staff\nQ2,Northern Trust,02/11/2026,\n"
+
+
+def _import(engine, content: str, profile: str = "native", name: str = "palaute.csv"):
+    with session_scope(engine, write=True) as session:
+        return import_feedback(session, actor=None, content=content.encode(), file_name=name, profile=profile,
+                               now=real_now())
+
+
+def _shown(app) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "warning", "error", "info", "success", "subheader")
+                     for e in getattr(app, kind))
+
+
+def test_the_import_tab_lists_the_runs_and_the_rejects_with_their_reasons_in_finnish(county):
+    _import(county, native_csv([native_row("a1"), native_row("a2", nps="11")]))
+    app = open_page("pages/admin.py", as_="ui:admin")
+    assert not app.exception
+    assert [t.label for t in app.tabs][-1] == "Tuonnit"
+    runs, rejects = app.dataframe[-2].value, app.dataframe[-1].value
+    assert list(runs["Tiedosto"]) == ["#1 palaute.csv"] and list(runs["Hylätty"]) == [1]
+    assert list(rejects["Rivi"]) == [3] and list(rejects["Syy"]) == ["luku on sallitun asteikon ulkopuolella"]
+
+
+def test_an_admin_corrects_a_reject_on_the_page_and_the_row_is_imported(county):
+    _import(county, native_csv([native_row("c1", nps="kymmenen")]))
+    app = open_page("pages/admin.py", as_="ui:admin")
+    [reject] = [s for s in app.selectbox if s.key == "import-reject"]
+    field = next(t for t in app.text_input if t.label == "nps")
+    assert field.value == "kymmenen"
+    field.input("10")
+    next(b for b in app.button if b.label == "Tallenna korjaus ja tuo rivi").click().run()
+    assert not app.exception
+    assert "Rivi tuotiin." in _shown(app) and "Ei avoimia hylättyjä rivejä." in _shown(app)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback.nps)).all() == [10]
+        actions = set(session.exec(select(AuditEvent.action)).all())
+    assert {"import.reject.correct", "import.reimport"} <= actions
+
+
+def test_an_admin_maps_an_unknown_trust_to_a_unit_and_imports_the_open_rows_again(county):
+    _import(county, NHS_LIKE, profile="nhs_fft", name="nhs.csv")
+    app = open_page("pages/admin.py", as_="ui:admin")
+    assert app.selectbox(key="import-map-name").options == ["Northern Trust (nhs_fft)"]
+    app.selectbox(key="import-map-unit").select("U2")
+    next(b for b in app.button if b.label == "Tallenna vastaavuus").click().run()
+    assert "Vastaavuus tallennettu." in _shown(app)
+    next(b for b in app.button if b.label == "Tuo kaikki avoimet rivit uudelleen").click().run()
+    assert not app.exception
+    assert "Uudelleen tuotu: 2 uutta" in _shown(app)
+    with session_scope(county) as session:
+        assert len(session.exec(select(Feedback)).all()) == 2
+
+
+def test_the_import_tab_is_not_offered_to_a_supervisor(county):
+    app = open_page("pages/admin.py", as_="ui:supervisor")
+    assert "Tuonnit" not in [t.label for t in app.tabs]

@@ -1,0 +1,62 @@
+"""Screening free text: identity codes in every form are masked, dates, amounts and numbers are not."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, is_identity_code, screen
+from tests.import_support import HETUS, hetu
+
+# 300 real NHS Friends and Family Test rows (see tests/fixtures/imports/README.md).
+NHS_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "nhs_fft_comments_sample.csv"
+
+
+@pytest.mark.parametrize("code", HETUS)
+def test_every_form_of_a_valid_identity_code_is_masked_inside_text(code):
+    screened = screen(f"Asiakas {code}, soittakaa.")
+    assert screened.text == f"Asiakas {HETU_MASK}, soittakaa."
+    assert screened.identity_codes == 1 and screened.redacted
+
+
+@pytest.mark.parametrize("text", [
+    "131052-308A",             # wrong check character
+    "310252-308T",             # no 31 February
+    "131052G308T",             # not a century sign
+    "käynti 12.10.2023 klo 9-11",
+    "maksoin 1 200,50 € ja 45,90 €",
+    "viite 1234567890",
+    "2023-10-12",
+    "131052-308T1",            # part of a longer number
+    "tilausnumero 131052308T",
+])
+def test_text_without_a_valid_identity_code_is_left_alone(text):
+    screened = screen(text)
+    assert screened.identity_codes == 0
+    assert HETU_MASK not in screened.text
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("vastatkaa maija.meikalainen@example.fi kiitos", f"vastatkaa {EMAIL_MASK} kiitos"),
+    ("soita 040 123 4567", f"soita {PHONE_MASK}"),
+    ("numero +358 40 1234567.", f"numero {PHONE_MASK}."),
+    ("puh. 09-1234567", f"puh. {PHONE_MASK}"),
+    ("(09) 123 4567", PHONE_MASK),
+])
+def test_e_mail_addresses_and_phone_numbers_in_free_text_are_masked(text, masked):
+    assert screen(text).text == masked
+
+
+def test_a_temporary_identity_code_is_an_identity_code():
+    assert is_identity_code(hetu("010120", "A", 901))
+    assert is_identity_code(hetu("010120", "a", 901).lower())
+
+
+def test_the_real_nhs_free_text_holds_no_identity_code_and_nothing_is_masked_as_one():
+    with NHS_SAMPLE.open(encoding="utf-8") as handle:
+        texts = [value for row in csv.DictReader(handle) for value in row.values() if value]
+    assert len(texts) > 900
+    screened = [screen(text) for text in texts]
+    assert sum(s.identity_codes for s in screened) == 0
+    assert [s.text for s in screened if s.redacted] == []
