@@ -150,3 +150,19 @@ def test_a_quarter_without_answers_shows_no_figure_and_hides_nothing(tree):
     _, units = public_figures(tree, language="fi", quarters=[Q4], min_n=5, area_code="A")
     shown = {row.place.code: (row.quarters[0].n_nps, row.quarters[0].nps_hidden) for row in units}
     assert shown == {"U1": (7, False), "U2": (0, False)}
+
+
+def test_a_supervisor_sets_an_actions_topic_versioned_and_audited(actions, tree):
+    from data.public import set_action_topic
+    from data.services import StaleEdit
+    supervisor = person(tree, Role.SUPERVISOR, "U3")
+    action = actions[2]
+    set_action_topic(tree, viewer=supervisor, action_id=action.id, seen_version=1, topic="kohtaaminen", now=NOW)
+    assert [a.topic for a in public_actions(tree, language="fi", unit_code="U3")] == ["kohtaaminen"]
+    with pytest.raises(StaleEdit):
+        set_action_topic(tree, viewer=supervisor, action_id=action.id, seen_version=1, topic=None, now=NOW)
+    with pytest.raises(AccessDenied):
+        set_action_topic(tree, viewer=person(tree, Role.SUPERVISOR, "U1"), action_id=action.id, seen_version=2,
+                         topic=None, now=NOW)
+    audit = tree.exec(select(AuditEvent).where(AuditEvent.action == "action.topic")).all()
+    assert [(e.before, e.after) for e in audit] == [({"topic": None}, {"topic": "kohtaaminen"})]
