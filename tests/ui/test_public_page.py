@@ -116,3 +116,13 @@ def test_the_public_page_links_the_county_feedback_and_complaint_pages(published
 def test_a_signed_in_person_also_reaches_the_public_page(published):
     app = open_page("pages/public.py", as_="ui:team")
     assert app.title[0].value == "Palautteesi vaikutti"
+
+
+def test_an_admin_turns_staff_names_on_from_the_admin_page(published):
+    app = open_page("pages/admin.py", as_="ui:admin")
+    toggle = app.toggle(key="public-staff-names")
+    assert toggle.value is False
+    toggle.set_value(True).run()
+    assert not app.exception
+    assert "Sari Esihenkilö" in shown(open_page("pages/public.py", as_=None))
+
