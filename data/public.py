@@ -22,7 +22,7 @@ from data.services import ACTION_STATE, _check_seen, _load_action, _versioned_up
 STAFF_NAMES = "public.show_staff_names"
 AREA_LEVEL = "result_area"
 UNIT_LEVEL = "unit"
-ACTIONS_SHOWN = 50
+ACTIONS_SHOWN = 12
 
 
 class UnknownTopic(ValueError):

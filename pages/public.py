@@ -51,18 +51,19 @@ def _filters() -> tuple[str | None, str | None, str | None, str]:
     areas, _ = cache.places(settings.database_url, context.engine, language, None)
     area_names = {p.code: p.name for p in areas}
     columns = st.columns(4)
-    area = columns[0].selectbox(tr("public.filter.area"), [None, *area_names], key="public-area",
+    # "" stands for "all": a None value would show Streamlit's own untranslated placeholder.
+    area = columns[0].selectbox(tr("public.filter.area"), ["", *area_names], key="public-area",
                                 format_func=lambda code: area_names.get(code, tr("public.filter.all")))
     _, units = cache.places(settings.database_url, context.engine, language, area)
     unit_names = {p.code: p.name for p in units}
     if st.session_state.get("public-unit") not in unit_names:
-        st.session_state["public-unit"] = None
-    unit = columns[1].selectbox(tr("public.filter.unit"), [None, *unit_names], key="public-unit",
+        st.session_state["public-unit"] = ""
+    unit = columns[1].selectbox(tr("public.filter.unit"), ["", *unit_names], key="public-unit",
                                 format_func=lambda code: unit_names.get(code, tr("public.filter.all")))
-    topic = columns[2].selectbox(tr("public.filter.topic"), [None, *(s.key for s in STATEMENTS)], key="public-topic",
+    topic = columns[2].selectbox(tr("public.filter.topic"), ["", *(s.key for s in STATEMENTS)], key="public-topic",
                                  format_func=lambda key: _statement(key) if key else tr("public.filter.all"))
     search = columns[3].text_input(tr("public.filter.search"), key="public-search", max_chars=100)
-    return area, unit, topic, (search or "").strip()
+    return area or None, unit or None, topic or None, (search or "").strip()
 
 
 def _actions(area: str | None, unit: str | None, topic: str | None, search: str) -> None:
@@ -92,8 +93,8 @@ def _nps_cell(figures: QuarterFigures) -> str:
     if figures.n_nps == 0:
         return "–"
     if figures.nps is None:
-        return f"* (n = {n})"
-    return f"{fmt.number(figures.nps, language=language)} (n = {n})"
+        return f"* (n\u00a0=\u00a0{n})"
+    return f"{fmt.number(figures.nps, language=language)} (n\u00a0=\u00a0{n})"
 
 
 def _agree_cell(figures: QuarterFigures, key: str) -> str:
@@ -110,29 +111,35 @@ def _table(rows: list[tuple[str, QuarterFigures]]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=columns).set_index(columns[0])
 
 
+def _trend_value(figures: QuarterFigures) -> str:
+    if figures.n_nps == 0:
+        return tr("public.trend.no_answers")
+    return _nps_cell(figures) if figures.nps is not None else tr("public.trend.too_few")
+
+
 def _trend(place: PlaceFigures) -> None:
     st.subheader(tr("public.trend.heading", place=place.place.name), anchor=False)
     rows = [{"quarter": _quarter(q.quarter), "order": i, "nps": q.nps}
             for i, q in enumerate(place.quarters)]
     shown = [r for r in rows if r["nps"] is not None]
     if shown:
+        low = max(-100, min(r["nps"] for r in shown) // 10 * 10 - 10)
+        high = min(100, -(-max(r["nps"] for r in shown) // 10) * 10 + 10)
         base = alt.Chart(alt.Data(values=shown)).encode(
             x=alt.X("quarter:N", sort=alt.SortField("order"), title=tr("public.figures.quarter"),
                     axis=alt.Axis(labelAngle=0, labelColor=INK, titleColor=INK)),
-            y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[-100, 100]),
+            y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[low, high]),
                     axis=alt.Axis(labelColor=INK, titleColor=INK)))
         chart = (base.mark_line(color=BLUE, strokeWidth=3, point=alt.OverlayMarkDef(color=BLUE, size=90))
                  + base.mark_text(dy=-14, color=INK, fontWeight="bold").encode(text=alt.Text("nps:Q", format=".0f")))
         st.altair_chart(chart.properties(height=260, usermeta={"embedOptions": {"actions": False}}),
                         use_container_width=True)
     # The text alternative: a sentence and the same figures as a table.
-    values = "; ".join(
-        f"{_quarter(q.quarter)}: {_nps_cell(q) if q.nps is not None else tr('public.trend.too_few')}"
-        for q in place.quarters)
+    values = "; ".join(f"{_quarter(q.quarter)}: {_trend_value(q)}" for q in place.quarters)
     st.markdown(fmt.plain(tr("public.trend.summary", values=values)))
     st.caption(tr("public.trend.table"))
     st.table(pd.DataFrame({tr("public.figures.quarter"): [_quarter(q.quarter) for q in place.quarters],
-                           tr("public.figures.nps"): [_nps_cell(q) for q in place.quarters]})
+                           tr("public.figures.nps"): [_trend_value(q) for q in place.quarters]})
              .set_index(tr("public.figures.quarter")))
 
 
@@ -150,7 +157,7 @@ def _figures(area: str | None, unit: str | None) -> None:
     rows += [(child.place.name, child.quarters[chosen]) for child in children]
     st.caption(tr("public.figures.table_caption", place=parent.place.name, quarter=_quarter(quarters[chosen])))
     st.table(_table(rows))
-    st.caption(tr("public.figures.hidden_note", min_n=settings.min_n))
+    st.caption(fmt.plain(tr("public.figures.hidden_note", min_n=settings.min_n)))
     trend_of = next((c for c in children if c.place.code == unit), parent)
     _trend(trend_of)
 

@@ -88,6 +88,8 @@ def open_path(page: Page, server: SignInServer, path: str, text: str | None = No
     wait_for_app(page, text)
 
 
+PUBLIC_TITLE = "Palautteesi vaikutti"
+STAFF_SIGN_IN = "Henkilöstön kirjautuminen"
 PAGE_DENIED = "Sinulla ei ole käyttöoikeutta tälle sivulle"
 
 
@@ -340,10 +342,13 @@ def test_signing_out_ends_the_session(server, browsers):
     page.wait_for_url(re.compile("^" + re.escape(server.provider.base_url) + r"/oauth2/end_session"))
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(re.compile("^" + re.escape(server.base_url) + "/"))
-    wait_for_app(page, SIGN_IN_BUTTON)
+    # Signed out, "/" is the public page, with the way back to the staff sign-in.
+    wait_for_app(page, PUBLIC_TITLE)
     assert identity_cookies(context) == []
 
     page.reload()
+    wait_for_app(page, PUBLIC_TITLE)
+    page.get_by_role("link", name=STAFF_SIGN_IN).click()
     wait_for_app(page, SIGN_IN_BUTTON)
     expect(page.get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible()
     expect(page.get_by_text("Kirjaudu ulos")).to_have_count(0)

@@ -65,7 +65,7 @@ def test_filtering_by_a_topic_without_actions_says_so(published):
     app = open_page("pages/public.py", as_=None)
     app.selectbox(key="public-topic").set_value("turvallisuus").run()
     assert "Valinnoilla ei löytynyt julkaistuja toimenpiteitä." in shown(app)
-    app.selectbox(key="public-topic").set_value(None).run()
+    app.selectbox(key="public-topic").set_value("").run()
     app.text_input(key="public-search").input("soittoaikoja").run()
     assert "Lisäsimme soittoaikoja aamuun" in shown(app)
 
