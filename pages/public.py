@@ -133,7 +133,7 @@ def _trend(place: PlaceFigures) -> None:
         chart = (base.mark_line(color=BLUE, strokeWidth=3, point=alt.OverlayMarkDef(color=BLUE, size=90))
                  + base.mark_text(dy=-14, color=INK, fontWeight="bold").encode(text=alt.Text("nps:Q", format=".0f")))
         st.altair_chart(chart.properties(height=260, usermeta={"embedOptions": {"actions": False}}),
-                        use_container_width=True)
+                        width="stretch")
     # The text alternative: a sentence and the same figures as a table.
     values = "; ".join(f"{_quarter(q.quarter)}: {_trend_value(q)}" for q in place.quarters)
     st.markdown(fmt.plain(tr("public.trend.summary", values=values)))
