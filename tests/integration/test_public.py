@@ -166,3 +166,21 @@ def test_a_supervisor_sets_an_actions_topic_versioned_and_audited(actions, tree)
                          topic=None, now=NOW)
     audit = tree.exec(select(AuditEvent).where(AuditEvent.action == "action.topic")).all()
     assert [(e.before, e.after) for e in audit] == [({"topic": None}, {"topic": "kohtaaminen"})]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", None),
+    ("https://example.fi/palaute", "https://example.fi/palaute"),
+    ("mailto:saavutettavuus@example.fi", "mailto:saavutettavuus@example.fi"),
+    ("javascript:alert(1)", "error"),
+    ("example.fi", "error"),
+])
+def test_the_public_pages_links_must_be_web_or_mail_addresses(value, expected):
+    from data.settings import SettingsError, load_settings
+    for name, field in (("VARTTI_FEEDBACK_URL", "feedback_url"), ("VARTTI_COMPLAINT_URL", "complaint_url"),
+                        ("VARTTI_ACCESSIBILITY_CONTACT", "accessibility_contact")):
+        if expected == "error":
+            with pytest.raises(SettingsError, match=name):
+                load_settings({name: value})
+        else:
+            assert getattr(load_settings({name: value}), field) == expected
