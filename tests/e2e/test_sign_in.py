@@ -281,7 +281,7 @@ def test_a_supervisor_issues_a_kiosk_link_that_shows_one_board_until_revoked(ser
 def test_an_admin_grants_a_new_group_whose_member_then_sees_the_unit(server, browsers):
     page = browsers().new_page()
     sign_in(page, server, ADMIN, landing_text=ADMIN_TITLE)
-    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet"]
+    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet", "Julkinen sivu"]
     open_sidebar(page)
     offered = navigation(page)  # none at all while Ylläpito is their only page
     assert not {"Yksiköt", "Huddle-taulu"} & set(offered), offered
