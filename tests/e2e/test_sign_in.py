@@ -89,6 +89,7 @@ def open_path(page: Page, server: SignInServer, path: str, text: str | None = No
 
 
 PUBLIC_TITLE = "Palautteesi vaikutti"
+NO_ACCESS_NAV = "Ei käyttöoikeutta"
 STAFF_SIGN_IN = "Henkilöstön kirjautuminen"
 PAGE_DENIED = "Sinulla ei ole käyttöoikeutta tälle sivulle"
 
@@ -320,7 +321,8 @@ def test_a_person_without_grants_sees_only_whom_to_ask_and_their_identifiers(ser
     assert identifiers.split() == [NOBODY.sub, *NOBODY.groups], identifiers
     expect_no_figures(page)
     open_sidebar(page)
-    assert navigation(page) == []
+    # Nothing of the county's data: only the pages for everyone (the public page and the statement).
+    assert navigation(page) == [NO_ACCESS_NAV, PUBLIC_TITLE, "Saavutettavuusseloste"]
     shot(page, "signin_no_grants")
     assert {"grants": [], "demo": False} in [row.after for row in server.audit("auth.sign_in", actor=NOBODY.sub)]
 
