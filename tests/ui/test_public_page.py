@@ -56,7 +56,7 @@ def test_an_anonymous_visitor_lands_on_the_public_page_in_their_language(publish
 
 def test_the_public_figures_show_nps_with_n_and_hide_small_siblings(published):
     text = shown(open_page("pages/public.py", as_=None))
-    assert "100 (n = 6)" in text
+    assert "100 (n\u00a0=\u00a06)" in text
     assert "Aikuissosiaalityö" not in text  # another area's unit: areas are listed, not their units
     assert "Perusterveydenhuolto" in text
 
