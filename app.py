@@ -153,10 +153,22 @@ if gate.kiosk_token():
     st.navigation(pages, position="hidden").run()
     st.stop()
 
+# The public page and the accessibility statement are for anyone, signed in or not.
+public_page = st.Page("pages/public.py", title=t("public.nav"), icon=":material/campaign:",
+                      url_path="public")
+statement_page = st.Page("pages/accessibility.py", title=t("a11y.nav"),
+                         icon=":material/accessibility:", url_path="accessibility")
+public_links = {"public": public_page, "accessibility": statement_page}
 if viewer is None:
-    # A deep link opened while signed out shows the sign-in page at that address, so after a demo
-    # sign-in the page the link asked for (with its query) opens; Entra sign-in returns to "/".
-    pages = [st.Page("pages/signin.py", title=t("nav.sign_in"), icon=":material/login:", default=True)] + [
+    # Signed out, "/" is the public page. A deep link opened while signed out shows the sign-in page at
+    # that address, so after a demo sign-in the page the link asked for (with its query) opens; Entra
+    # sign-in returns to "/".
+    public_links["signin"] = st.Page("pages/signin.py", title=t("nav.sign_in"), icon=":material/login:",
+                                     url_path="signin")
+    pages = [st.Page("pages/public.py", title=t("public.nav"), icon=":material/campaign:",
+                     url_path="start", default=True),
+             st.Page("pages/public.py", title=t("public.nav"), url_path="public", visibility="hidden"),
+             statement_page, public_links["signin"]] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
         for path in PAGE_PERMISSIONS]
 elif not viewer.has_access:
@@ -190,6 +202,12 @@ else:
                       visibility="hidden")
               for path, permission in PAGE_PERMISSIONS.items() if path not in offered]
 
+if viewer is not None:
+    # Signed in already: the staff sign-in link of the public page leads to the person's start page.
+    start = pages[0]  # every branch above puts its default page first
+    pages += [public_page, statement_page,
+              st.Page(lambda: st.switch_page(start), title=t("nav.sign_in"), url_path="signin", visibility="hidden")]
+st.session_state["vartti.public_links"] = public_links
 if viewer is not None:
     with st.sidebar:
         st.write(t("auth.signed_in_as", name=viewer.name))

@@ -127,6 +127,8 @@ class Action(SQLModel, table=True):
     taken_on: date = Field(index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     public_text: str | None = Field(default=None, sa_column=Column(Text))
+    # The national statement (board.likert.STATEMENT_KEYS) the action concerns, shown publicly.
+    topic: str | None = Field(default=None, max_length=40)
     published_at: NaiveDatetime | None = None
     created_by: str = Field(max_length=200)
     created_at: NaiveDatetime
@@ -240,3 +242,15 @@ class UnitMapping(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     created_at: NaiveDatetime
     created_by: str = Field(max_length=200)
+
+
+class AppSetting(SQLModel, table=True):
+    """A county-wide switch an admin sets on /admin, e.g. staff names on the public page."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(max_length=60, primary_key=True)
+    value: str = Field(max_length=400)
+    updated_at: NaiveDatetime
+    updated_by: str = Field(max_length=200)
+    version: int = 1

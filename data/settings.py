@@ -25,6 +25,10 @@ class Settings:
     graph_url: str = "https://graph.microsoft.com"
     graph_ca_bundle: str | None = None
     wip_limits: WipLimits = field(default_factory=WipLimits)
+    # The public page's links (None: the text is shown without a link).
+    feedback_url: str | None = None
+    complaint_url: str | None = None
+    accessibility_contact: str | None = None
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -52,6 +56,15 @@ def _wip_limits(values: Mapping[str, str], name: str) -> WipLimits:
         raise SettingsError(f"{name}: {problem}") from None
 
 
+def _link(values: Mapping[str, str], name: str) -> str | None:
+    raw = str(values.get(name, "") or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://", "mailto:")):
+        raise SettingsError(f"{name} must be an https://, http:// or mailto: address, got {raw!r}")
+    return raw
+
+
 def load_settings(values: Mapping[str, str]) -> Settings:
     """Read VARTTI_* settings from a mapping; unset means the documented default."""
     return Settings(
@@ -63,4 +76,7 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         graph_url=str(values.get("VARTTI_GRAPH_URL") or "https://graph.microsoft.com").rstrip("/"),
         graph_ca_bundle=str(values.get("VARTTI_GRAPH_CA_BUNDLE") or "") or None,
         wip_limits=_wip_limits(values, "VARTTI_WIP_LIMITS"),
+        feedback_url=_link(values, "VARTTI_FEEDBACK_URL"),
+        complaint_url=_link(values, "VARTTI_COMPLAINT_URL"),
+        accessibility_contact=_link(values, "VARTTI_ACCESSIBILITY_CONTACT"),
     )

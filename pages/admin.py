@@ -19,8 +19,10 @@ from data.services import (
     remove_grant,
     revoke_kiosk_link,
 )
+from data.public import set_show_staff_names, show_staff_names
 from pages.ui import format as fmt
 from pages.ui import import_tab
+from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
@@ -142,6 +144,26 @@ def _kiosk_tab() -> None:
                        t("admin.kiosk.revoked_now"))
 
 
+def _set_staff_names() -> None:
+    try:
+        with session_scope(context.engine, write=True) as session:
+            set_show_staff_names(session, viewer=viewer, show=bool(st.session_state.get("public-staff-names")),
+                                 now=_now())
+    except AccessDenied as denied:
+        refuse(context, denied)
+        return
+    public_cache.forget()
+    st.toast(t("public.admin.saved"))
+
+
+def _public_tab() -> None:
+    with session_scope(context.engine) as session:
+        shown = show_staff_names(session)
+    st.session_state["public-staff-names"] = shown
+    st.toggle(t("public.admin.staff_names"), key="public-staff-names", help=t("public.admin.staff_names_help"),
+              on_change=_set_staff_names)
+
+
 st.title(t("admin.title"))
 tabs = []
 if may_anywhere(viewer, Permission.MANAGE_KIOSK):
@@ -150,6 +172,8 @@ if may_anywhere(viewer, Permission.MANAGE_GRANTS):
     tabs.append((t("admin.grants.tab"), _grants_tab))
 if may_anywhere(viewer, Permission.IMPORT_FEEDBACK):
     tabs.append((t("admin.import.tab"), lambda: import_tab.render(context)))
+if may_anywhere(viewer, Permission.CONFIGURE):
+    tabs.append((t("public.admin.heading"), _public_tab))
 for (_, render), tab in zip(tabs, st.tabs([label for label, _ in tabs])):
     with tab:
         render()

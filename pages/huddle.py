@@ -103,17 +103,22 @@ def _replies_tile(board: HuddleBoard) -> None:
 
 def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
     with st.container(key="panel-trend"):
-        st.subheader(t("huddle.trend.title"), anchor=False)
+        st.header(t("huddle.trend.title"), anchor=False)
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
         st.altair_chart(nps_trend(board.weeks, height=270), width="stretch", theme=None,
                         alt=t("huddle.trend.alt"))
+        # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
+        with st.container(key="sr-trend"):
+            st.write(t("a11y.huddle.trend_alt", values="; ".join(
+                f"{w.week.label}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
+                f" (n {fmt.number(w.nps.n)})" for w in board.weeks)))
 
 
 def _statements_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-statements"):
-        st.subheader(t("huddle.statements.title"), anchor=False)
+        st.header(t("huddle.statements.title"), anchor=False)
         answered = [(s, board.metrics.figures.likert[s.key]) for s in STATEMENTS
                     if board.metrics.figures.likert[s.key].n]
         if not answered:
@@ -128,7 +133,7 @@ def _statements_panel(board: HuddleBoard) -> None:
 
 def _themes_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-themes"):
-        st.subheader(t("huddle.dev.panel"), anchor=False)
+        st.header(t("huddle.dev.panel"), anchor=False)
         if not board.themes:
             st.write(t("huddle.dev.none"))
         for theme in board.themes:
@@ -141,7 +146,7 @@ def _themes_panel(board: HuddleBoard) -> None:
 
 def _voice_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-voice"):
-        st.subheader(t("huddle.voice.title"), anchor=False)
+        st.header(t("huddle.voice.title"), anchor=False)
         if not board.quotes:
             st.write(t("huddle.voice.none"))
         for quote in board.quotes:
@@ -151,7 +156,7 @@ def _voice_panel(board: HuddleBoard) -> None:
 
 def _fixed_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-fixed"):
-        st.subheader(t("huddle.fixed.title"), anchor=False)
+        st.header(t("huddle.fixed.title"), anchor=False)
         if not board.fixed:
             st.write(t("huddle.fixed.none"))
         for item in board.fixed:

@@ -46,7 +46,9 @@ from data.services import (
     theme_actions,
     theme_history,
 )
+from data.public import set_action_topic
 from pages.ui import format as fmt
+from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
@@ -244,6 +246,7 @@ def _edit_action(action_id: int, seen_version: int, prefix: str) -> None:
                                                   text=text or "", public_text=public, now=now),
          t("kanban.action.saved"), stale="kanban.stale_action",
          draft=_draft((t("kanban.field.text"), text), (t("kanban.field.public_text"), public)))
+    public_cache.forget()  # a published action's public words may have changed
 
 
 def _publish(action_id: int, seen_version: int, key: str) -> None:
@@ -255,6 +258,17 @@ def _publish(action_id: int, seen_version: int, key: str) -> None:
                 stale="kanban.stale_action")
     if not done:
         st.session_state[key] = not publish  # the switch shows what is true, not what was asked
+    else:
+        public_cache.forget()
+
+
+def _set_topic(action_id: int, seen_version: int, key: str) -> None:
+    topic = _value(key)
+    if _act(("action", action_id),
+            lambda session, viewer, now: set_action_topic(session, viewer=viewer, action_id=action_id,
+                                                          seen_version=seen_version, topic=topic, now=now),
+            t("public.topic.saved"), stale="kanban.stale_action"):
+        public_cache.forget()
 
 
 def _open(theme_id: int) -> None:
@@ -505,6 +519,11 @@ def _action(action: Action, can_edit: bool) -> None:
         key = f"publish-{action.id}-v{action.version}"
         st.toggle(t("kanban.action.publish"), value=action.published_at is not None, key=key,
                   on_change=_publish, args=(action.id, action.version, key))
+        topic_key = f"topic-{action.id}-v{action.version}"
+        topics = [None, *(s.key for s in STATEMENTS)]
+        st.selectbox(t("public.topic.label"), topics, index=topics.index(action.topic), key=topic_key,
+                     format_func=lambda key: next((s.fi for s in STATEMENTS if s.key == key), t("public.topic.none")),
+                     help=t("public.topic.help"), on_change=_set_topic, args=(action.id, action.version, topic_key))
         with st.expander(t("kanban.action.edit"), icon=":material/edit:"):
             prefix = f"edit-action-{action.id}-v{action.version}"
             with st.form(prefix, border=False):

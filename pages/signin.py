@@ -13,7 +13,7 @@ if context.sign_in.configured:
     if st.button(t("signin.entra"), type="primary", icon=":material/login:"):
         st.login()
 if context.settings.demo:
-    st.subheader(t("signin.demo_title"))
+    st.header(t("signin.demo_title"))
     st.write(t("signin.demo_intro"))
     for persona in DEMO_PERSONAS:
         if st.button(t("signin.persona." + persona.principal.removeprefix("demo:")), key=f"demo-{persona.principal}"):

@@ -227,7 +227,7 @@ class Person:
         return {"email": self.email, "email_verified": True, "name": self.name, "groups": list(self.groups)}
 
 
-def sign_in(page: Page, server: SignInServer, person: Person, *, path: str = "/",
+def sign_in(page: Page, server: SignInServer, person: Person, *, path: str = "/signin",
             landing_text: str | None = None) -> None:
     """Open `path` signed out, press the Microsoft button, type the person's sub on the provider's
     page and come back signed in (Streamlit returns to the app's home, where `landing_text` shows)."""

@@ -155,7 +155,7 @@ def test_an_unknown_unit_shows_a_message_and_a_picker(page: Page, demo_server: D
 
 
 def test_choosing_a_unit_opens_its_board(page: Page, demo_server: DemoServer):
-    goto(page, demo_server, "/", text="Valitse yksikkö")
+    goto(page, demo_server, "/signin", text="Valitse yksikkö")
     page.get_by_test_id("stSelectbox").click()
     page.keyboard.type("Kotihoito")
     option = page.get_by_role("option").filter(has_text="(IKA-KH-ITA)")

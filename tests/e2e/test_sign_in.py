@@ -88,6 +88,9 @@ def open_path(page: Page, server: SignInServer, path: str, text: str | None = No
     wait_for_app(page, text)
 
 
+PUBLIC_TITLE = "Palautteesi vaikutti"
+NO_ACCESS_NAV = "Ei käyttöoikeutta"
+STAFF_SIGN_IN = "Henkilöstön kirjautuminen"
 PAGE_DENIED = "Sinulla ei ole käyttöoikeutta tälle sivulle"
 
 
@@ -279,7 +282,7 @@ def test_a_supervisor_issues_a_kiosk_link_that_shows_one_board_until_revoked(ser
 def test_an_admin_grants_a_new_group_whose_member_then_sees_the_unit(server, browsers):
     page = browsers().new_page()
     sign_in(page, server, ADMIN, landing_text=ADMIN_TITLE)
-    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit"]
+    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu"]
     open_sidebar(page)
     offered = navigation(page)  # none at all while Ylläpito is their only page
     assert not {"Yksiköt", "Huddle-taulu"} & set(offered), offered
@@ -318,7 +321,8 @@ def test_a_person_without_grants_sees_only_whom_to_ask_and_their_identifiers(ser
     assert identifiers.split() == [NOBODY.sub, *NOBODY.groups], identifiers
     expect_no_figures(page)
     open_sidebar(page)
-    assert navigation(page) == []
+    # Nothing of the county's data: only the pages for everyone (the public page and the statement).
+    assert navigation(page) == [NO_ACCESS_NAV, PUBLIC_TITLE, "Saavutettavuusseloste"]
     shot(page, "signin_no_grants")
     assert {"grants": [], "demo": False} in [row.after for row in server.audit("auth.sign_in", actor=NOBODY.sub)]
 
@@ -340,10 +344,13 @@ def test_signing_out_ends_the_session(server, browsers):
     page.wait_for_url(re.compile("^" + re.escape(server.provider.base_url) + r"/oauth2/end_session"))
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(re.compile("^" + re.escape(server.base_url) + "/"))
-    wait_for_app(page, SIGN_IN_BUTTON)
+    # Signed out, "/" is the public page, with the way back to the staff sign-in.
+    wait_for_app(page, PUBLIC_TITLE)
     assert identity_cookies(context) == []
 
     page.reload()
+    wait_for_app(page, PUBLIC_TITLE)
+    page.get_by_role("link", name=STAFF_SIGN_IN).click()
     wait_for_app(page, SIGN_IN_BUTTON)
     expect(page.get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible()
     expect(page.get_by_text("Kirjaudu ulos")).to_have_count(0)
