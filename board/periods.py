@@ -205,3 +205,44 @@ def months_up_to(day: date, count: int) -> list[Period]:
         months.append(month_period(year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]
+
+
+def period_key(kind: str, period: Period) -> str:
+    """A period as it goes in a link: 2026-W47, 2026-11, 2026-Q4, 2026, or 2026-10-01..2026-12-31."""
+    if kind == "week":
+        return str(iso_week_of(period.first))
+    if kind == "month":
+        return f"{period.first.year}-{period.first.month:02d}"
+    if kind == "quarter":
+        return f"{period.first.year}-Q{quarter_of(period.first)}"
+    if kind == "year":
+        return str(period.first.year)
+    return f"{period.first.isoformat()}..{period.last.isoformat()}"
+
+
+def parse_period_key(kind: str, key: str) -> Period:
+    """The period of a link's key (see period_key); ValueError when the key does not fit the kind."""
+    key = key.strip()
+    if kind == "week":
+        year, week = key.split("-W")
+        return IsoWeek(int(year), int(week)).period()
+    if kind == "month":
+        year, month = key.split("-")
+        return month_period(int(year), int(month))
+    if kind == "quarter":
+        year, quarter = key.split("-Q")
+        return quarter_period(int(year), int(quarter))
+    if kind == "year":
+        return year_period(int(key))
+    if kind == "custom":
+        first, last = key.split("..")
+        return Period(date.fromisoformat(first), date.fromisoformat(last))
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def recent_periods(kind: str, today: date, count: int) -> list[Period]:
+    """The `count` calendar periods of a kind up to and including the current one, newest first."""
+    periods = [calendar_period(kind, today)]
+    while len(periods) < count:
+        periods.append(previous_of(periods[-1], kind))
+    return periods

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, case, cast, func
 from sqlmodel import Session, select
@@ -23,6 +23,7 @@ from data.settings import Settings
 
 HOURS_PER_DAY = 24
 TREND_MONTHS = 12
+REPORT_ITEMS = 30
 
 # The layout of one unit's counts in a period: volume, NPS groups, then n / sum / agreeing per statement.
 _VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
@@ -130,6 +131,7 @@ class Rollup:
     root: str
     min_n: int
     nodes: dict[str, RollupNode] = field(default_factory=dict)
+    reply_days: int = 14
 
     def node(self, code: str) -> RollupNode:
         return self.nodes[code]
@@ -183,6 +185,15 @@ def rollup(session: Session, *, viewer: Viewer, unit_code: str, period: Period, 
            settings: Settings) -> Rollup:
     """Every node of a subtree the viewer may roll up, from seven aggregate queries grouped by unit."""
     root = _rollup_unit(session, viewer, unit_code)
+    return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
+
+
+def rollup_around(session: Session, *, viewer: Viewer, unit_code: str, period: Period, kind: str, now: datetime,
+                  settings: Settings) -> Rollup:
+    """The roll-up of the viewer's widest scope that holds the unit, so a drill-down hides what the top hides."""
+    unit = _rollup_unit(session, viewer, unit_code)
+    root = min((r for r in rollup_roots(session, viewer=viewer) if unit.path.startswith(r.path)),
+               key=lambda r: len(r.path), default=unit)
     return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
 
 
@@ -290,7 +301,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             suppressed=unit.code in hidden,
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
-                  min_n=min_n, nodes=nodes)
+                  min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
 
 
 def _agreeing(counts: list[int], statement: int) -> int:
@@ -387,3 +398,49 @@ def monthly_trend(session: Session, *, viewer: Viewer, unit_code: str, last_day,
         result.append(MonthFigures(month, volume, nps(promoters=promoters, passives=passives,
                                                       detractors=detractors, min_n=settings.min_n)))
     return result
+
+
+@dataclass(frozen=True)
+class ReportTheme:
+    title: str
+    unit_name: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    taken_on: date
+    text: str
+    theme_title: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class ReportItems:
+    """What a report lists besides figures: the themes in development now and the actions done in the period."""
+
+    themes: list[ReportTheme]
+    actions: list[ReportAction]
+    themes_total: int
+    actions_total: int
+
+
+def report_items(session: Session, *, viewer: Viewer, unit_code: str, period: Period,
+                 limit: int = REPORT_ITEMS) -> ReportItems:
+    """The subtree's themes in development and the actions taken in the period, for a report."""
+    unit = _rollup_unit(session, viewer, unit_code)
+    in_scope = Theme.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path)))
+    in_development = and_(in_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
+    themes = session.exec(
+        select(Theme.title, Unit.name_fi, Theme.stage).join(Unit, Unit.id == Theme.unit_id)
+        .where(in_development).order_by(Unit.path, Theme.stage_since).limit(limit)).all()
+    done = and_(in_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
+    actions = session.exec(
+        select(Action.taken_on, Action.text, Theme.title, Unit.name_fi)
+        .join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
+        .where(done).order_by(Action.taken_on.desc(), Action.id.desc()).limit(limit)).all()
+    themes_total = session.exec(select(func.count()).select_from(Theme).where(in_development)).one()
+    actions_total = session.exec(select(func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
+                                 .where(done)).one()
+    return ReportItems(themes=[ReportTheme(*row) for row in themes], actions=[ReportAction(*row) for row in actions],
+                       themes_total=int(themes_total), actions_total=int(actions_total))

@@ -9,6 +9,9 @@ from board.nps import nps
 from board.periods import (
     Period,
     calendar_period,
+    parse_period_key,
+    period_key,
+    recent_periods,
     month_period,
     months_up_to,
     previous_of,
@@ -143,3 +146,27 @@ def test_a_parents_median_pools_its_childrens_histograms_not_their_medians():
     pooled = pooled_histogram(first, second)
     assert pooled == {1: 3, 10: 1, 20: 1}
     assert histogram_median(pooled) == 1.0  # the mean of the medians would say 8
+
+
+@pytest.mark.parametrize("kind, period, key", [
+    ("week", Period(date(2026, 11, 16), date(2026, 11, 22)), "2026-W47"),
+    ("month", month_period(2026, 3), "2026-03"),
+    ("quarter", quarter_period(2026, 4), "2026-Q4"),
+    ("year", Period(date(2025, 1, 1), date(2025, 12, 31)), "2025"),
+    ("custom", Period(date(2026, 2, 3), date(2026, 5, 6)), "2026-02-03..2026-05-06"),
+])
+def test_a_period_goes_into_a_link_and_back(kind, period, key):
+    assert period_key(kind, period) == key
+    assert parse_period_key(kind, key) == period
+
+
+@pytest.mark.parametrize("kind, key", [("quarter", "2026-Q5"), ("month", "2026-13"), ("week", "2026-11"),
+                                       ("custom", "2026-05-06..2026-02-03"), ("year", "x")])
+def test_a_link_with_a_wrong_period_is_refused(kind, key):
+    with pytest.raises(ValueError):
+        parse_period_key(kind, key)
+
+
+def test_recent_periods_run_back_from_the_current_one():
+    assert recent_periods("quarter", date(2026, 11, 23), 3) == [
+        quarter_period(2026, 4), quarter_period(2026, 3), quarter_period(2026, 2)]
