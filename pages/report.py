@@ -84,7 +84,7 @@ def _charts(result: Rollup, node: RollupNode) -> None:
         st.altair_chart(charts.children_dots(children, language=language), width="stretch", theme=None,
                         alt=t("rollup.chart.children_alt", language))
     with session_scope(context.engine) as session:
-        months = monthly_trend(session, viewer=context.viewer, unit_code=node.code, last_day=result.period.last,
+        months = monthly_trend(session, viewer=context.viewer, unit_code=node.code, last_day=min(result.period.last, today),
                                settings=context.settings)
     st.markdown(f"**{t('rollup.chart.trend', language, name=node.name(language))}**")
     st.altair_chart(charts.monthly_trend(months, language=language), width="stretch", theme=None,

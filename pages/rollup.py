@@ -73,7 +73,7 @@ def _path(result: Rollup, focus: RollupNode) -> None:
             if node.code == focus.code:
                 st.markdown(f"**{fmt.plain(node.name(language))}**")
             else:
-                st.button(node.name(language), key=f"rollup-up-{node.code}", on_click=_go, args=(node.code,),
+                st.button(fmt.plain(node.name(language)), key=f"rollup-up-{node.code}", on_click=_go, args=(node.code,),
                           type="tertiary", icon=":material/arrow_upward:")
 
 
@@ -149,13 +149,13 @@ def _charts(result: Rollup, focus: RollupNode) -> None:
                             alt=t("rollup.chart.children_alt", language))
             hidden = [c.name(language) for c in children if c.nps_shown is None and c.nps.n]
             if hidden:
-                st.caption(t("rollup.chart.hidden", language, names=", ".join(hidden)))
+                st.caption(t("rollup.chart.hidden", language, names=fmt.plain(", ".join(hidden))))
         st.markdown(f"**{t('rollup.chart.statements', language)}**")
         st.altair_chart(charts.statement_profile(focus, result.min_n, language=language), width="stretch",
                         theme=None, alt=t("rollup.chart.statements_alt", language))
     with right:
         with session_scope(context.engine) as session:
-            months = monthly_trend(session, viewer=context.viewer, unit_code=focus.code, last_day=result.period.last,
+            months = monthly_trend(session, viewer=context.viewer, unit_code=focus.code, last_day=min(result.period.last, today),
                                    settings=context.settings)
         st.markdown(f"**{t('rollup.chart.trend', language, name=focus.name(language))}**")
         st.altair_chart(charts.monthly_trend(months, language=language), width="stretch", theme=None,
@@ -220,11 +220,11 @@ def _page() -> None:
                  year_ago=period_name(kind, result.year_ago, language) if kind != "custom"
                  else period_name("custom", result.year_ago, language)))
     _path(result, focus)
-    st.header(f"{focus.name(language)} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
+    st.header(f"{fmt.plain(focus.name(language))} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
     _key_figures(result, focus)
     if focus.children:
         st.pills(t("rollup.children", language), list(focus.children), selection_mode="single",
-                 format_func=lambda code: result.node(code).name(language), key=f"rollup-drill-{focus.code}",
+                 format_func=lambda code: fmt.plain(result.node(code).name(language)), key=f"rollup-drill-{focus.code}",
                  on_change=_drill, args=(f"rollup-drill-{focus.code}",))
     _table(result, focus)
     _charts(result, focus)

@@ -23,6 +23,12 @@ def _finish(chart, *, width: int | str = "container"):
                             gridColor="#e3e7eb", domainColor="#c5ccd3"))
 
 
+def _domain(lows: list[float], highs: list[float]) -> list[int]:
+    """An NPS axis from a round ten below the lowest interval to one above the highest, within ±100."""
+    low, high = min(lows, default=0), max(highs, default=100)
+    return [int(max(-100, (low // 10) * 10 - 10)), int(min(100, -(-high // 10) * 10 + 10))]
+
+
 def children_dots(children: list[RollupNode], *, language: str = "fi"):
     """Each child's NPS as a dot on its 95 % interval, sorted from lowest to highest; hidden children left out."""
     rows = [
@@ -33,7 +39,7 @@ def children_dots(children: list[RollupNode], *, language: str = "fi"):
     rows.sort(key=lambda row: row["nps"])
     order = [row["name"] for row in rows]
     y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
-    x_scale = alt.Scale(domain=[-100, 100])
+    x_scale = alt.Scale(domain=_domain([r["lo"] for r in rows], [r["hi"] for r in rows]))
     base = alt.Chart(alt.Data(values=rows)).encode(y=y)
     bars = base.mark_rule(color=MUTED, strokeWidth=2).encode(
         x=alt.X("lo:Q", scale=x_scale, title="NPS"), x2="hi:Q")
@@ -56,14 +62,15 @@ def monthly_trend(months: list[MonthFigures], *, language: str = "fi"):
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("month:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelAngle=0)))
     shown = "datum.nps !== null"
-    y_scale = alt.Scale(domain=[-100, 100])
+    y_scale = alt.Scale(domain=_domain([r["lo"] for r in rows if r["lo"] is not None],
+                                       [r["hi"] for r in rows if r["hi"] is not None]))
     band = base.mark_area(color=BLUE, opacity=0.15).encode(
         y=alt.Y("lo:Q", scale=y_scale, title="NPS"), y2="hi:Q").transform_filter(shown)
     line = base.mark_line(color=BLUE, strokeWidth=2).encode(y="nps:Q").transform_filter(shown)
     dots = base.mark_circle(color=BLUE, size=60, opacity=1).encode(
         y="nps:Q", tooltip=["month:N", "nps:Q", "n:Q"]).transform_filter(shown)
     thin = base.mark_text(color=MUTED, fontStyle="italic", angle=270, fontSize=11).encode(
-        y=alt.datum(0), text="thin:N").transform_filter("datum.nps === null")
+        y=alt.datum(y_scale.domain[0] + 10), text="thin:N").transform_filter("datum.nps === null")
     return _finish(alt.layer(band, line, dots, thin).properties(height=220))
 
 
@@ -88,6 +95,6 @@ def channel_mix(node: RollupNode, *, language: str = "fi"):
              "count": count} for name, count in node.by_channel.items()]
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y("channel:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)))
-    bars = base.mark_bar(color=BLUE).encode(x=alt.X("count:Q", title=None))
+    bars = base.mark_bar(color=BLUE).encode(x=alt.X("count:Q", title=None, axis=alt.Axis(format="d")))
     labels = base.mark_text(align="left", dx=4, color=INK).encode(x="count:Q", text="count:Q")
     return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))))
