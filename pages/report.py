@@ -22,6 +22,7 @@ from pages.ui.rollup_table import change_text, display_rows, nps_text
 from pages.ui.texts import t
 
 UI = Path(__file__).parent / "ui"
+PRINT_WIDTH = 620  # px: fits an A4 page between its margins, so printing does not shrink the type
 REPORT_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.col.interval",
                   "rollup.col.vs_previous", "rollup.col.vs_year", "rollup.col.lowest", "rollup.col.in_time",
                   "rollup.col.overdue", "rollup.col.development", "rollup.col.actions")
@@ -81,26 +82,23 @@ def _charts(result: Rollup, node: RollupNode) -> None:
     children = result.children(node.code)
     if children:
         st.markdown(f"**{t('rollup.chart.children', language)}**")
-        st.altair_chart(charts.children_dots(children, language=language), width="stretch", theme=None,
+        st.altair_chart(charts.children_dots(children, language=language, width=PRINT_WIDTH), width="content", theme=None,
                         alt=t("rollup.chart.children_alt", language))
     with session_scope(context.engine) as session:
-        months = monthly_trend(session, viewer=context.viewer, unit_code=node.code, last_day=min(result.period.last, today),
-                               settings=context.settings)
+        months = monthly_trend(session, viewer=context.viewer, unit_code=node.code,
+                               last_day=min(result.period.last, today), settings=context.settings)
     st.markdown(f"**{t('rollup.chart.trend', language, name=node.name(language))}**")
-    st.altair_chart(charts.monthly_trend(months, language=language), width="stretch", theme=None,
-                    alt=t("rollup.chart.trend_alt", language))
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{t('rollup.chart.statements', language)}**")
-        st.altair_chart(charts.statement_profile(node, result.min_n, language=language), width="stretch",
-                        theme=None, alt=t("rollup.chart.statements_alt", language))
-    with right:
-        st.markdown(f"**{t('rollup.chart.channels', language)}**")
-        if node.by_channel:
-            st.altair_chart(charts.channel_mix(node, language=language), width="stretch", theme=None,
-                            alt=t("rollup.chart.channels_alt", language))
-        else:
-            st.write(t("rollup.chart.no_data", language))
+    st.altair_chart(charts.monthly_trend(months, language=language, width=PRINT_WIDTH), width="content",
+                    theme=None, alt=t("rollup.chart.trend_alt", language))
+    st.markdown(f"**{t('rollup.chart.statements', language)}**")
+    st.altair_chart(charts.statement_profile(node, result.min_n, language=language, width=PRINT_WIDTH),
+                    width="content", theme=None, alt=t("rollup.chart.statements_alt", language))
+    st.markdown(f"**{t('rollup.chart.channels', language)}**")
+    if node.by_channel:
+        st.altair_chart(charts.channel_mix(node, language=language, width=PRINT_WIDTH), width="content",
+                        theme=None, alt=t("rollup.chart.channels_alt", language))
+    else:
+        st.write(t("rollup.chart.no_data", language))
 
 
 def _items(result: Rollup, node: RollupNode) -> None:

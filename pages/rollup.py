@@ -155,8 +155,8 @@ def _charts(result: Rollup, focus: RollupNode) -> None:
                         theme=None, alt=t("rollup.chart.statements_alt", language))
     with right:
         with session_scope(context.engine) as session:
-            months = monthly_trend(session, viewer=context.viewer, unit_code=focus.code, last_day=min(result.period.last, today),
-                                   settings=context.settings)
+            months = monthly_trend(session, viewer=context.viewer, unit_code=focus.code,
+                                   last_day=min(result.period.last, today), settings=context.settings)
         st.markdown(f"**{t('rollup.chart.trend', language, name=focus.name(language))}**")
         st.altair_chart(charts.monthly_trend(months, language=language), width="stretch", theme=None,
                         alt=t("rollup.chart.trend_alt", language))

@@ -29,7 +29,7 @@ def _domain(lows: list[float], highs: list[float]) -> list[int]:
     return [int(max(-100, (low // 10) * 10 - 10)), int(min(100, -(-high // 10) * 10 + 10))]
 
 
-def children_dots(children: list[RollupNode], *, language: str = "fi"):
+def children_dots(children: list[RollupNode], *, language: str = "fi", width: int | str = "container"):
     """Each child's NPS as a dot on its 95 % interval, sorted from lowest to highest; hidden children left out."""
     rows = [
         {"name": f"{node.name(language)} (n {number(node.nps.n, language=language)})",
@@ -46,10 +46,10 @@ def children_dots(children: list[RollupNode], *, language: str = "fi"):
     dots = base.mark_circle(color=BLUE, size=90, opacity=1).encode(
         x="nps:Q", tooltip=[alt.Tooltip("name:N"), alt.Tooltip("nps:Q"), alt.Tooltip("lo:Q"), alt.Tooltip("hi:Q")])
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#c5ccd3").encode(x="x:Q")
-    return _finish(alt.layer(zero, bars, dots).properties(height=max(60, ROW_PX * len(rows))))
+    return _finish(alt.layer(zero, bars, dots).properties(height=max(60, ROW_PX * len(rows))), width=width)
 
 
-def monthly_trend(months: list[MonthFigures], *, language: str = "fi"):
+def monthly_trend(months: list[MonthFigures], *, language: str = "fi", width: int | str = "container"):
     """NPS month by month with its interval as a band; months with too few answers are marked, not drawn."""
     rows = [
         {"month": f"{m.month.first.month}/{m.month.first.year % 100:02d}", "order": i,
@@ -71,10 +71,10 @@ def monthly_trend(months: list[MonthFigures], *, language: str = "fi"):
         y="nps:Q", tooltip=["month:N", "nps:Q", "n:Q"]).transform_filter(shown)
     thin = base.mark_text(color=MUTED, fontStyle="italic", angle=270, fontSize=11).encode(
         y=alt.datum(y_scale.domain[0] + 10), text="thin:N").transform_filter("datum.nps === null")
-    return _finish(alt.layer(band, line, dots, thin).properties(height=220))
+    return _finish(alt.layer(band, line, dots, thin).properties(height=220), width=width)
 
 
-def statement_profile(node: RollupNode, min_n: int, *, language: str = "fi"):
+def statement_profile(node: RollupNode, min_n: int, *, language: str = "fi", width: int | str = "container"):
     """The share agreeing with each national statement, labelled with its n; hidden shares left out."""
     rows = []
     for key in STATEMENT_KEYS:
@@ -86,10 +86,10 @@ def statement_profile(node: RollupNode, min_n: int, *, language: str = "fi"):
         y=alt.Y("statement:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)))
     bars = base.mark_bar(color=BLUE).encode(x=alt.X("pct:Q", scale=alt.Scale(domain=[0, 100]), title="%"))
     labels = base.mark_text(align="left", dx=4, color=INK).encode(x="pct:Q", text="label:N")
-    return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))))
+    return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))), width=width)
 
 
-def channel_mix(node: RollupNode, *, language: str = "fi"):
+def channel_mix(node: RollupNode, *, language: str = "fi", width: int | str = "container"):
     """Feedback of the period by service channel, largest first."""
     rows = [{"channel": t(f"inbox.channel.{name}", language) if name else t("rollup.channel.unknown", language),
              "count": count} for name, count in node.by_channel.items()]
@@ -97,4 +97,4 @@ def channel_mix(node: RollupNode, *, language: str = "fi"):
         y=alt.Y("channel:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)))
     bars = base.mark_bar(color=BLUE).encode(x=alt.X("count:Q", title=None, axis=alt.Axis(format="d")))
     labels = base.mark_text(align="left", dx=4, color=INK).encode(x="count:Q", text="count:Q")
-    return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))))
+    return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))), width=width)
