@@ -122,6 +122,9 @@ def _sorted(result: Rollup, nodes: list[RollupNode], sort: str) -> list[RollupNo
 
 def _table(result: Rollup, focus: RollupNode) -> None:
     st.subheader(t("rollup.table.title", language), anchor=False)
+    if not focus.children:
+        st.dataframe(display_rows(result, [focus], language=language), hide_index=True, key="rollup-table")
+        return
     sort_column, overdue_column, tree_column = st.columns([2, 2, 2], vertical_alignment="bottom")
     sort = sort_column.selectbox(t("rollup.table.sort", language), SORTS,
                                  format_func=lambda s: t(f"rollup.sort.{s}", language), key="rollup-sort")

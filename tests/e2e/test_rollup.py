@@ -77,6 +77,7 @@ def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_repo
     expect(page.get_by_text("Näin luet luvut")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     page.set_viewport_size({"width": 1600, "height": 2400})
+    page.wait_for_timeout(1500)  # the charts redraw at the new width
     shot(page, "rollup-unit")
     page.set_viewport_size({"width": 1920, "height": 1080})
 
