@@ -73,6 +73,7 @@ class RollupNode:
 
     @property
     def nps(self) -> NpsResult:
+        """The period's NPS counts and score, before suppression."""
         return self.current.nps
 
     @property
@@ -134,6 +135,7 @@ class Rollup:
     reply_days: int = 14
 
     def node(self, code: str) -> RollupNode:
+        """The node with this code."""
         return self.nodes[code]
 
     def children(self, code: str) -> list[RollupNode]:

@@ -101,3 +101,23 @@ def test_a_supervisor_reports_on_their_own_unit_only(answered):
     app = open_page("pages/report.py", as_="ui:supervisor", kind="month", unit="C")
     assert not app.exception and not app.title
     assert denials(answered) == ["C"]
+
+
+def test_the_table_shows_the_whole_tree_sorts_and_filters(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    names = lambda: [row["Yksikkö"].strip("\u2003") for row in app.dataframe[0].value.to_dict("records")]  # noqa: E731
+    assert names() == ["Testin hyvinvointialue", "Perusterveydenhuolto", "Sosiaalipalvelut"]
+    app.toggle(key="rollup-tree").set_value(True).run()
+    assert names() == ["Testin hyvinvointialue", "Perusterveydenhuolto", "Terveysasemat", "Keskustan terveysasema",
+                       "Rantakylän terveysasema", "Sosiaalipalvelut", "Aikuissosiaalityö"]
+    app.selectbox(key="rollup-sort").set_value("volume").run()
+    assert names()[1:3] == ["Perusterveydenhuolto", "Terveysasemat"]
+    app.checkbox(key="rollup-overdue").check().run()
+    assert "Ei rivejä näillä valinnoilla." in shown(app)
+
+
+def test_the_period_can_be_a_custom_range_or_an_iso_week(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="week")
+    assert not app.exception and app.query_params["period"].count("-W") == 1
+    app = open_page("pages/rollup.py", as_="ui:director", kind="custom", period="2026-01-01..2026-03-31")
+    assert not app.exception and "1.1.2026–31.3.2026" in shown(app)
