@@ -28,6 +28,9 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; }
+	@command -v pdftoppm >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q poppler-utils || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q poppler-utils; }; }
 
 # The integration tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is down.
 postgres:

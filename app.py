@@ -33,6 +33,8 @@ PAGE_PERMISSIONS = {
     "huddle": Permission.VIEW_HUDDLE,
     "inbox": Permission.VIEW_FEEDBACK,
     "kanban": Permission.VIEW_KANBAN,
+    "rollup": Permission.VIEW_ROLLUP,
+    "report": Permission.VIEW_ROLLUP,
     "admin": Permission.MANAGE_GRANTS,
 }
 
@@ -187,6 +189,9 @@ else:
     if may_anywhere(viewer, Permission.VIEW_KANBAN):
         pages.append(st.Page("pages/kanban.py", title=t("nav.kanban"), icon=":material/view_kanban:",
                              url_path="kanban"))
+    if may_anywhere(viewer, Permission.VIEW_ROLLUP):
+        pages += [st.Page("pages/rollup.py", title=t("nav.rollup"), icon=":material/account_tree:", url_path="rollup"),
+                  st.Page("pages/report.py", title=t("nav.rollup"), url_path="report", visibility="hidden")]
     if may_anywhere(viewer, Permission.MANAGE_GRANTS) or may_anywhere(viewer, Permission.MANAGE_KIOSK):
         if not pages:
             # The default page is served at "/" only, so an admin-only viewer gets /admin as well.

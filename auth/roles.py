@@ -25,7 +25,8 @@ class Permission(StrEnum):
 
 
 _TEAM = frozenset({Permission.VIEW_HUDDLE, Permission.VIEW_KANBAN})
-_SUPERVISOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.HANDLE_FEEDBACK, Permission.EDIT_THEMES, Permission.MANAGE_KIOSK}
+_SUPERVISOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.HANDLE_FEEDBACK, Permission.EDIT_THEMES, Permission.MANAGE_KIOSK,
+                           Permission.VIEW_ROLLUP}
 _DIRECTOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.VIEW_ROLLUP}
 _ADMIN = frozenset({Permission.MANAGE_KIOSK, Permission.MANAGE_GRANTS, Permission.IMPORT_FEEDBACK, Permission.CONFIGURE})
 

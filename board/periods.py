@@ -126,3 +126,123 @@ def parse_local_or_aware(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=HELSINKI, fold=0)
     return as_utc_naive(moment)
+
+
+# --- Reporting periods of the roll-up: calendar weeks, months, quarters, years, or a custom range --
+
+PERIOD_KINDS = ("week", "month", "quarter", "year", "custom")
+
+
+def month_period(year: int, month: int) -> Period:
+    """A calendar month, first to last day."""
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return Period(first, following - timedelta(days=1))
+
+
+def quarter_of(day: date) -> int:
+    """The quarter (1-4) a day falls in."""
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    """A calendar quarter: Q1 is January to March."""
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"a quarter is 1-4, got {quarter}")
+    first_month = 3 * (quarter - 1) + 1
+    return Period(date(year, first_month, 1), month_period(year, first_month + 2).last)
+
+
+def year_period(year: int) -> Period:
+    """A calendar year."""
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+def calendar_period(kind: str, day: date) -> Period:
+    """The ISO week, month, quarter or year that contains the day."""
+    if kind == "week":
+        return iso_week_of(day).period()
+    if kind == "month":
+        return month_period(day.year, day.month)
+    if kind == "quarter":
+        return quarter_period(day.year, quarter_of(day))
+    if kind == "year":
+        return year_period(day.year)
+    raise ValueError(f"no calendar period of kind {kind!r}")
+
+
+def previous_of(period: Period, kind: str) -> Period:
+    """The period before: the previous week, month, quarter or year; a custom range's same-length predecessor."""
+    if kind == "custom":
+        return previous_period(period)
+    return calendar_period(kind, period.first - timedelta(days=1))
+
+
+def _year_back(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February has no twin in the year before
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_earlier(period: Period, kind: str = "custom") -> Period:
+    """The same period a year earlier: the same ISO week number, or the same calendar dates."""
+    if kind == "week":
+        week = iso_week_of(period.first)
+        try:
+            return IsoWeek(week.year - 1, week.week).period()
+        except ValueError:  # week 53 has no twin in a 52-week year: its last week stands in
+            return iso_week_of(date(week.year - 1, 12, 28)).period()
+    return Period(_year_back(period.first), _year_back(period.last))
+
+
+def months_up_to(day: date, count: int) -> list[Period]:
+    """The `count` calendar months ending with the month of the day, oldest first."""
+    if count < 1:
+        raise ValueError(f"need at least one month, got {count}")
+    months, year, month = [], day.year, day.month
+    for _ in range(count):
+        months.append(month_period(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def period_key(kind: str, period: Period) -> str:
+    """A period as it goes in a link: 2026-W47, 2026-11, 2026-Q4, 2026, or 2026-10-01..2026-12-31."""
+    if kind == "week":
+        return str(iso_week_of(period.first))
+    if kind == "month":
+        return f"{period.first.year}-{period.first.month:02d}"
+    if kind == "quarter":
+        return f"{period.first.year}-Q{quarter_of(period.first)}"
+    if kind == "year":
+        return str(period.first.year)
+    return f"{period.first.isoformat()}..{period.last.isoformat()}"
+
+
+def parse_period_key(kind: str, key: str) -> Period:
+    """The period of a link's key (see period_key); ValueError when the key does not fit the kind."""
+    key = key.strip()
+    if kind == "week":
+        year, week = key.split("-W")
+        return IsoWeek(int(year), int(week)).period()
+    if kind == "month":
+        year, month = key.split("-")
+        return month_period(int(year), int(month))
+    if kind == "quarter":
+        year, quarter = key.split("-Q")
+        return quarter_period(int(year), int(quarter))
+    if kind == "year":
+        return year_period(int(key))
+    if kind == "custom":
+        first, last = key.split("..")
+        return Period(date.fromisoformat(first), date.fromisoformat(last))
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def recent_periods(kind: str, today: date, count: int) -> list[Period]:
+    """The `count` calendar periods of a kind up to and including the current one, newest first."""
+    periods = [calendar_period(kind, today)]
+    while len(periods) < count:
+        periods.append(previous_of(periods[-1], kind))
+    return periods

@@ -1,0 +1,448 @@
+"""The director's roll-up: every node of a subtree from a few SQL aggregates grouped by unit, pooled up the tree."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Integer, and_, case, cast, func
+from sqlmodel import Session, select
+
+from auth.access import AccessDenied, Viewer, require, scope_paths
+from auth.roles import Permission
+from board.likert import AGREE_MIN, STATEMENT_KEYS, LikertSummary, likert_summary
+from board.nps import NpsResult, nps
+from board.periods import Period, months_up_to, previous_of, year_earlier
+from board.replies import due_soon_cutoff, overdue_cutoff
+from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
+from board.significance import Difference, nps_difference, proportion_difference
+from board.stages import IN_DEVELOPMENT
+from data.metrics import _count_if, _in_period, _nps_columns
+from data.models import Action, Feedback, Theme, Unit
+from data.services import find_unit
+from data.settings import Settings
+
+HOURS_PER_DAY = 24
+TREND_MONTHS = 12
+REPORT_ITEMS = 30
+
+# The layout of one unit's counts in a period: volume, NPS groups, then n / sum / agreeing per statement.
+_VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
+_LIKERT_AT = 4
+_WIDTH = _LIKERT_AT + 3 * len(STATEMENT_KEYS)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A node's pooled feedback figures of one period."""
+
+    volume: int
+    nps: NpsResult
+    likert: dict[str, LikertSummary]
+
+
+@dataclass(frozen=True)
+class RollupNode:
+    """One node of the tree with its subtree's pooled figures; `suppressed` hides its NPS and shares."""
+
+    code: str
+    names: dict[str, str]
+    level: str
+    depth: int
+    parent_code: str | None
+    children: tuple[str, ...]
+    current: PeriodFigures
+    previous: PeriodFigures
+    year_ago: PeriodFigures
+    vs_previous: Difference | None
+    vs_year_ago: Difference | None
+    statement_vs_previous: dict[str, Difference | None]
+    replies_requested: int
+    replied: int
+    replied_in_time: int
+    overdue: int
+    due_soon: int
+    median_reply_days: float | None
+    in_development: int
+    actions_done: int
+    by_channel: dict[str, int]
+    suppressed: bool
+
+    def name(self, language: str = "fi") -> str:
+        """The node's name in the language, Finnish when missing."""
+        return self.names.get(language) or self.names["fi"]
+
+    @property
+    def nps(self) -> NpsResult:
+        """The period's NPS counts and score, before suppression."""
+        return self.current.nps
+
+    @property
+    def nps_shown(self) -> float | None:
+        """The NPS that may be shown: None when too few answered or hidden for a sibling."""
+        return None if self.suppressed else self.current.nps.score
+
+    def agree_shown(self, key: str, min_n: int) -> float | None:
+        """A statement's share agreeing that may be shown: None when hidden or too few answered it."""
+        summary = self.current.likert[key]
+        if self.suppressed or summary.n < max(min_n, 1):
+            return None
+        return summary.agree_pct
+
+    def lowest_statement(self, min_n: int) -> float | None:
+        """The lowest share agreeing of the statements that may be shown."""
+        shown = [v for v in (self.agree_shown(key, min_n) for key in STATEMENT_KEYS) if v is not None]
+        return min(shown, default=None)
+
+    def metrics_json(self, period: Period) -> dict:
+        """The node's figures in the JSON of `python -m data metrics` (before sibling suppression, as there)."""
+        result = self.current.nps
+        return {
+            "unit": self.code,
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "n_nps": result.n,
+            "nps": None if result.score is None else round(result.score, 1),
+            "nps_ci95": None if result.ci95 is None else [round(x, 1) for x in result.ci95],
+            "promoters": result.promoters,
+            "passives": result.passives,
+            "detractors": result.detractors,
+            "volume": self.current.volume,
+            "likert": {
+                key: {
+                    "n": summary.n,
+                    "mean": None if summary.mean is None else round(summary.mean, 2),
+                    "agree_pct": None if summary.agree_pct is None else round(summary.agree_pct, 1),
+                }
+                for key, summary in self.current.likert.items()
+            },
+            "overdue_replies": self.overdue,
+            "due_soon_replies": self.due_soon,
+            "in_development": self.in_development,
+        }
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The roll-up of one subtree for a period, with the periods it is compared against."""
+
+    kind: str
+    period: Period
+    previous: Period
+    year_ago: Period
+    root: str
+    min_n: int
+    nodes: dict[str, RollupNode] = field(default_factory=dict)
+    reply_days: int = 14
+
+    def node(self, code: str) -> RollupNode:
+        """The node with this code."""
+        return self.nodes[code]
+
+    def children(self, code: str) -> list[RollupNode]:
+        """The node's children in tree order."""
+        return [self.nodes[c] for c in self.nodes[code].children]
+
+    def path_to(self, code: str) -> list[RollupNode]:
+        """The nodes from the roll-up's root down to this one."""
+        path = []
+        node: RollupNode | None = self.nodes[code]
+        while node is not None:
+            path.append(node)
+            node = self.nodes.get(node.parent_code) if node.parent_code else None
+        return path[::-1]
+
+    def subtree(self, code: str) -> list[RollupNode]:
+        """The node and everything below it, parents before children."""
+        found, stack = [], [code]
+        while stack:
+            current = stack.pop()
+            found.append(self.nodes[current])
+            stack.extend(reversed(self.nodes[current].children))
+        return found
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A node's NPS and volume of one calendar month, for the trend chart."""
+
+    month: Period
+    volume: int
+    nps: NpsResult
+
+
+def rollup_roots(session: Session, *, viewer: Viewer) -> list[Unit]:
+    """The units at the top of the viewer's roll-up scopes, in tree order."""
+    roots = scope_paths(viewer, Permission.VIEW_ROLLUP)
+    units = session.exec(select(Unit).where(Unit.path.in_(roots), Unit.active).order_by(Unit.path)).all()
+    return list(units)
+
+
+def _rollup_unit(session: Session, viewer: Viewer, unit_code: str) -> Unit:
+    unit = find_unit(session, unit_code)
+    require(viewer, Permission.VIEW_ROLLUP, unit.path, target=unit.code)
+    return unit
+
+
+def rollup(session: Session, *, viewer: Viewer, unit_code: str, period: Period, kind: str, now: datetime,
+           settings: Settings) -> Rollup:
+    """Every node of a subtree the viewer may roll up, from seven aggregate queries grouped by unit."""
+    root = _rollup_unit(session, viewer, unit_code)
+    return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
+
+
+def rollup_around(session: Session, *, viewer: Viewer, unit_code: str, period: Period, kind: str, now: datetime,
+                  settings: Settings) -> Rollup:
+    """The roll-up of the viewer's widest scope that holds the unit, so a drill-down hides what the top hides."""
+    unit = _rollup_unit(session, viewer, unit_code)
+    root = min((r for r in rollup_roots(session, viewer=viewer) if unit.path.startswith(r.path)),
+               key=lambda r: len(r.path), default=unit)
+    return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
+
+
+def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, now: datetime,
+                   settings: Settings) -> Rollup:
+    """The roll-up of a subtree without an access check: for the service above and the benchmark."""
+    previous, year_ago = previous_of(period, kind), year_earlier(period, kind)
+    units = list(session.exec(select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)).all())
+    in_scope = Unit.path.startswith(root.path)
+    feedback_scope = Feedback.unit_id.in_(select(Unit.id).where(in_scope))
+    theme_scope = Theme.unit_id.in_(select(Unit.id).where(in_scope))
+
+    per_period: dict[Period, dict[int, list[int]]] = {}
+    for wanted in (period, previous, year_ago):
+        if wanted not in per_period:
+            per_period[wanted] = _period_counts(session, feedback_scope, wanted)
+    replies = _reply_counts(session, feedback_scope, period)
+    hours = _reply_hours(session, feedback_scope, period)
+    awaiting = _awaiting(session, feedback_scope, now, settings)
+    themes = dict(session.exec(
+        select(Theme.unit_id, func.count()).where(theme_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
+        .group_by(Theme.unit_id)).all())
+    actions = dict(session.exec(
+        select(Theme.unit_id, func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
+        .where(theme_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
+        .group_by(Theme.unit_id)).all())
+    channels: dict[int, dict[str, int]] = {}
+    for unit_id, channel, count in session.exec(
+            select(Feedback.unit_id, Feedback.channel, func.count())
+            .where(feedback_scope, _in_period(period)).group_by(Feedback.unit_id, Feedback.channel)).all():
+        channels.setdefault(unit_id, {})[channel or ""] = int(count)
+
+    # Pool every unit's own counts into its ancestors: children before parents, by depth.
+    by_id = {unit.id: unit for unit in units}
+    pooled_counts = {p: {u.id: list(counts.get(u.id, [0] * _WIDTH)) for u in units} for p, counts in per_period.items()}
+    pooled_replies = {u.id: list(replies.get(u.id, (0, 0, 0))) for u in units}
+    pooled_awaiting = {u.id: list(awaiting.get(u.id, (0, 0))) for u in units}
+    pooled_hours = {u.id: dict(hours.get(u.id, {})) for u in units}
+    pooled_themes = {u.id: int(themes.get(u.id, 0)) for u in units}
+    pooled_actions = {u.id: int(actions.get(u.id, 0)) for u in units}
+    pooled_channels = {u.id: dict(channels.get(u.id, {})) for u in units}
+    for unit in sorted(units, key=lambda u: -u.path.count("/")):
+        parent = by_id.get(unit.parent_id) if unit.id != root.id else None
+        if parent is None:
+            continue
+        for counts in pooled_counts.values():
+            counts[parent.id] = [a + b for a, b in zip(counts[parent.id], counts[unit.id])]
+        pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
+        pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
+        pooled_hours[parent.id] = pooled_histogram(pooled_hours[parent.id], pooled_hours[unit.id])
+        pooled_themes[parent.id] += pooled_themes[unit.id]
+        pooled_actions[parent.id] += pooled_actions[unit.id]
+        pooled_channels[parent.id] = pooled_histogram(pooled_channels[parent.id], pooled_channels[unit.id])
+
+    shown = [u for u in units if u.active]
+    shown_ids = {u.id for u in shown}
+    children = {u.code: [] for u in shown}
+    for unit in shown:
+        parent = by_id.get(unit.parent_id)
+        if unit.id != root.id and parent is not None and parent.id in shown_ids:
+            children[parent.code].append(unit.code)
+    min_n = settings.min_n
+    current_counts = pooled_counts[period]
+    n_nps = {u.code: sum(current_counts[u.id][_PROMOTERS:_DETRACTORS + 1]) for u in shown}
+    hidden = suppressed_nodes(children, n_nps, min_n, root.code)
+    root_depth = root.path.count("/")
+    policy_hours = settings.reply_policy.days * HOURS_PER_DAY
+    nodes: dict[str, RollupNode] = {}
+    for unit in shown:
+        current = _figures(current_counts[unit.id], min_n)
+        before = _figures(pooled_counts[previous][unit.id], min_n)
+        year_before = _figures(pooled_counts[year_ago][unit.id], min_n)
+        requested, replied, _ = pooled_replies[unit.id]
+        histogram = pooled_hours[unit.id]
+        median_hours = histogram_median(histogram)
+        parent = by_id.get(unit.parent_id)
+        is_hidden = unit.code in hidden or current.nps.score is None
+        nodes[unit.code] = RollupNode(
+            code=unit.code,
+            names={"fi": unit.name_fi, "sv": unit.name_sv, "en": unit.name_en},
+            level=unit.level,
+            depth=unit.path.count("/") - root_depth,
+            parent_code=parent.code if parent is not None and unit.id != root.id else None,
+            children=tuple(children[unit.code]),
+            current=current,
+            previous=before,
+            year_ago=year_before,
+            vs_previous=None if is_hidden else nps_difference(current.nps, before.nps),
+            vs_year_ago=None if is_hidden else nps_difference(current.nps, year_before.nps),
+            statement_vs_previous={
+                key: None if is_hidden else proportion_difference(
+                    _agreeing(current_counts[unit.id], i), current.likert[key].n,
+                    _agreeing(pooled_counts[previous][unit.id], i), before.likert[key].n, min_n=min_n)
+                for i, key in enumerate(STATEMENT_KEYS)
+            },
+            replies_requested=requested,
+            replied=replied,
+            replied_in_time=sum(c for h, c in histogram.items() if h < policy_hours),
+            overdue=pooled_awaiting[unit.id][0],
+            due_soon=pooled_awaiting[unit.id][1],
+            median_reply_days=None if median_hours is None else max(0.0, median_hours) / HOURS_PER_DAY,
+            in_development=pooled_themes[unit.id],
+            actions_done=pooled_actions[unit.id],
+            by_channel=dict(sorted(pooled_channels[unit.id].items(), key=lambda kv: -kv[1])),
+            suppressed=unit.code in hidden,
+        )
+    return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
+                  min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
+
+
+def _agreeing(counts: list[int], statement: int) -> int:
+    return counts[_LIKERT_AT + 3 * statement + 2]
+
+
+def _figures(counts: list[int], min_n: int) -> PeriodFigures:
+    likert = {
+        key: likert_summary(key, n=counts[_LIKERT_AT + 3 * i], total=counts[_LIKERT_AT + 3 * i + 1],
+                            agreeing=counts[_LIKERT_AT + 3 * i + 2])
+        for i, key in enumerate(STATEMENT_KEYS)
+    }
+    return PeriodFigures(
+        volume=counts[_VOLUME],
+        nps=nps(promoters=counts[_PROMOTERS], passives=counts[_PASSIVES], detractors=counts[_DETRACTORS],
+                min_n=min_n),
+        likert=likert,
+    )
+
+
+def _period_counts(session: Session, feedback_scope, period: Period) -> dict[int, list[int]]:
+    likert_columns = []
+    for key in STATEMENT_KEYS:
+        column = getattr(Feedback, key)
+        likert_columns += [func.count(column), func.coalesce(func.sum(column), 0), _count_if(column >= AGREE_MIN)]
+    rows = session.exec(
+        select(Feedback.unit_id, func.count(), *_nps_columns(), *likert_columns)
+        .where(feedback_scope, _in_period(period)).group_by(Feedback.unit_id)
+    ).all()
+    return {row[0]: [int(v) for v in row[1:]] for row in rows}
+
+
+def _reply_counts(session: Session, feedback_scope, period: Period) -> dict[int, tuple[int, int, int]]:
+    rows = session.exec(
+        select(Feedback.unit_id, func.count(), _count_if(Feedback.replied_at.is_not(None)),
+               _count_if(Feedback.no_reply_reason.is_not(None)))
+        .where(feedback_scope, _in_period(period), Feedback.reply_requested).group_by(Feedback.unit_id)
+    ).all()
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
+def _reply_seconds(session: Session):
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.round((func.julianday(Feedback.replied_at) - func.julianday(Feedback.received_at)) * 86400),
+                    Integer)
+    return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
+
+
+def _reply_hours(session: Session, feedback_scope, period: Period) -> dict[int, dict[int, int]]:
+    """Replies sent to feedback of the period, counted by unit and by whole hours taken (a histogram)."""
+    hour = (_reply_seconds(session) / 3600).label("hour")
+    rows = session.exec(
+        select(Feedback.unit_id, hour, func.count())
+        .where(feedback_scope, _in_period(period), Feedback.reply_requested, Feedback.replied_at.is_not(None))
+        .group_by(Feedback.unit_id, hour)
+    ).all()
+    found: dict[int, dict[int, int]] = {}
+    for unit_id, hours, count in rows:
+        bucket = max(0, int(hours))
+        found.setdefault(unit_id, {})[bucket] = found.get(unit_id, {}).get(bucket, 0) + int(count)
+    return found
+
+
+def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:
+    late_before = overdue_cutoff(now, settings.reply_policy)
+    soon_before = due_soon_cutoff(now, settings.reply_policy)
+    rows = session.exec(
+        select(Feedback.unit_id, _count_if(Feedback.received_at < late_before),
+               _count_if(and_(Feedback.received_at >= late_before, Feedback.received_at < soon_before)))
+        .where(feedback_scope, Feedback.reply_requested, Feedback.replied_at.is_(None),
+               Feedback.no_reply_reason.is_(None))
+        .group_by(Feedback.unit_id)
+    ).all()
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+def monthly_trend(session: Session, *, viewer: Viewer, unit_code: str, last_day, settings: Settings,
+                  months: int = TREND_MONTHS) -> list[MonthFigures]:
+    """A node's NPS and volume month by month up to the month of `last_day`, in one grouped query."""
+    unit = _rollup_unit(session, viewer, unit_code)
+    periods = months_up_to(last_day, months)
+    bounds = [p.utc_bounds() for p in periods]
+    bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
+    rows = session.exec(
+        select(bucket.label("bucket"), func.count(), *_nps_columns())
+        .where(Feedback.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))),
+               Feedback.received_at >= bounds[0][0], Feedback.received_at < bounds[-1][1])
+        .group_by("bucket")
+    ).all()
+    counts = {int(row[0]): [int(v) for v in row[1:]] for row in rows}
+    result = []
+    for i, month in enumerate(periods):
+        volume, promoters, passives, detractors = counts.get(i, [0, 0, 0, 0])
+        result.append(MonthFigures(month, volume, nps(promoters=promoters, passives=passives,
+                                                      detractors=detractors, min_n=settings.min_n)))
+    return result
+
+
+@dataclass(frozen=True)
+class ReportTheme:
+    title: str
+    unit_name: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    taken_on: date
+    text: str
+    theme_title: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class ReportItems:
+    """What a report lists besides figures: the themes in development now and the actions done in the period."""
+
+    themes: list[ReportTheme]
+    actions: list[ReportAction]
+    themes_total: int
+    actions_total: int
+
+
+def report_items(session: Session, *, viewer: Viewer, unit_code: str, period: Period,
+                 limit: int = REPORT_ITEMS) -> ReportItems:
+    """The subtree's themes in development and the actions taken in the period, for a report."""
+    unit = _rollup_unit(session, viewer, unit_code)
+    in_scope = Theme.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path)))
+    in_development = and_(in_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
+    themes = session.exec(
+        select(Theme.title, Unit.name_fi, Theme.stage).join(Unit, Unit.id == Theme.unit_id)
+        .where(in_development).order_by(Unit.path, Theme.stage_since).limit(limit)).all()
+    done = and_(in_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
+    actions = session.exec(
+        select(Action.taken_on, Action.text, Theme.title, Unit.name_fi)
+        .join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
+        .where(done).order_by(Action.taken_on.desc(), Action.id.desc()).limit(limit)).all()
+    themes_total = session.exec(select(func.count()).select_from(Theme).where(in_development)).one()
+    actions_total = session.exec(select(func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
+                                 .where(done)).one()
+    return ReportItems(themes=[ReportTheme(*row) for row in themes], actions=[ReportAction(*row) for row in actions],
+                       themes_total=int(themes_total), actions_total=int(actions_total))

@@ -1,0 +1,62 @@
+"""Which node and period the roll-up and the report show, read from the link (`?unit=…&kind=…&period=…`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import streamlit as st
+
+from board.periods import PERIOD_KINDS, Period, calendar_period, iso_week_of, parse_period_key, period_key, quarter_of
+from pages.ui import format as fmt
+from pages.ui.texts import t
+
+DEFAULT_KIND = "quarter"
+CUSTOM_DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Selection:
+    unit_code: str | None
+    kind: str
+    period: Period
+
+    def query(self) -> dict[str, str]:
+        """The link's query for this selection."""
+        query = {"kind": self.kind, "period": period_key(self.kind, self.period)}
+        if self.unit_code:
+            query["unit"] = self.unit_code
+        return query
+
+
+def default_period(kind: str, today: date) -> Period:
+    """The current calendar period of a kind; a custom range defaults to the last 90 days."""
+    if kind == "custom":
+        return Period(today - timedelta(days=CUSTOM_DEFAULT_DAYS - 1), today)
+    return calendar_period(kind, today)
+
+
+def from_query(today: date) -> Selection:
+    """The selection in the link; a missing or unreadable part falls back to the current quarter."""
+    kind = st.query_params.get("kind") or DEFAULT_KIND
+    if kind not in PERIOD_KINDS:
+        kind = DEFAULT_KIND
+    try:
+        period = parse_period_key(kind, st.query_params.get("period") or "")
+    except ValueError:
+        period = default_period(kind, today)
+    unit = (st.query_params.get("unit") or "").strip() or None
+    return Selection(unit, kind, period)
+
+
+def period_name(kind: str, period: Period, language: str) -> str:
+    """A period as a reader names it: vko 47/2026, 11/2026, Q4/2026, 2026, or 1.10.2026–31.12.2026."""
+    if kind == "week":
+        week = iso_week_of(period.first)
+        return t("rollup.week_label", language, week=week.week, year=week.year)
+    if kind == "month":
+        return f"{period.first.month}/{period.first.year}"
+    if kind == "quarter":
+        return t("rollup.quarter_label", language, quarter=quarter_of(period.first), year=period.first.year)
+    if kind == "year":
+        return str(period.first.year)
+    return f"{fmt.day(period.first, language)}–{fmt.day(period.last, language)}"

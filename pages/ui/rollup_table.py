@@ -1,0 +1,181 @@
+"""The roll-up as rows: formatted for the screen and the printed report, numeric for Excel and CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from board.likert import STATEMENT_KEYS
+from board.significance import Difference
+from data.models import LEVELS
+from data.rollup import Rollup, RollupNode
+from pages.ui import format as fmt
+from pages.ui.texts import t
+
+HIDDEN = "*"
+_SPREADSHEET_FORMULA_START = ("=", "+", "-", "@")
+
+
+def change_text(difference: Difference | None, language: str = "fi") -> str:
+    """A change in points; a real one (interval excludes zero) gets ▲ or ▼, the rest stay plain."""
+    if difference is None:
+        return "–"
+    shown = fmt.signed(difference.change, 1, language)
+    if not difference.significant:
+        return shown
+    return t("rollup.change.real" if difference.change > 0 else "rollup.change.real_down", language, change=shown)
+
+
+def nps_text(node: RollupNode, language: str = "fi") -> str:
+    """NPS with one decimal, or "* (n 3)" when hidden."""
+    if node.nps_shown is None:
+        return t("rollup.key.hidden", language, n=fmt.number(node.nps.n, language=language))
+    return fmt.number(node.nps.score, 1, language)
+
+
+def interval_text(node: RollupNode, language: str = "fi") -> str:
+    if node.nps_shown is None:
+        return ""
+    lo, hi = node.nps.ci95
+    return f"{fmt.number(lo, 0, language)} … {fmt.number(hi, 0, language)}"
+
+
+def _pct(value: float | None, language: str) -> str:
+    return "–" if value is None else f"{fmt.number(value, 1, language)} %"
+
+
+def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi", indent: bool = False) -> list[dict]:
+    """One formatted row per node for st.dataframe and st.table; names indented by depth in a whole-tree view."""
+    base_depth = min((node.depth for node in nodes), default=0)
+    rows = []
+    for node in nodes:
+        pad = "\u2003" * (node.depth - base_depth) if indent else ""
+        rows.append({
+            t("rollup.col.name", language): pad + node.name(language),
+            t("rollup.col.n", language): fmt.number(node.nps.n, language=language),
+            t("rollup.col.nps", language): nps_text(node, language),
+            t("rollup.col.interval", language): interval_text(node, language),
+            t("rollup.col.vs_previous", language): change_text(node.vs_previous, language),
+            t("rollup.col.vs_year", language): change_text(node.vs_year_ago, language),
+            t("rollup.col.volume", language): fmt.number(node.current.volume, language=language),
+            t("rollup.col.lowest", language): _pct(node.lowest_statement(rollup.min_n), language),
+            t("rollup.col.requested", language): fmt.number(node.replies_requested, language=language),
+            t("rollup.col.in_time", language): fmt.number(node.replied_in_time, language=language),
+            t("rollup.col.overdue", language): fmt.number(node.overdue, language=language),
+            t("rollup.col.median", language): "–" if node.median_reply_days is None
+            else fmt.number(node.median_reply_days, 1, language),
+            t("rollup.col.development", language): fmt.number(node.in_development, language=language),
+            t("rollup.col.actions", language): fmt.number(node.actions_done, language=language),
+        })
+    return rows
+
+
+def _change_value(difference: Difference | None):
+    return None if difference is None else round(difference.change, 1)
+
+
+def export_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi") -> list[dict]:
+    """One row per node with numbers as numbers; a hidden figure is "*" beside its n."""
+    rows = []
+    for node in nodes:
+        hidden = node.nps_shown is None
+        row = {
+            t("rollup.col.level", language): t(f"rollup.level.{node.level}", language),
+            t("rollup.col.name", language): _inert(node.name(language)),
+            t("rollup.col.n", language): node.nps.n,
+            t("rollup.col.nps", language): HIDDEN if hidden else round(node.nps.score, 1),
+            t("rollup.col.interval", language) + " (lo)": None if hidden else round(node.nps.ci95[0], 1),
+            t("rollup.col.interval", language) + " (hi)": None if hidden else round(node.nps.ci95[1], 1),
+            t("rollup.col.vs_previous", language): None if hidden else _change_value(node.vs_previous),
+            t("rollup.col.vs_year", language): None if hidden else _change_value(node.vs_year_ago),
+            t("rollup.col.volume", language): node.current.volume,
+        }
+        for key in STATEMENT_KEYS:
+            value = node.agree_shown(key, rollup.min_n)
+            label = t("rollup.col.statement", language, statement=t(f"inbox.statement.{key}", language))
+            row[label] = (HIDDEN if node.current.likert[key].n else None) if value is None else round(value / 100, 3)
+        row.update({
+            t("rollup.col.requested", language): node.replies_requested,
+            t("rollup.col.in_time", language): node.replied_in_time,
+            t("rollup.col.overdue", language): node.overdue,
+            t("rollup.col.median", language): None if node.median_reply_days is None
+            else round(node.median_reply_days, 1),
+            t("rollup.col.development", language): node.in_development,
+            t("rollup.col.actions", language): node.actions_done,
+        })
+        rows.append(row)
+    return rows
+
+
+def _inert(text: str) -> str:
+    """A name that a spreadsheet would read as a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(_SPREADSHEET_FORMULA_START) else text
+
+
+def _statement_headers(language: str) -> set[str]:
+    return {t("rollup.col.statement", language, statement=t(f"inbox.statement.{key}", language))
+            for key in STATEMENT_KEYS}
+
+
+def _number_format(header: str, language: str) -> str:
+    if header in _statement_headers(language):
+        return "0.0 %"
+    if header in (t("rollup.col.vs_previous", language), t("rollup.col.vs_year", language)):
+        return "+0.0;-0.0;0.0"
+    if header.startswith((t("rollup.col.nps", language), t("rollup.col.interval", language),
+                          t("rollup.col.median", language))):
+        return "0.0"
+    return "0"
+
+
+def to_xlsx(rollup: Rollup, *, language: str = "fi", root: str | None = None) -> bytes:
+    """The roll-up below a node as an Excel workbook: one sheet per level, headers in the language, numbers formatted."""
+    nodes = rollup.subtree(root or rollup.root)
+    book = Workbook()
+    book.remove(book.active)
+    for level in LEVELS:
+        rows = export_rows(rollup, [n for n in nodes if n.level == level], language=language)
+        if not rows:
+            continue
+        sheet = book.create_sheet(t(f"rollup.level.{level}", language)[:31])
+        headers = list(rows[0])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row[h] for h in headers])
+        for column, header in enumerate(headers, start=1):
+            cell = sheet.cell(row=1, column=column)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.column_dimensions[cell.column_letter].width = 40 if column == 2 else 14
+            for data_row in range(2, len(rows) + 2):
+                sheet.cell(row=data_row, column=column).number_format = (
+                    "@" if column <= 2 else _number_format(header, language))
+        sheet.freeze_panes = "C2"
+    info = book.create_sheet(t("rollup.legend.title", language)[:31])
+    info.append([t("rollup.period_label", language, period=_period(rollup.period, language),
+                   previous=_period(rollup.previous, language), year_ago=_period(rollup.year_ago, language))])
+    info.append([t("rollup.legend.text", language, min_n=rollup.min_n, days=rollup.reply_days).replace("**", "").replace("\\", "")])
+    info.column_dimensions["A"].width = 120
+    info["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _period(period, language: str) -> str:
+    return f"{fmt.day(period.first, language)}–{fmt.day(period.last, language)}"
+
+
+def to_csv(rollup: Rollup, *, language: str = "fi", root: str | None = None) -> bytes:
+    """The roll-up below a node as CSV for Excel in the reader's locale: UTF-8 with BOM, ';', decimal comma."""
+    rows = export_rows(rollup, rollup.subtree(root or rollup.root), language=language)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(list(rows[0]))
+    decimal = "." if language == "en" else ","
+    for row in rows:
+        writer.writerow(["" if v is None else str(v).replace(".", decimal) if isinstance(v, float) else v
+                         for v in row.values()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

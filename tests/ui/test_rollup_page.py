@@ -1,0 +1,123 @@
+"""The roll-up and report pages per role: figures, drilling down, the period, exports, refusals."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from data.db import session_scope
+from data.models import AuditEvent
+from tests.factories import add_feedback
+from tests.ui.conftest import open_page, real_now
+
+
+def shown(app) -> str:
+    return "\n".join(str(e.value) for kind in ("title", "header", "markdown", "warning", "error", "info",
+                                                "subheader", "caption") for e in getattr(app, kind))
+
+
+def denials(engine) -> list[str]:
+    with session_scope(engine) as session:
+        return [e.entity_id for e in session.exec(select(AuditEvent).where(AuditEvent.action == "auth.denied"))]
+
+
+@pytest.fixture
+def answered(county):
+    """This month: U1 with 30 answers, U2 with 20, U3 (the other area) with 3."""
+    when = real_now() - timedelta(minutes=5)
+    with session_scope(county, write=True) as session:
+        for code, scores in (("U1", [10] * 20 + [8] * 5 + [3] * 5), ("U2", [9] * 10 + [5] * 10), ("U3", [10, 10, 2])):
+            for score in scores:
+                add_feedback(session, code, when, nps=score, kohtaaminen=4, channel="toimipiste")
+    return county
+
+
+def test_the_director_sees_the_county_its_children_and_a_legend(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    assert not app.exception
+    assert app.title[0].value == "Raportointi: organisaation luvut"
+    assert "Testin hyvinvointialue" in app.header[0].value
+    nps = next(m for m in app.metric if m.label == "NPS")
+    assert nps.value == "30,2"  # pooled: promoters 20 + 10 + 2, detractors 5 + 10 + 1 of 53
+    assert "Näin luet luvut" in shown(app)
+    assert [b.label for b in app.get("download_button")] == ["Lataa Excel", "Lataa CSV"]
+
+
+def test_the_director_drills_from_the_county_to_a_unit(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    for code, name in (("A", "Perusterveydenhuolto"), ("S", "Terveysasemat"), ("U1", "Keskustan terveysasema")):
+        app.button_group(key=f"rollup-drill-{app.query_params['unit']}").set_value(code).run()
+        assert not app.exception
+        assert app.query_params["unit"] == code and name in app.header[0].value
+    # The small area B hides its sibling A, and the hiding cascades down to U1 (the county's view).
+    assert next(m for m in app.metric if m.label == "NPS").value == "* (n 30)"
+
+
+def test_small_numbers_are_hidden_with_their_sibling(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    table = app.dataframe[0].value
+    rows = {row["Yksikkö"]: row for row in table.to_dict("records")}
+    assert rows["Sosiaalipalvelut"]["NPS"] == "* (n 3)"
+    assert rows["Perusterveydenhuolto"]["NPS"] == "* (n 50)"
+
+
+@pytest.mark.parametrize("person, unit, allowed", [
+    ("ui:director", "C", True),
+    ("ui:supervisor", "U1", True),
+    ("ui:supervisor", "S", False),
+    ("ui:supervisor", "C", False),
+])
+def test_each_person_rolls_up_only_their_own_subtree(answered, person, unit, allowed):
+    app = open_page("pages/rollup.py", as_=person, kind="month", unit=unit)
+    assert not app.exception
+    if allowed:
+        assert app.metric and not denials(answered)
+    else:
+        assert not app.metric and f"“{unit}”" in shown(app)
+        assert denials(answered) == [unit]
+
+
+@pytest.mark.parametrize("person, page", [("ui:team", "pages/rollup.py"), ("ui:admin", "pages/rollup.py"),
+                                          ("ui:team", "pages/report.py")])
+def test_a_person_without_the_roll_up_gets_a_polite_no_and_an_audit_row(answered, person, page):
+    app = open_page(page, as_=person)
+    assert not app.exception and not app.metric and not app.title
+    assert "käyttöoikeutta tälle sivulle" in shown(app)
+    assert denials(answered) == ["/" + page.split("/")[1][:-3]]
+
+
+def test_the_quarterly_report_has_key_figures_children_and_lists(answered):
+    app = open_page("pages/report.py", as_="ui:director", kind="quarter", unit="A")
+    assert not app.exception
+    assert app.title[0].value == "Neljännesvuosiraportti"
+    text = shown(app)
+    for heading in ("Keskeiset luvut", "Luvut tasoittain", "Kaaviot", "Kehitteillä olevat teemat",
+                    "Jaksolla tehdyt toimenpiteet"):
+        assert heading in text
+
+
+def test_a_supervisor_reports_on_their_own_unit_only(answered):
+    app = open_page("pages/report.py", as_="ui:supervisor", kind="month", unit="C")
+    assert not app.exception and not app.title
+    assert denials(answered) == ["C"]
+
+
+def test_the_table_shows_the_whole_tree_sorts_and_filters(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    names = lambda: [row["Yksikkö"].strip("\u2003") for row in app.dataframe[0].value.to_dict("records")]  # noqa: E731
+    assert names() == ["Testin hyvinvointialue", "Perusterveydenhuolto", "Sosiaalipalvelut"]
+    app.toggle(key="rollup-tree").set_value(True).run()
+    assert names() == ["Testin hyvinvointialue", "Perusterveydenhuolto", "Terveysasemat", "Keskustan terveysasema",
+                       "Rantakylän terveysasema", "Sosiaalipalvelut", "Aikuissosiaalityö"]
+    app.selectbox(key="rollup-sort").set_value("volume").run()
+    assert names()[1:3] == ["Perusterveydenhuolto", "Terveysasemat"]
+    app.checkbox(key="rollup-overdue").check().run()
+    assert "Ei rivejä näillä valinnoilla." in shown(app)
+
+
+def test_the_period_can_be_a_custom_range_or_an_iso_week(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="week")
+    assert not app.exception and app.query_params["period"].count("-W") == 1
+    app = open_page("pages/rollup.py", as_="ui:director", kind="custom", period="2026-01-01..2026-03-31")
+    assert not app.exception and "1.1.2026–31.3.2026" in shown(app)
