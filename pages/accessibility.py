@@ -4,35 +4,30 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.ui.context import app_context
-from pages.ui.language import LANGUAGES, current
+from pages.ui.language import current
 from pages.ui.texts import t
 
 context = app_context()
-asked = st.query_params.get("lang")
-language = asked if asked in LANGUAGES else current()
+language = current()
 
 
-def tr(key: str, **values: object) -> str:
-    return t(key, language, **values)
-
-
-st.title(tr("a11y.title"), anchor=False)
-st.write(tr("a11y.intro"))
-st.header(tr("a11y.status.heading"), anchor=False)
-st.write(tr("a11y.status.text"))
-st.header(tr("a11y.limits.heading"), anchor=False)
-st.markdown("\n".join(f"- {tr(key)}" for key in ("a11y.limit.lang", "a11y.limit.charts", "a11y.limit.skip")))
-st.header(tr("a11y.feedback.heading"), anchor=False)
-st.write(tr("a11y.feedback.text"))
+st.title(t("a11y.title"), anchor=False)
+st.write(t("a11y.intro"))
+st.header(t("a11y.status.heading"), anchor=False)
+st.write(t("a11y.status.text"))
+st.header(t("a11y.limits.heading"), anchor=False)
+st.markdown("\n".join(f"- {t(key)}" for key in ("a11y.limit.lang", "a11y.limit.charts", "a11y.limit.skip")))
+st.header(t("a11y.feedback.heading"), anchor=False)
+st.write(t("a11y.feedback.text"))
 contact = context.settings.accessibility_contact
 if contact:
     shown = contact.removeprefix("mailto:")
-    st.markdown(tr("a11y.feedback.contact", contact=f"[{shown}]({contact})"))
+    st.markdown(t("a11y.feedback.contact", contact=f"[{shown}]({contact})"))
 else:
-    st.write(tr("a11y.feedback.none"))
-st.header(tr("a11y.enforcement.heading"), anchor=False)
-st.write(tr("a11y.enforcement.text"))
-st.caption(tr("a11y.prepared"))
+    st.write(t("a11y.feedback.none"))
+st.header(t("a11y.enforcement.heading"), anchor=False)
+st.write(t("a11y.enforcement.text"))
+st.caption(t("a11y.prepared"))
 links = st.session_state.get("vartti.public_links", {})
 if "public" in links:
-    st.page_link(links["public"], label=tr("public.title"), query_params={"lang": language})
+    st.page_link(links["public"], label=t("public.title"), query_params={"lang": language})

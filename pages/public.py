@@ -14,7 +14,7 @@ from data.public import PlaceFigures, QuarterFigures
 from pages.ui import format as fmt
 from pages.ui import public_cache as cache
 from pages.ui.context import app_context
-from pages.ui.language import LANGUAGES, current
+from pages.ui.language import current
 from pages.ui.texts import t
 
 TREND_QUARTERS = 6
@@ -25,21 +25,11 @@ context = app_context()
 settings = context.settings
 
 
-def _language() -> str:
-    """The page's language: `?lang=fi|sv|en` when given, else the reader's choice."""
-    asked = st.query_params.get("lang")
-    return asked if asked in LANGUAGES else current()
-
-
-language = _language()
-
-
-def tr(key: str, **values: object) -> str:
-    return t(key, language, **values)
+language = current()
 
 
 def _quarter(quarter: Quarter) -> str:
-    return tr("public.quarter", number=quarter.number, year=quarter.year)
+    return t("public.quarter", number=quarter.number, year=quarter.year)
 
 
 def _statement(key: str) -> str:
@@ -52,38 +42,38 @@ def _filters() -> tuple[str | None, str | None, str | None, str]:
     area_names = {p.code: p.name for p in areas}
     columns = st.columns(4)
     # "" stands for "all": a None value would show Streamlit's own untranslated placeholder.
-    area = columns[0].selectbox(tr("public.filter.area"), ["", *area_names], key="public-area",
-                                format_func=lambda code: area_names.get(code, tr("public.filter.all")))
+    area = columns[0].selectbox(t("public.filter.area"), ["", *area_names], key="public-area",
+                                format_func=lambda code: area_names.get(code, t("public.filter.all")))
     _, units = cache.places(settings.database_url, context.engine, language, area)
     unit_names = {p.code: p.name for p in units}
     if st.session_state.get("public-unit") not in unit_names:
         st.session_state["public-unit"] = ""
-    unit = columns[1].selectbox(tr("public.filter.unit"), ["", *unit_names], key="public-unit",
-                                format_func=lambda code: unit_names.get(code, tr("public.filter.all")))
-    topic = columns[2].selectbox(tr("public.filter.topic"), ["", *(s.key for s in STATEMENTS)], key="public-topic",
-                                 format_func=lambda key: _statement(key) if key else tr("public.filter.all"))
-    search = columns[3].text_input(tr("public.filter.search"), key="public-search", max_chars=100)
+    unit = columns[1].selectbox(t("public.filter.unit"), ["", *unit_names], key="public-unit",
+                                format_func=lambda code: unit_names.get(code, t("public.filter.all")))
+    topic = columns[2].selectbox(t("public.filter.topic"), ["", *(s.key for s in STATEMENTS)], key="public-topic",
+                                 format_func=lambda key: _statement(key) if key else t("public.filter.all"))
+    search = columns[3].text_input(t("public.filter.search"), key="public-search", max_chars=100)
     return area or None, unit or None, topic or None, (search or "").strip()
 
 
 def _actions(area: str | None, unit: str | None, topic: str | None, search: str) -> None:
-    st.header(tr("public.actions.heading"), anchor=False)
+    st.header(t("public.actions.heading"), anchor=False)
     shown = cache.actions(settings.database_url, context.engine, language, area, unit, topic, search)
     if not shown:
-        st.write(tr("public.actions.none"))
+        st.write(t("public.actions.none"))
         return
-    st.caption(tr("public.actions.count", count=len(shown)))
+    st.caption(t("public.actions.count", count=len(shown)))
     for action in shown:
         with st.container(border=True):
-            st.subheader(fmt.plain(tr("public.actions.meta", day=fmt.day(action.taken_on, language),
+            st.subheader(fmt.plain(t("public.actions.meta", day=fmt.day(action.taken_on, language),
                                       unit=action.unit.name, area=action.area.name if action.area else "")
                                    .rstrip(" ·")), anchor=False)
             st.markdown(fmt.plain(action.text))
             notes = []
             if action.topic:
-                notes.append(tr("public.actions.topic", topic=_statement(action.topic)))
+                notes.append(t("public.actions.topic", topic=_statement(action.topic)))
             if action.owner:
-                notes.append(tr("public.actions.owner", owner=action.owner))
+                notes.append(t("public.actions.owner", owner=action.owner))
             if notes:
                 st.caption(fmt.plain(" · ".join(notes)))
 
@@ -106,19 +96,19 @@ def _agree_cell(figures: QuarterFigures, key: str) -> str:
 
 
 def _table(rows: list[tuple[str, QuarterFigures]]) -> pd.DataFrame:
-    columns = [tr("public.figures.place"), tr("public.figures.nps"), *(_statement(s.key) for s in STATEMENTS)]
+    columns = [t("public.figures.place"), t("public.figures.nps"), *(_statement(s.key) for s in STATEMENTS)]
     data = [[name, _nps_cell(f), *(_agree_cell(f, s.key) for s in STATEMENTS)] for name, f in rows]
     return pd.DataFrame(data, columns=columns).set_index(columns[0])
 
 
 def _trend_value(figures: QuarterFigures) -> str:
     if figures.n_nps == 0:
-        return tr("public.trend.no_answers")
-    return _nps_cell(figures) if figures.nps is not None else tr("public.trend.too_few")
+        return t("public.trend.no_answers")
+    return _nps_cell(figures) if figures.nps is not None else t("public.trend.too_few")
 
 
 def _trend(place: PlaceFigures) -> None:
-    st.subheader(tr("public.trend.heading", place=place.place.name), anchor=False)
+    st.subheader(t("public.trend.heading", place=place.place.name), anchor=False)
     rows = [{"quarter": _quarter(q.quarter), "order": i, "nps": q.nps}
             for i, q in enumerate(place.quarters)]
     shown = [r for r in rows if r["nps"] is not None]
@@ -126,7 +116,7 @@ def _trend(place: PlaceFigures) -> None:
         low = max(-100, min(r["nps"] for r in shown) // 10 * 10 - 10)
         high = min(100, -(-max(r["nps"] for r in shown) // 10) * 10 + 10)
         base = alt.Chart(alt.Data(values=shown)).encode(
-            x=alt.X("quarter:N", sort=alt.SortField("order"), title=tr("public.figures.quarter"),
+            x=alt.X("quarter:N", sort=alt.SortField("order"), title=t("public.figures.quarter"),
                     axis=alt.Axis(labelAngle=0, labelColor=INK, titleColor=INK)),
             y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[low, high]),
                     axis=alt.Axis(labelColor=INK, titleColor=INK)))
@@ -136,46 +126,46 @@ def _trend(place: PlaceFigures) -> None:
                         width="stretch")
     # The text alternative: a sentence and the same figures as a table.
     values = "; ".join(f"{_quarter(q.quarter)}: {_trend_value(q)}" for q in place.quarters)
-    st.markdown(fmt.plain(tr("public.trend.summary", values=values)))
-    st.caption(tr("public.trend.table"))
-    st.table(pd.DataFrame({tr("public.figures.quarter"): [_quarter(q.quarter) for q in place.quarters],
-                           tr("public.figures.nps"): [_trend_value(q) for q in place.quarters]})
-             .set_index(tr("public.figures.quarter")))
+    st.markdown(fmt.plain(t("public.trend.summary", values=values)))
+    st.caption(t("public.trend.table"))
+    st.table(pd.DataFrame({t("public.figures.quarter"): [_quarter(q.quarter) for q in place.quarters],
+                           t("public.figures.nps"): [_trend_value(q) for q in place.quarters]})
+             .set_index(t("public.figures.quarter")))
 
 
 def _figures(area: str | None, unit: str | None) -> None:
-    st.header(tr("public.figures.heading"), anchor=False)
-    st.write(tr("public.figures.intro"))
+    st.header(t("public.figures.heading"), anchor=False)
+    st.write(t("public.figures.intro"))
     today = helsinki_date(datetime.now(timezone.utc).replace(tzinfo=None))
     quarters = tuple(last_quarters(today, TREND_QUARTERS))
     parent, children = cache.figures(settings.database_url, context.engine, language, quarters, settings.min_n, area)
     if parent is None:
         return
-    chosen = st.selectbox(tr("public.figures.quarter"), list(range(len(quarters)))[::-1], key="public-quarter",
+    chosen = st.selectbox(t("public.figures.quarter"), list(range(len(quarters)))[::-1], key="public-quarter",
                           format_func=lambda i: _quarter(quarters[i]))
-    rows = [(tr("public.figures.total", place=parent.place.name), parent.quarters[chosen])]
+    rows = [(t("public.figures.total", place=parent.place.name), parent.quarters[chosen])]
     rows += [(child.place.name, child.quarters[chosen]) for child in children]
-    st.caption(tr("public.figures.table_caption", place=parent.place.name, quarter=_quarter(quarters[chosen])))
+    st.caption(t("public.figures.table_caption", place=parent.place.name, quarter=_quarter(quarters[chosen])))
     st.table(_table(rows))
-    st.caption(fmt.plain(tr("public.figures.hidden_note", min_n=settings.min_n)))
+    st.caption(fmt.plain(t("public.figures.hidden_note", min_n=settings.min_n)))
     trend_of = next((c for c in children if c.place.code == unit), parent)
     _trend(trend_of)
 
 
 def _handling() -> None:
-    st.header(tr("public.handling.heading"), anchor=False)
-    st.write(tr("public.handling.where"))
+    st.header(t("public.handling.heading"), anchor=False)
+    st.write(t("public.handling.where"))
     if settings.feedback_url:
-        st.markdown(f"[{tr('public.handling.give')}]({settings.feedback_url})")
-    st.write(tr("public.handling.reply", days=settings.reply_days))
-    st.write(tr("public.handling.privacy"))
-    st.write(tr("public.handling.not_complaint"))
+        st.markdown(f"[{t('public.handling.give')}]({settings.feedback_url})")
+    st.write(t("public.handling.reply", days=settings.reply_days))
+    st.write(t("public.handling.privacy"))
+    st.write(t("public.handling.not_complaint"))
     if settings.complaint_url:
-        st.markdown(f"[{tr('public.handling.complaint')}]({settings.complaint_url})")
+        st.markdown(f"[{t('public.handling.complaint')}]({settings.complaint_url})")
 
 
-st.title(tr("public.title"), anchor=False)
-st.write(tr("public.intro"))
+st.title(t("public.title"), anchor=False)
+st.write(t("public.intro"))
 area, unit, topic, search = _filters()
 _actions(area, unit, topic, search)
 _figures(area, unit)
@@ -184,4 +174,4 @@ st.divider()
 links = st.session_state.get("vartti.public_links", {})
 for name, label in (("accessibility", "public.accessibility_link"), ("signin", "public.staff_sign_in")):
     if name in links:
-        st.page_link(links[name], label=tr(label), query_params={"lang": language} if name != "signin" else None)
+        st.page_link(links[name], label=t(label), query_params={"lang": language} if name != "signin" else None)

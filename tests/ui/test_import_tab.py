@@ -27,7 +27,7 @@ def test_the_import_tab_lists_the_runs_and_the_rejects_with_their_reasons_in_fin
     _import(county, native_csv([native_row("a1"), native_row("a2", nps="11")]))
     app = open_page("pages/admin.py", as_="ui:admin")
     assert not app.exception
-    assert [t.label for t in app.tabs][-1] == "Tuonnit"
+    assert "Tuonnit" in [t.label for t in app.tabs]
     runs, rejects = app.dataframe[-2].value, app.dataframe[-1].value
     assert list(runs["Tiedosto"]) == ["#1 palaute.csv"] and list(runs["Hylätty"]) == [1]
     assert list(rejects["Rivi"]) == [3] and list(rejects["Syy"]) == ["luku on sallitun asteikon ulkopuolella"]

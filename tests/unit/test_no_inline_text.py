@@ -39,7 +39,8 @@ def inline_texts(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SHOWN):
             continue
-        first = node.args[:1] if node.func.attr != "Page" else []  # a Page's first argument is its file
+        # The first argument of a Page, and of a page_link, is a page's file, not a text.
+        first = node.args[:1] if node.func.attr not in {"Page", "page_link"} else []
         shown = first + [k.value for k in node.keywords if k.arg in KEYWORDS]
         found += [f"line {node.lineno}: {text!r}" for arg in shown if (text := _inline_words(arg))]
     return found
@@ -71,6 +72,7 @@ def test_the_check_finds_inline_words(source):
     'st.write(f"{a} · {b} ({c})")',
     'st.button(t("x"), icon=":material/logout:", key="sign-out")',
     'st.html(path)',
+    'st.page_link("pages/rollup.py", label=t("x"))',
 ])
 def test_the_check_lets_catalogue_texts_and_punctuation_pass(source):
     assert inline_texts(source) == []
