@@ -1,6 +1,6 @@
 """Time the director's roll-up on the demo county (a benchmark, not a test).
 
-Usage: .venv/bin/python scripts/benchmark_rollup.py [--kind quarter] [--runs 5]
+Usage: .venv/bin/python tests/benchmarks/rollup_bench.py [--kind quarter] [--runs 5]
 Uses VARTTI_DATABASE_URL (default: the demo SQLite database data/vartti.db).
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlmodel import select  # noqa: E402
 
