@@ -51,30 +51,37 @@ class UnitMetrics:
     in_development: int
 
     def as_json(self) -> dict:
-        nps_result = self.figures.nps
-        return {
-            "unit": self.unit.code,
-            "from": self.figures.period.first.isoformat(),
-            "to": self.figures.period.last.isoformat(),
-            "n_nps": nps_result.n,
-            "nps": None if nps_result.score is None else round(nps_result.score, 1),
-            "nps_ci95": None if nps_result.ci95 is None else [round(x, 1) for x in nps_result.ci95],
-            "promoters": nps_result.promoters,
-            "passives": nps_result.passives,
-            "detractors": nps_result.detractors,
-            "volume": self.figures.volume,
-            "likert": {
-                key: {
-                    "n": summary.n,
-                    "mean": None if summary.mean is None else round(summary.mean, 2),
-                    "agree_pct": None if summary.agree_pct is None else round(summary.agree_pct, 1),
-                }
-                for key, summary in self.figures.likert.items()
-            },
-            "overdue_replies": self.replies.overdue,
-            "due_soon_replies": self.replies.due_soon,
-            "in_development": self.in_development,
-        }
+        return metrics_json(code=self.unit.code, period=self.figures.period, nps_result=self.figures.nps,
+                            volume=self.figures.volume, likert=self.figures.likert, overdue=self.replies.overdue,
+                            due_soon=self.replies.due_soon, in_development=self.in_development)
+
+
+def metrics_json(*, code: str, period: Period, nps_result: NpsResult, volume: int,
+                 likert: dict[str, LikertSummary], overdue: int, due_soon: int, in_development: int) -> dict:
+    """The JSON of `python -m data metrics` (CONTRACTS.md): NPS to one decimal, means to two."""
+    return {
+        "unit": code,
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "n_nps": nps_result.n,
+        "nps": None if nps_result.score is None else round(nps_result.score, 1),
+        "nps_ci95": None if nps_result.ci95 is None else [round(x, 1) for x in nps_result.ci95],
+        "promoters": nps_result.promoters,
+        "passives": nps_result.passives,
+        "detractors": nps_result.detractors,
+        "volume": volume,
+        "likert": {
+            key: {
+                "n": summary.n,
+                "mean": None if summary.mean is None else round(summary.mean, 2),
+                "agree_pct": None if summary.agree_pct is None else round(summary.agree_pct, 1),
+            }
+            for key, summary in likert.items()
+        },
+        "overdue_replies": overdue,
+        "due_soon_replies": due_soon,
+        "in_development": in_development,
+    }
 
 
 def _count_if(condition):

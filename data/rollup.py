@@ -16,7 +16,7 @@ from board.replies import due_soon_cutoff, overdue_cutoff
 from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
-from data.metrics import _count_if, _in_period, _nps_columns
+from data.metrics import _count_if, _in_period, _nps_columns, metrics_json
 from data.models import Action, Feedback, Theme, Unit
 from data.services import find_unit
 from data.settings import Settings
@@ -95,30 +95,9 @@ class RollupNode:
 
     def metrics_json(self, period: Period) -> dict:
         """The node's figures in the JSON of `python -m data metrics` (before sibling suppression, as there)."""
-        result = self.current.nps
-        return {
-            "unit": self.code,
-            "from": period.first.isoformat(),
-            "to": period.last.isoformat(),
-            "n_nps": result.n,
-            "nps": None if result.score is None else round(result.score, 1),
-            "nps_ci95": None if result.ci95 is None else [round(x, 1) for x in result.ci95],
-            "promoters": result.promoters,
-            "passives": result.passives,
-            "detractors": result.detractors,
-            "volume": self.current.volume,
-            "likert": {
-                key: {
-                    "n": summary.n,
-                    "mean": None if summary.mean is None else round(summary.mean, 2),
-                    "agree_pct": None if summary.agree_pct is None else round(summary.agree_pct, 1),
-                }
-                for key, summary in self.current.likert.items()
-            },
-            "overdue_replies": self.overdue,
-            "due_soon_replies": self.due_soon,
-            "in_development": self.in_development,
-        }
+        return metrics_json(code=self.code, period=period, nps_result=self.current.nps, volume=self.current.volume,
+                            likert=self.current.likert, overdue=self.overdue, due_soon=self.due_soon,
+                            in_development=self.in_development)
 
 
 @dataclass(frozen=True)
