@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -13,7 +12,6 @@ from auth import gate
 from auth.access import Viewer, may_anywhere
 from auth.config import SignInConfigError, read_sign_in
 from auth.roles import Permission
-from board.periods import as_utc_naive
 from data.db import make_engine, session_scope
 from data.languages import choose_language, preferred_language
 from data.schema import schema_state
@@ -63,10 +61,6 @@ def _stop_with(message: str) -> None:
     st.stop()
 
 
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
-
-
 secrets = _secrets()
 try:
     settings = load_settings(_configured_values(secrets))
@@ -94,8 +88,8 @@ def resolve_viewer() -> Viewer | None:
     """Who is looking now; asked again on every rerun and board refresh, so revocations bite at once."""
     token = gate.kiosk_token()
     if token:
-        return gate.screen_viewer(engine, token, _now())
-    return gate.person_viewer(engine, sign_in, demo=settings.demo, now=_now())
+        return gate.screen_viewer(engine, token, settings.now())
+    return gate.person_viewer(engine, sign_in, demo=settings.demo, now=settings.now())
 
 
 def viewer_for_refresh() -> Viewer | None:
@@ -127,7 +121,7 @@ def _remember_language(chosen: str) -> None:
     # Best effort: a choice that cannot be saved still holds for this session.
     try:
         with session_scope(engine, write=True) as session:
-            choose_language(session, viewer=viewer, language=chosen, now=_now())
+            choose_language(session, viewer=viewer, language=chosen, now=settings.now())
     except SQLAlchemyError:
         pass
 

@@ -5,13 +5,13 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from board.periods import Period, as_utc_naive, helsinki_date
+from board.periods import Period, helsinki_date
 from data.db import make_engine, session_scope
 from data.demo import DemoRefused, is_empty, seed_demo
 from data.organisation import UnitFileError, read_unit_rows, upsert_units
@@ -30,10 +30,6 @@ class CliError(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
-
-
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 def _require_current_schema(engine) -> None:
@@ -57,7 +53,7 @@ def cmd_units(engine, settings, args) -> int:
         raise CliError(f"units file unusable, nothing written: {problem}", UNUSABLE) from None
     _require_current_schema(engine)
     with session_scope(engine, write=True) as session:
-        summary = upsert_units(session, rows, actor=CLI_ACTOR, now=_now())
+        summary = upsert_units(session, rows, actor=CLI_ACTOR, now=settings.now())
     print(json.dumps(summary.__dict__))
     return OK
 
@@ -69,7 +65,7 @@ def cmd_seed_demo(engine, settings, args) -> int:
             print("database has data; demo county not loaded")
             return OK
         try:
-            summary = seed_demo(session, seed=args.seed, now=_now())
+            summary = seed_demo(session, seed=args.seed, now=settings.now())
         except DemoRefused as refusal:
             raise CliError(f"refused: {refusal}; seed-demo only loads into an empty database",
                            REFUSED) from None
@@ -79,16 +75,17 @@ def cmd_seed_demo(engine, settings, args) -> int:
 
 def cmd_metrics(engine, settings, args) -> int:
     _require_current_schema(engine)
+    now = settings.now()
     period = None
     if args.date_from or args.date_to:
-        last = args.date_to or helsinki_date(_now())
+        last = args.date_to or helsinki_date(now)
         first = args.date_from or last - timedelta(days=BOARD_DAYS - 1)
         if last < first:
             raise CliError("--to is before --from", UNUSABLE)
         period = Period(first, last)
     with session_scope(engine) as session:
         try:
-            metrics = metrics_for(session, unit_code=args.unit, period=period, now=_now(),
+            metrics = metrics_for(session, unit_code=args.unit, period=period, now=now,
                                   settings=settings)
         except UnknownUnit as unknown:
             raise CliError(f"unknown unit: {unknown.code}", UNUSABLE) from None
@@ -101,7 +98,7 @@ def cmd_grant(engine, settings, args) -> int:
     try:
         with session_scope(engine, write=True) as session:
             grant = add_grant(session, actor=None, principal=args.principal, role=args.role,
-                              unit_code=args.unit, now=_now())
+                              unit_code=args.unit, now=settings.now())
             shown = {"principal": grant.principal, "role": grant.role, "unit": args.unit.strip()}
     except GrantError as problem:
         raise CliError(str(problem), UNUSABLE) from None
@@ -121,7 +118,7 @@ def cmd_import(engine, settings, args) -> int:
     try:
         with session_scope(engine, write=not args.dry_run) as session:
             summary = import_feedback(session, actor=None, content=content, file_name=Path(args.file).name,
-                                      profile=args.profile, dry_run=args.dry_run, now=_now())
+                                      profile=args.profile, dry_run=args.dry_run, now=settings.now())
             if args.dry_run:
                 session.rollback()
     except UnknownProfile:

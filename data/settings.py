@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from board.kanban import WipLimits, parse_wip_limits
+from board.periods import as_utc_naive, parse_local_or_aware
 from board.replies import ReplyPolicy
 
 DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
@@ -29,10 +31,16 @@ class Settings:
     feedback_url: str | None = None
     complaint_url: str | None = None
     accessibility_contact: str | None = None
+    # VARTTI_NOW: the business clock pinned to one moment (naive UTC), for tests and demos of a given day.
+    pinned_now: datetime | None = None
 
     @property
     def reply_policy(self) -> ReplyPolicy:
         return ReplyPolicy(days=self.reply_days)
+
+    def now(self) -> datetime:
+        """The business clock: the pinned moment when VARTTI_NOW is set, else the real time (naive UTC)."""
+        return self.pinned_now or as_utc_naive(datetime.now(timezone.utc))
 
 
 def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
@@ -65,11 +73,26 @@ def _link(values: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _pinned_now(values: Mapping[str, str], name: str, demo: bool) -> datetime | None:
+    raw = str(values.get(name, "") or "").strip()
+    if not raw:
+        return None
+    # A fake clock on a production server would put real replies' deadlines in the wrong place.
+    if not demo:
+        raise SettingsError(f"{name} pins the clock for tests and demos only; it needs VARTTI_DEMO=1")
+    try:
+        return parse_local_or_aware(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an ISO 8601 time such as 2027-03-28T02:30, got {raw!r}") from None
+
+
 def load_settings(values: Mapping[str, str]) -> Settings:
     """Read VARTTI_* settings from a mapping; unset means the documented default."""
+    demo = str(values.get("VARTTI_DEMO", "")).strip().lower() in {"1", "true", "yes"}
     return Settings(
         database_url=str(values.get("VARTTI_DATABASE_URL") or DEFAULT_DATABASE_URL).strip(),
-        demo=str(values.get("VARTTI_DEMO", "")).strip().lower() in {"1", "true", "yes"},
+        demo=demo,
+        pinned_now=_pinned_now(values, "VARTTI_NOW", demo),
         reply_days=_positive_int(values, "VARTTI_REPLY_DAYS", 14),
         min_n=_positive_int(values, "VARTTI_MIN_N", 5),
         session_hours=_positive_int(values, "VARTTI_SESSION_HOURS", 12),

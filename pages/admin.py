@@ -1,13 +1,11 @@
 """`/admin`: who may see what (grants), the wall screens' kiosk links, and imports."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import streamlit as st
 
 from auth.access import AccessDenied, may_anywhere
 from auth.roles import Permission, Role
-from board.periods import as_utc_naive
 from data.db import session_scope
 from data.services import (
     GrantError,
@@ -32,9 +30,6 @@ context = app_context()
 viewer = context.viewer
 _NEW_LINK_KEY = "admin.new_kiosk_link"
 
-
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 def _unit_choices(permission: Permission) -> dict[str, str]:
@@ -80,10 +75,10 @@ def _grants_tab() -> None:
         unit = st.selectbox(t("admin.col.unit"), list(units), format_func=units.get, key="grant-unit")
         if st.form_submit_button(t("admin.grants.add"), type="primary"):
             _act(lambda s: add_grant(s, actor=viewer, principal=principal, role=role, unit_code=unit or "",
-                                     now=_now()), t("admin.grants.added"))
+                                     now=context.now()), t("admin.grants.added"))
     labels = {g.id: f"{g.principal} · {t('role.' + g.role.value)} · {g.unit_code}" for g in grants}
     _confirmed_removal("remove-grant", t("admin.grants.remove"), t("admin.grants.which"), labels,
-                       lambda s, chosen: remove_grant(s, actor=viewer, grant_id=chosen, now=_now()),
+                       lambda s, chosen: remove_grant(s, actor=viewer, grant_id=chosen, now=context.now()),
                        t("admin.grants.removed"))
 
 
@@ -103,7 +98,7 @@ def _confirmed_removal(key: str, title: str, which: str, labels: dict[int, str],
 
 
 def _create_link(session, unit: str, label: str, days: int) -> None:
-    token = create_kiosk_link(session, viewer=viewer, unit_code=unit, label=label, now=_now(),
+    token = create_kiosk_link(session, viewer=viewer, unit_code=unit, label=label, now=context.now(),
                               valid_days=days or None)
     st.session_state[_NEW_LINK_KEY] = (unit, token)
 
@@ -127,7 +122,7 @@ def _kiosk_tab() -> None:
             _act(lambda s: _create_link(s, unit or "", label, int(days)), t("admin.kiosk.added"))
     with session_scope(context.engine) as session:
         links = list_kiosk_links(session, viewer=viewer, language=current())
-    now = _now()
+    now = context.now()
     if not links:
         st.info(t("admin.kiosk.none"))
     else:
@@ -140,7 +135,7 @@ def _kiosk_tab() -> None:
             hide_index=True, width="stretch")
     valid = {k.id: f"{k.label} · {k.unit_code}" for k in links if k.is_valid(now)}
     _confirmed_removal("revoke-kiosk", t("admin.kiosk.revoke"), t("admin.kiosk.which"), valid,
-                       lambda s, chosen: revoke_kiosk_link(s, viewer=viewer, link_id=chosen, now=_now()),
+                       lambda s, chosen: revoke_kiosk_link(s, viewer=viewer, link_id=chosen, now=context.now()),
                        t("admin.kiosk.revoked_now"))
 
 
@@ -148,7 +143,7 @@ def _set_staff_names() -> None:
     try:
         with session_scope(context.engine, write=True) as session:
             set_show_staff_names(session, viewer=viewer, show=bool(st.session_state.get("public-staff-names")),
-                                 now=_now())
+                                 now=context.now())
     except AccessDenied as denied:
         refuse(context, denied)
         return

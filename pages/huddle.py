@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from board.likert import STATEMENTS
-from board.periods import as_utc_naive, helsinki_date, iso_week_of
+from board.periods import helsinki_date, iso_week_of
 from data.db import session_scope
 from auth.access import AccessDenied
 from data.services import HuddleBoard, UnknownUnit, board_title, huddle_board, list_units
@@ -29,9 +29,6 @@ UI = Path(__file__).parent / "ui"
 
 context = app_context()
 
-
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
@@ -190,7 +187,7 @@ def _render(board: HuddleBoard, now: datetime) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live_board(unit_code: str) -> None:
-    now = _now()
+    now = context.now()
     viewer = context.resolve()
     if viewer is None and not context.viewer.is_kiosk:
         st.rerun()  # signed out meanwhile: the whole page shows the sign-in

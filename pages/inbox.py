@@ -7,7 +7,7 @@ caught as a StaleEdit, never overwritten, and the run that follows shows the row
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import streamlit as st
 from sqlmodel import Session
@@ -17,7 +17,7 @@ from auth.roles import Permission
 from board.handling import InvalidHandling
 from board.kanban import IllegalMove
 from board.likert import STATEMENT_KEYS
-from board.periods import Period, as_utc_naive, helsinki_date, helsinki_midnight_utc
+from board.periods import Period, helsinki_date, helsinki_midnight_utc
 from data.db import session_scope
 from data.models import Unit
 from data.services import (
@@ -62,9 +62,6 @@ BULK_ACTIONS = ("reply_sent", "no_reply_needed", "attach", "quote", "unquote")
 FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit", "inbox-f-nps",  # widget keys
            "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low")
 
-
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 def _user(text: str) -> str:
@@ -279,7 +276,7 @@ def _by_title(choices: list[ThemeChoice]) -> dict[str, int]:
 # the session state and writes in one transaction.
 
 def _on_reply(feedback_id: int, seen: int, received_at: datetime) -> None:
-    now = _now()
+    now = context.now()
     day = st.session_state.get(f"inbox-reply-date-{feedback_id}") or helsinki_date(now)
     _act(f"item:{feedback_id}", lambda s: mark_replied(
         s, viewer=viewer, feedback_id=feedback_id, seen_version=seen,
@@ -289,25 +286,25 @@ def _on_reply(feedback_id: int, seen: int, received_at: datetime) -> None:
 def _on_no_reply(feedback_id: int, seen: int) -> None:
     reason = st.session_state.get(f"inbox-noreply-reason-{feedback_id}") or ""
     _act(f"item:{feedback_id}", lambda s: mark_no_reply_needed(
-        s, viewer=viewer, feedback_id=feedback_id, seen_version=seen, reason=reason, now=_now()),
+        s, viewer=viewer, feedback_id=feedback_id, seen_version=seen, reason=reason, now=context.now()),
         t("inbox.done.no_reply"))
 
 
 def _on_attach(feedback_id: int, existing: dict[str, int]) -> None:
     given = _theme_given(f"inbox-attach-{feedback_id}", existing)
-    _act(f"item:{feedback_id}", lambda s: attach_to_theme(s, viewer=viewer, feedback_id=feedback_id, now=_now(),
+    _act(f"item:{feedback_id}", lambda s: attach_to_theme(s, viewer=viewer, feedback_id=feedback_id, now=context.now(),
                                                           **given),
          t("inbox.done.attach"), done=lambda: st.session_state.pop(f"inbox-attach-{feedback_id}-new", None))
 
 
 def _on_quote(feedback_id: int, seen: int, picked: bool) -> None:
     _act(f"item:{feedback_id}", lambda s: pick_quote(s, viewer=viewer, feedback_id=feedback_id, seen_version=seen,
-                                                     picked=picked, now=_now()),
+                                                     picked=picked, now=context.now()),
          t("inbox.done.quote") if picked else t("inbox.done.unquote"))
 
 
 def _on_bulk(picked: list[tuple[int, int]], existing: dict[str, int]) -> None:
-    now = _now()
+    now = context.now()
     action = st.session_state.get("inbox-bulk-action") or BULK_ACTIONS[0]
     verb = HandleAction.QUOTE if action in ("quote", "unquote") else HandleAction(action)
     details: dict = {}
@@ -533,7 +530,7 @@ def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]
 
 
 def main() -> None:
-    now = _now()
+    now = context.now()
     today = helsinki_date(now)
     st.title(t("nav.inbox"), anchor=False)
     st.caption(t("inbox.intro"))

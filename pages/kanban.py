@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
@@ -20,7 +20,7 @@ from auth.roles import Permission
 from board.handling import InvalidHandling
 from board.kanban import MOVES, NOTE_MAX, OPEN, IllegalMove
 from board.likert import STATEMENTS
-from board.periods import as_utc_naive, helsinki_date
+from board.periods import helsinki_date
 from board.stages import EXITS, FLOW, Stage
 from data.db import session_scope
 from data.models import Action
@@ -75,12 +75,9 @@ context = app_context()
 Where = tuple[str, int]
 
 
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
-
 
 def _today() -> date:
-    return helsinki_date(_now())
+    return helsinki_date(context.now())
 
 
 def _moment(value: datetime) -> str:
@@ -132,7 +129,7 @@ def _act(where: Where, change: Callable[[Session, Viewer, datetime], Any], succe
         return False
     try:
         with session_scope(context.engine, write=True) as session:
-            change(session, viewer, _now())
+            change(session, viewer, context.now())
     except StaleEdit as problem:
         gone = problem.current.version is None
         _notice(where, "warning", t("kanban.stale_gone" if gone else stale), draft)
@@ -630,7 +627,7 @@ def _choose_unit(message: str | None) -> None:
 def _read(code: str) -> KanbanView | None:
     try:
         with session_scope(context.engine) as session:
-            return kanban(session, viewer=context.viewer, unit_code=code, now=_now(), settings=context.settings,
+            return kanban(session, viewer=context.viewer, unit_code=code, now=context.now(), settings=context.settings,
                           language=current())
     except UnknownUnit:
         st.title(t("nav.kanban"), anchor=False)

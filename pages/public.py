@@ -1,7 +1,6 @@
 """Palautteesi vaikutti: what was done because of feedback and how the units are doing; anyone, no sign-in."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import altair as alt
 import pandas as pd
@@ -136,7 +135,7 @@ def _trend(place: PlaceFigures) -> None:
 def _figures(area: str | None, unit: str | None) -> None:
     st.header(t("public.figures.heading"), anchor=False)
     st.write(t("public.figures.intro"))
-    today = helsinki_date(datetime.now(timezone.utc).replace(tzinfo=None))
+    today = helsinki_date(context.now())
     quarters = tuple(last_quarters(today, TREND_QUARTERS))
     parent, children = cache.figures(settings.database_url, context.engine, language, quarters, settings.min_n, area)
     if parent is None:

@@ -1,7 +1,6 @@
 """A monthly or quarterly report of a subtree that prints cleanly on A4: `/report?unit=CODE&kind=quarter&period=2026-Q4`."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -29,7 +28,7 @@ REPORT_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.c
 
 context = app_context()
 language = current()
-now = datetime.now(timezone.utc).replace(tzinfo=None)
+now = context.now()
 today = helsinki_date(now)
 
 

@@ -1,7 +1,6 @@
 """The director's roll-up: `/rollup?unit=CODE&kind=quarter&period=2026-Q4`."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import streamlit as st
 
@@ -26,7 +25,7 @@ SORTS = ("tree", "nps", "statement", "overdue", "volume")
 
 context = app_context()
 language = current()
-now = datetime.now(timezone.utc).replace(tzinfo=None)
+now = context.now()
 today = helsinki_date(now)
 
 

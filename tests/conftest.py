@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from board.periods import parse_local_or_aware
 from data.db import make_engine, session_scope
 from data.schema import upgrade
 from data.settings import DEFAULT_TEST_PG_URL, Settings
@@ -24,6 +25,23 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 # Monday of ISO week 48, 10.00 in Helsinki (EET, UTC+2).
 NOW = datetime(2026, 11, 23, 8, 0)
+
+
+def app_now() -> datetime:
+    """What the app's clock reads in AppTest and e2e runs: NOW, or VARTTI_NOW when a run moves the suite's day."""
+    pinned = os.environ.get("VARTTI_NOW")
+    return parse_local_or_aware(pinned) if pinned else NOW
+
+
+def pinned_clock() -> str:
+    """app_now() as the VARTTI_NOW value that pins a server or AppTest to it."""
+    return app_now().isoformat() + "+00:00"
+
+
+def leave_demo(monkeypatch) -> None:
+    """Run the app as production would: no demo sign-in, and so no pinned clock either."""
+    monkeypatch.delenv("VARTTI_DEMO", raising=False)
+    monkeypatch.delenv("VARTTI_NOW", raising=False)
 
 
 def _postgres_problem() -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import runpy
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
@@ -27,6 +28,9 @@ class AppContext:
     sign_in: SignInConfig
     resolve: Callable[[], Viewer | None]
     language: str = "fi"
+
+    def now(self) -> datetime:
+        return self.settings.now()
 
 
 def provide(context: AppContext) -> None:

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 
 import streamlit as st
 
 from auth.access import AccessDenied
-from board.periods import as_utc_naive
 from data.db import session_scope
 from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
 from data.imports import (
@@ -34,9 +32,6 @@ from pages.ui.texts import t
 _MESSAGE = "admin.import.message"
 _PREVIEW = "admin.import.preview_result"
 
-
-def _now() -> datetime:
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 def render(context: AppContext) -> None:
@@ -110,7 +105,7 @@ def _upload(context: AppContext, tr) -> None:
         try:
             with session_scope(context.engine) as session:
                 summary = import_feedback(session, actor=context.viewer, content=content, file_name=file_name,
-                                          profile=profile, dry_run=True, now=_now())
+                                          profile=profile, dry_run=True, now=context.now())
                 session.rollback()
         except AccessDenied as denied:
             refuse(context, denied)
@@ -125,7 +120,7 @@ def _upload(context: AppContext, tr) -> None:
         return
     _write(context, lambda session: import_feedback(
         session, actor=context.viewer, content=content, file_name=file_name, profile=profile, dry_run=False,
-        now=_now()), lambda summary: ("success" if summary.all_taken else "warning",
+        now=context.now()), lambda summary: ("success" if summary.all_taken else "warning",
                                       _summary_message(tr, summary)), tr)
 
 
@@ -180,7 +175,7 @@ def _rejects(context: AppContext, tr) -> None:
     _reject_table(tr, rejects, with_file=True)
     if st.button(tr("admin.import.reimport_all"), key="import-reimport-all"):
         _write(context, lambda session: reimport_rejects(session, viewer=context.viewer, reject_ids=None,
-                                                          now=_now()),
+                                                          now=context.now()),
                lambda s: ("success", tr("admin.import.reimported", inserted=s.inserted,
                                         duplicates=s.duplicates, rejected=s.rejected + s.conflicts)), tr)
     by_id = {r.id: r for r in rejects}
@@ -195,7 +190,7 @@ def _rejects(context: AppContext, tr) -> None:
                   for name in fields}
         if st.form_submit_button(tr("admin.import.correct"), type="primary"):
             _write(context, lambda session: correct_reject(session, viewer=context.viewer, reject_id=reject.id,
-                                                           seen_version=reject.version, data=values, now=_now()),
+                                                           seen_version=reject.version, data=values, now=context.now()),
                    lambda s: _correction_message(tr, s), tr)
 
 
@@ -227,5 +222,5 @@ def _mappings(context: AppContext, tr) -> None:
         unit = st.selectbox(tr("admin.col.unit"), list(units), format_func=units.get, key="import-map-unit")
         if st.form_submit_button(tr("admin.import.map"), type="primary"):
             _write(context, lambda session: map_unit(session, viewer=context.viewer, source=pair[0],
-                                                     source_name=pair[1], unit_code=unit or "", now=_now()),
+                                                     source_name=pair[1], unit_code=unit or "", now=context.now()),
                    lambda _: ("success", tr("admin.import.mapped")), tr)

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 
 import streamlit as st
 
 from auth.access import AccessDenied
 from auth.roles import Permission
-from board.periods import as_utc_naive
 from data.db import session_scope
 from data.services import record_denial
 from pages.ui.context import AppContext
@@ -19,7 +17,7 @@ def refuse(context: AppContext, denied: AccessDenied, message: str | None = None
     """Show "no access" for the target and audit the attempt; never show the data."""
     with session_scope(context.engine, write=True) as session:
         record_denial(session, viewer=context.viewer, denied=denied,
-                      now=as_utc_naive(datetime.now(timezone.utc)))
+                      now=context.now())
     st.warning(message or t("auth.denied", code=denied.target), icon=":material/lock:")
 
 

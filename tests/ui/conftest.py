@@ -1,30 +1,24 @@
 """AppTest fixtures: the app pointed at a test database in demo mode."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from board.periods import as_utc_naive
 from data.db import session_scope
 from data.services import add_grant
-from tests.conftest import ROOT
+from tests.conftest import ROOT, app_now, pinned_clock
 from tests.factories import make_tree
 
 APP = str(ROOT / "app.py")
-
-
-def real_now() -> datetime:
-    """AppTest runs the pages with the real clock, so test data is placed relative to it."""
-    return as_utc_naive(datetime.now(timezone.utc))
 
 
 @pytest.fixture
 def app_env(monkeypatch, engine, database_url):
     monkeypatch.setenv("VARTTI_DATABASE_URL", database_url)
     monkeypatch.setenv("VARTTI_DEMO", "1")
+    monkeypatch.setenv("VARTTI_NOW", pinned_clock())  # the pages read the same clock as the test data
     monkeypatch.delenv("VARTTI_MIN_N", raising=False)
     monkeypatch.delenv("VARTTI_REPLY_DAYS", raising=False)
     yield engine
@@ -45,9 +39,9 @@ PEOPLE = {
 def county(app_env):
     """The test tree with a grant for each of PEOPLE; returns the engine."""
     with session_scope(app_env, write=True) as session:
-        make_tree(session, real_now())
+        make_tree(session, app_now())
         for principal, (role, unit) in PEOPLE.items():
-            add_grant(session, actor=None, principal=principal, role=role, unit_code=unit, now=real_now())
+            add_grant(session, actor=None, principal=principal, role=role, unit_code=unit, now=app_now())
     return app_env
 
 

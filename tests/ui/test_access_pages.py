@@ -9,7 +9,8 @@ from sqlmodel import select
 from data.db import session_scope
 from data.models import AuditEvent
 from data.services import create_kiosk_link, list_kiosk_links, revoke_kiosk_link, viewer_for
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now, leave_demo
+from tests.ui.conftest import open_page
 
 ENTRA = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -110,7 +111,7 @@ def test_a_sign_in_is_audited_once_per_session(county):
 def _kiosk_token(engine, unit="U1") -> str:
     with session_scope(engine, write=True) as session:
         supervisor = viewer_for(session, subject="ui:supervisor", name="S", principals=["ui:supervisor"])
-        return create_kiosk_link(session, viewer=supervisor, unit_code=unit, label="Taukotila", now=real_now(),
+        return create_kiosk_link(session, viewer=supervisor, unit_code=unit, label="Taukotila", now=app_now(),
                                  valid_days=None)
 
 
@@ -131,7 +132,7 @@ def test_a_revoked_kiosk_link_stops_showing_data_at_the_next_refresh(county):
     with session_scope(county, write=True) as session:
         supervisor = viewer_for(session, subject="ui:supervisor", name="S", principals=["ui:supervisor"])
         link = list_kiosk_links(session, viewer=supervisor)[0]
-        revoke_kiosk_link(session, viewer=supervisor, link_id=link.id, now=real_now())
+        revoke_kiosk_link(session, viewer=supervisor, link_id=link.id, now=app_now())
     app.run()
     assert not app.metric and "ei ole enää voimassa" in shown(app)
 
@@ -155,19 +156,19 @@ def _entra_app(claims: dict, **query):
 
 
 def test_an_entra_user_gets_the_grants_of_their_groups(county, monkeypatch):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     app = _entra_app({"sub": "s-1", "email": "x@example.fi", "groups": ["ui:team"], "iat": time.time()}, unit="U1")
     assert app.title[0].value == "Keskustan terveysasema" and app.metric
 
 
 def test_a_sign_in_older_than_twelve_hours_must_be_renewed(county, monkeypatch):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     app = _entra_app({"sub": "s-1", "groups": ["ui:team"], "iat": time.time() - 12 * 3600 - 60}, unit="U1")
     assert "vanhentunut" in shown(app) and not app.metric
 
 
 def test_a_group_overage_that_cannot_be_resolved_fails_closed(county, monkeypatch):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     overage = {"sub": "s-1", "oid": "o-1", "_claim_names": {"groups": "src1"}, "iat": time.time()}
     monkeypatch.setenv("VARTTI_GRAPH_URL", "https://127.0.0.1:9")
     app = _entra_app(overage, unit="U1")
@@ -176,7 +177,7 @@ def test_a_group_overage_that_cannot_be_resolved_fails_closed(county, monkeypatc
 
 @pytest.mark.parametrize("secret", ["CHANGE-ME", "", "short"])
 def test_placeholder_sign_in_secrets_refuse_to_start(county, monkeypatch, secret):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     from streamlit.testing.v1 import AppTest
     from tests.ui.conftest import APP
     app = AppTest.from_file(APP, default_timeout=30)
@@ -193,7 +194,7 @@ def test_a_group_overage_is_resolved_through_graph_and_gives_the_groups_grants(c
     ca = trustme.CA()
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "VARTTI_DEMO"):
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "VARTTI_DEMO", "VARTTI_NOW"):
         monkeypatch.delenv(variable, raising=False)
     with running_stack(ca, ca, str(ca_file)) as stack:
         stack.graph.groups = {"o-7": ["ui:team", "some-other-group"]}

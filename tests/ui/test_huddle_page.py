@@ -10,7 +10,8 @@ from data.db import session_scope
 from data.services import metrics_for
 from data.settings import Settings
 from tests.factories import add_feedback, add_theme
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 HUDDLE = "pages/huddle.py"
 
@@ -26,7 +27,7 @@ def metric(app, label: str) -> str:
 
 @pytest.fixture
 def unit_with_feedback(county):
-    now = real_now()
+    now = app_now()
     with session_scope(county, write=True) as session:
         for days_ago, score in enumerate([10, 10, 9, 9, 9, 8, 7, 3, 10, 6]):
             add_feedback(session, "U1", now - timedelta(days=days_ago, hours=1), nps=score, saatavuus=5,
@@ -41,7 +42,7 @@ def test_board_shows_the_figures_of_metrics(unit_with_feedback):
     app = open_page(HUDDLE, unit="U1")
     assert not app.exception
     with session_scope(unit_with_feedback) as session:
-        figures = metrics_for(session, unit_code="U1", period=None, now=real_now(),
+        figures = metrics_for(session, unit_code="U1", period=None, now=app_now(),
                               settings=Settings(demo=True)).as_json()
     assert figures["nps"] == 40.0
     assert app.title[0].value == "Keskustan terveysasema"
@@ -55,7 +56,7 @@ def test_board_shows_the_figures_of_metrics(unit_with_feedback):
 
 def test_an_area_board_adds_up_its_units(unit_with_feedback):
     with session_scope(unit_with_feedback, write=True) as session:
-        add_feedback(session, "U2", real_now() - timedelta(hours=3), nps=0)
+        add_feedback(session, "U2", app_now() - timedelta(hours=3), nps=0)
     app = open_page(HUDDLE, unit="S")
     assert metric(app, "Suositteluindeksi (NPS), 30 pv") == "27"  # 100 · (6 − 3) / 11
 
@@ -73,7 +74,7 @@ def test_a_unit_without_feedback_says_so_instead_of_figures(county):
 def test_a_thin_unit_shows_too_few_responses_instead_of_an_nps(county):
     with session_scope(county, write=True) as session:
         for score in (10, 0, 9):
-            add_feedback(session, "U2", real_now() - timedelta(hours=2), nps=score)
+            add_feedback(session, "U2", app_now() - timedelta(hours=2), nps=score)
     app = open_page(HUDDLE, unit="U2")
     assert metric(app, "Suositteluindeksi (NPS), 30 pv") == "liian vähän vastauksia"
     assert "n = 3, vähintään 5" in texts(app)
@@ -81,14 +82,14 @@ def test_a_thin_unit_shows_too_few_responses_instead_of_an_nps(county):
 
 def test_replies_due_soon_show_in_amber_when_none_is_overdue(county):
     with session_scope(county, write=True) as session:
-        add_feedback(session, "U2", real_now() - timedelta(days=13), reply_requested=True)
+        add_feedback(session, "U2", app_now() - timedelta(days=13), reply_requested=True)
     app = open_page(HUDDLE, unit="U2")
     assert metric(app, "Vastauksia erääntyy 3 pv:n sisällä") == "1"
 
 
 def test_user_text_on_the_board_is_shown_as_text_not_markup(county):
     with session_scope(county, write=True) as session:
-        add_theme(session, "U1", Stage.IN_GROUP, real_now(), title="<b>Jono</b> **kiire**")
+        add_theme(session, "U1", Stage.IN_GROUP, app_now(), title="<b>Jono</b> **kiire**")
     app = open_page(HUDDLE, unit="U1")
     shown = next(m.value for m in app.markdown if "Jono" in m.value)
     assert r"\<b\>Jono\</b\> \*\*kiire\*\*" in shown

@@ -7,7 +7,8 @@ from data.db import session_scope
 from data.imports import import_feedback
 from data.models import AuditEvent, Feedback
 from tests.import_support import native_csv, native_row
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 NHS_LIKE = "Comment ID,Trust,Date,FFT answer\nQ1,Northern Trust,01/11/2026,Kind staff\nQ2,Northern Trust,02/11/2026,\n"
 
@@ -15,7 +16,7 @@ NHS_LIKE = "Comment ID,Trust,Date,FFT answer\nQ1,Northern Trust,01/11/2026,Kind 
 def _import(engine, content: str, profile: str = "native", name: str = "palaute.csv"):
     with session_scope(engine, write=True) as session:
         return import_feedback(session, actor=None, content=content.encode(), file_name=name, profile=profile,
-                               now=real_now())
+                               now=app_now())
 
 
 def _shown(app) -> str:

@@ -16,7 +16,8 @@ from data.services import huddle_quotes, mark_replied
 from pages.ui import format as fmt
 from pages.ui.texts import t
 from tests.factories import add_feedback, add_theme, link, person
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 INBOX = "pages/inbox.py"
 ACTION_KEYS = ("inbox-reply", "inbox-noreply", "inbox-attach", "inbox-quote", "inbox-bulk", "inbox-pick")
@@ -36,7 +37,7 @@ MARKERS = {name: fields.get("open_answer") or fields.get("free_text") for name, 
 @pytest.fixture
 def feedback(county) -> dict[str, int]:
     """The feedback above in the test county; returns their ids by name."""
-    now = real_now()
+    now = app_now()
     ids = {}
     with session_scope(county, write=True) as session:
         for name, (unit, days_ago, fields) in FEEDBACK.items():
@@ -78,9 +79,9 @@ def test_the_supervisor_of_u1_sees_only_u1s_feedback_newest_first_with_the_reply
     shown = texts(app)
     assert ":red-badge[:material/error: Myöhässä 6 pv]" in shown
     assert ":orange-badge[:material/schedule: 2 pv aikaa]" in shown
-    due = helsinki_date(real_now() + timedelta(days=2))
+    due = helsinki_date(app_now() + timedelta(days=2))
     assert f"eräpäivä {fmt.day(due)}" in shown
-    assert f"Vastattu {fmt.day(helsinki_date(real_now() - timedelta(days=4)))}" in shown
+    assert f"Vastattu {fmt.day(helsinki_date(app_now() - timedelta(days=4)))}" in shown
     assert "Avun saanti :orange[**1**]" in shown and "Kohtaaminen 4" in shown
     assert [c.key for c in app.checkbox if c.key.startswith("inbox-pick-")] == [
         f"inbox-pick-{feedback[name]}" for name in ("quiet", "replied", "soon", "late")]
@@ -110,7 +111,7 @@ def test_filters_narrow_the_list(feedback, widget, key, value, expected):
     elif widget == "checkbox":
         element.check()
     else:
-        today = helsinki_date(real_now())
+        today = helsinki_date(app_now())
         element.set_value((today - timedelta(days=6), today))
     app.run()
     assert not app.exception
@@ -143,7 +144,7 @@ def test_marking_a_reply_sent_updates_the_row_audits_it_and_lowers_the_huddle_bo
     assert [toast.value for toast in app.toast] == ["Vastaus merkitty lähetetyksi."]
     stored = row(county, feedback["late"])
     assert stored.replied_at is not None and stored.replied_by == "ui:supervisor" and stored.version == 2
-    today = fmt.day(helsinki_date(real_now()))
+    today = fmt.day(helsinki_date(app_now()))
     assert f":green-badge[:material/mark_email_read: Vastattu {today}]" in texts(app)
     assert "Myöhässä 6 pv" not in texts(app)
     events = audit(county, "feedback.reply_sent")
@@ -155,7 +156,7 @@ def test_marking_a_reply_sent_updates_the_row_audits_it_and_lowers_the_huddle_bo
 
 def test_a_reply_marked_on_an_earlier_day_keeps_that_day(feedback, county):
     app = open_page(INBOX, as_="ui:supervisor")
-    day = helsinki_date(real_now() - timedelta(days=3))
+    day = helsinki_date(app_now() - timedelta(days=3))
     app.date_input(key=f"inbox-reply-date-{feedback['late']}").set_value(day)
     click(app, f"inbox-reply-save-{feedback['late']}")
     assert helsinki_date(row(county, feedback["late"]).replied_at) == day
@@ -195,9 +196,9 @@ def test_attaching_to_a_new_theme_creates_it_at_tunnistettu(feedback, county):
 
 def test_attaching_to_an_existing_theme_offers_only_the_open_themes_of_the_unit(feedback, county):
     with session_scope(county, write=True) as session:
-        mine = add_theme(session, "U1", Stage.IDENTIFIED, real_now(), title="Takaisinsoitot").id
-        add_theme(session, "U1", Stage.DONE, real_now(), title="Valmis jo")
-        add_theme(session, "U2", Stage.IDENTIFIED, real_now(), title="Toisen yksikön")
+        mine = add_theme(session, "U1", Stage.IDENTIFIED, app_now(), title="Takaisinsoitot").id
+        add_theme(session, "U1", Stage.DONE, app_now(), title="Valmis jo")
+        add_theme(session, "U2", Stage.IDENTIFIED, app_now(), title="Toisen yksikön")
     app = open_page(INBOX, as_="ui:supervisor")
     choice = app.selectbox(key=f"inbox-attach-{feedback['soon']}-theme")
     assert choice.options == ["Takaisinsoitot · Tunnistettu · U1"]
@@ -211,7 +212,7 @@ def test_attaching_to_an_existing_theme_offers_only_the_open_themes_of_the_unit(
 
 def test_typing_the_title_of_an_open_theme_attaches_to_it_instead_of_making_a_twin(feedback, county):
     with session_scope(county, write=True) as session:
-        mine = add_theme(session, "U1", Stage.IN_GROUP, real_now(), title="Takaisinsoitot").id
+        mine = add_theme(session, "U1", Stage.IN_GROUP, app_now(), title="Takaisinsoitot").id
     app = open_page(INBOX, as_="ui:supervisor")
     app.text_input(key=f"inbox-attach-{feedback['late']}-new").input(" takaisinsoitot ")
     click(app, f"inbox-attach-save-{feedback['late']}")
@@ -247,7 +248,7 @@ def test_picking_a_quote_puts_it_on_the_huddle_board_and_it_can_be_dropped(feedb
 
 def test_feedback_without_text_offers_no_quote(county):
     with session_scope(county, write=True) as session:
-        silent = add_feedback(session, "U1", real_now() - timedelta(hours=1), nps=7).id
+        silent = add_feedback(session, "U1", app_now() - timedelta(hours=1), nps=7).id
     app = open_page(INBOX, as_="ui:supervisor")
     assert "Ei kirjoitettua palautetta." in texts(app)
     assert f"inbox-quote-{silent}" not in [b.key for b in app.button]
@@ -285,12 +286,12 @@ def test_a_stale_edit_shows_the_changed_by_someone_else_message_and_does_not_ove
     with session_scope(county, write=True) as session:  # another supervisor, between render and click
         other = person(session, Role.SUPERVISOR, "U1", name="Toinen Esihenkilö")
         mark_replied(session, viewer=other, feedback_id=feedback["soon"], seen_version=1,
-                     replied_at=real_now(), now=real_now())
+                     replied_at=app_now(), now=app_now())
     click(app, f"inbox-noreply-save-{feedback['soon']}")
     assert not app.exception
     warning = "\n".join(w.value for w in app.warning)
     assert "Joku muu muutti tätä palautetta juuri – alla sen nykyinen tila." in warning
-    assert f"Vastattu {fmt.day(helsinki_date(real_now()))} · Toinen Esihenkilö" in warning
+    assert f"Vastattu {fmt.day(helsinki_date(app_now()))} · Toinen Esihenkilö" in warning
     stored = row(county, feedback["soon"])
     assert stored.no_reply_reason is None and stored.replied_by == "Toinen Esihenkilö" and stored.version == 2
     assert not audit(county, "feedback.no_reply_needed")
@@ -342,9 +343,9 @@ def test_a_director_sees_the_inbox_read_only(feedback):
 def test_user_text_with_markdown_and_html_is_shown_escaped(county):
     text = "<img src=x onerror=alert(1)> **lihava** [linkki](javascript:alert(1)) &amp; # otsikko\nrivi 2"
     with session_scope(county, write=True) as session:
-        shown = add_feedback(session, "U1", real_now() - timedelta(hours=1), open_answer=text, reply_requested=True,
+        shown = add_feedback(session, "U1", app_now() - timedelta(hours=1), open_answer=text, reply_requested=True,
                              no_reply_reason="*ei* <i>tarvetta</i>")
-        link(session, add_theme(session, "U1", Stage.IDENTIFIED, real_now(), title="<b>teema</b> _x_"), shown)
+        link(session, add_theme(session, "U1", Stage.IDENTIFIED, app_now(), title="<b>teema</b> _x_"), shown)
     app = open_page(INBOX, as_="ui:supervisor")
     assert [e.value for e in app.text] == [text]  # st.text: no markdown, no HTML, no links at all
     assert not any("lihava" in e.value for e in app.markdown)
@@ -356,7 +357,7 @@ def test_user_text_with_markdown_and_html_is_shown_escaped(county):
 def test_the_inbox_pages_through_fifty_at_a_time(county):
     with session_scope(county, write=True) as session:
         for minutes in range(55):
-            add_feedback(session, "U1", real_now() - timedelta(minutes=10 + minutes), nps=minutes % 11)
+            add_feedback(session, "U1", app_now() - timedelta(minutes=10 + minutes), nps=minutes % 11)
     app = open_page(INBOX, as_="ui:supervisor")
     assert "### 55 palautetta" in texts(app) and "Sivu 1 / 2" in texts(app)
     assert len([c for c in app.checkbox if c.key.startswith("inbox-pick-")]) == 50

@@ -15,7 +15,8 @@ from data.models import AccessGrant, Action, AuditEvent, Theme
 from data.services import add_grant
 from pages.ui.format import plain
 from tests.factories import add_feedback, add_theme, link
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 KANBAN = "pages/kanban.py"
 SHOWN = ("title", "subheader", "markdown", "caption", "text", "warning", "error", "info", "toast")
@@ -32,7 +33,7 @@ class Board:
 
 @pytest.fixture
 def board(county) -> Board:
-    now = real_now()
+    now = app_now()
     with session_scope(county, write=True) as session:
         found = add_theme(session, "U1", Stage.IDENTIFIED, now - timedelta(days=2), title="Takaisinsoitot viipyvät")
         group = add_theme(session, "U1", Stage.IN_GROUP, now - timedelta(days=9), title="Ajanvarauksen jonot",
@@ -331,7 +332,7 @@ def test_the_director_of_the_county_reads_the_board_but_cannot_edit(board):
 
 def test_a_director_of_another_subtree_asking_for_u1_gets_a_polite_no_and_an_audit_row(board):
     with session_scope(board.engine, write=True) as session:
-        add_grant(session, actor=None, principal="ui:director-b", role="director", unit_code="B", now=real_now())
+        add_grant(session, actor=None, principal="ui:director-b", role="director", unit_code="B", now=app_now())
     app = open_page(KANBAN, as_="ui:director-b", unit="U1")
     assert not app.exception
     assert "Sinulla ei ole käyttöoikeutta yksikön “U1” tietoihin." in shown(app)
@@ -351,7 +352,7 @@ def test_without_a_unit_the_page_asks_for_one_and_an_unknown_unit_is_said_so(boa
 def test_theme_titles_with_markdown_and_html_are_shown_escaped(county):
     title = "**Lihavoitu** <script>alert(1)</script> [linkki](http://example.com) # otsikko"
     with session_scope(county, write=True) as session:
-        hostile = add_theme(session, "U1", Stage.IDENTIFIED, real_now(), title=title, owner="<b>Pomo</b>")
+        hostile = add_theme(session, "U1", Stage.IDENTIFIED, app_now(), title=title, owner="<b>Pomo</b>")
     app = open_page(KANBAN, as_="ui:supervisor", unit="U1")
     on_card = [m.value for m in card(app, hostile.id).markdown]
     assert on_card[0] == f"**{plain(title)}**"

@@ -13,7 +13,8 @@ from data.languages import choose_language, preferred_language
 from data.services import create_kiosk_link, viewer_for
 from data.organisation import upsert_units
 from tests.factories import TREE, add_feedback
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 HUDDLE, INBOX, KANBAN, ADMIN = "pages/huddle.py", "pages/inbox.py", "pages/kanban.py", "pages/admin.py"
 PICKER = "vartti.language.picker"
@@ -34,13 +35,13 @@ def bilingual(county):
     rows = [replace(row, name_sv="Centrums hälsostation", name_en="Central Health Station") if row.code == "U1"
             else row for row in TREE]
     with session_scope(county, write=True) as session:
-        upsert_units(session, rows, actor="test", now=real_now())
+        upsert_units(session, rows, actor="test", now=app_now())
     return county
 
 
 @pytest.fixture
 def unit_with_feedback(bilingual):
-    now = real_now()
+    now = app_now()
     with session_scope(bilingual, write=True) as session:
         for days_ago, score in enumerate([10, 10, 9, 9, 9, 8, 7, 3, 10, 6]):
             add_feedback(session, "U1", now - timedelta(days=days_ago, hours=1), nps=score, saatavuus=5,
@@ -67,7 +68,7 @@ def test_the_huddle_board_speaks_the_language_of_the_address(unit_with_feedback,
     assert nps in metric_labels(app)
     text = shown(app)
     assert interval in text and statement in text
-    assert format_date(helsinki_date(real_now()), "cccc", locale=locale) in text
+    assert format_date(helsinki_date(app_now()), "cccc", locale=locale) in text
 
 
 def test_a_unit_without_a_swedish_name_shows_its_finnish_one(bilingual):
@@ -148,7 +149,7 @@ def test_a_language_chosen_before_signing_in_is_saved_for_the_person(bilingual):
 def test_the_address_wins_over_the_saved_choice(bilingual):
     with session_scope(bilingual, write=True) as session:
         director = viewer_for(session, subject="ui:director", name="x", principals=["ui:director"])
-        choose_language(session, viewer=director, language="sv", now=real_now())
+        choose_language(session, viewer=director, language="sv", now=app_now())
     app = open_page(HUDDLE, as_="ui:director", unit="U1", lang="en")
     assert app.title[0].value == "Central Health Station"
 
@@ -156,7 +157,7 @@ def test_the_address_wins_over_the_saved_choice(bilingual):
 def test_a_wall_screen_takes_its_language_from_its_link_and_has_no_picker(bilingual):
     with session_scope(bilingual, write=True) as session:
         admin = viewer_for(session, subject="ui:admin", name="x", principals=["ui:admin"])
-        token = create_kiosk_link(session, viewer=admin, unit_code="U1", label="x", now=real_now(),
+        token = create_kiosk_link(session, viewer=admin, unit_code="U1", label="x", now=app_now(),
                                   valid_days=None)
     app = open_page(HUDDLE, as_=None, unit="U1", screen=token, lang="sv")
     assert app.title[0].value == "Centrums hälsostation"

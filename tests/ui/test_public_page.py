@@ -1,17 +1,19 @@
 """The public page and the accessibility statement, anonymous, in Finnish, Swedish and English."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from auth.roles import Role
+from board.periods import helsinki_date
 from board.stages import Stage
 from data.db import session_scope
 from data.public import set_show_staff_names
 from data.services import publish_action
 from tests.factories import add_action, add_feedback, add_theme, person
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 TITLES = {"fi": "Palautteesi vaikutti", "sv": "Din respons gjorde skillnad", "en": "Your feedback made a difference"}
 STATEMENT_TITLES = {"fi": "Saavutettavuusseloste", "sv": "Tillgänglighetsutlåtande", "en": "Accessibility statement"}
@@ -27,14 +29,14 @@ def shown(app) -> str:
 @pytest.fixture
 def published(county):
     """A published action with a topic, an unpublished one, and feedback whose text must never show."""
-    now = real_now()
+    now = app_now()
     with session_scope(county, write=True) as session:
         theme = add_theme(session, "U1", Stage.DONE, now, title="Puhelinjonot", owner="Sari Esihenkilö")
-        action = add_action(session, theme, date.today() - timedelta(days=3), "Sisäinen muistiinpano",
+        action = add_action(session, theme, helsinki_date(app_now()) - timedelta(days=3), "Sisäinen muistiinpano",
                             "Lisäsimme soittoaikoja aamuun", True)
         action.topic = "saatavuus"
         session.add(action)
-        add_action(session, theme, date.today() - timedelta(days=1), "Luonnos", "Ei vielä julki", False)
+        add_action(session, theme, helsinki_date(app_now()) - timedelta(days=1), "Luonnos", "Ei vielä julki", False)
         for _ in range(6):
             add_feedback(session, "U1", now - timedelta(hours=1), nps=10, saatavuus=5,
                          free_text="Salainen palaute jonosta")
@@ -75,10 +77,10 @@ def test_a_newly_published_action_shows_once_the_kanban_flow_clears_the_cache(pu
     assert "Tekstiviestimuistutus" not in shown(app)
     with session_scope(published, write=True) as session:
         supervisor = person(session, Role.SUPERVISOR, "U1")
-        theme = add_theme(session, "U1", Stage.DONE, real_now(), title="Muistutus")
-        action = add_action(session, theme, date.today(), "Sisäinen", "Tekstiviestimuistutus ennen käyntiä")
+        theme = add_theme(session, "U1", Stage.DONE, app_now(), title="Muistutus")
+        action = add_action(session, theme, helsinki_date(app_now()), "Sisäinen", "Tekstiviestimuistutus ennen käyntiä")
         publish_action(session, viewer=supervisor, action_id=action.id, seen_version=1, publish=True,
-                       now=real_now())
+                       now=app_now())
     app.run()
     assert "Tekstiviestimuistutus" not in shown(app)  # still the cached page
     from pages.ui import public_cache
@@ -89,7 +91,7 @@ def test_a_newly_published_action_shows_once_the_kanban_flow_clears_the_cache(pu
 
 def test_staff_names_show_only_after_an_admin_turns_them_on(published):
     with session_scope(published, write=True) as session:
-        set_show_staff_names(session, viewer=person(session, Role.ADMIN, "C"), show=True, now=real_now())
+        set_show_staff_names(session, viewer=person(session, Role.ADMIN, "C"), show=True, now=app_now())
     from pages.ui import public_cache
     public_cache.forget()
     assert "Sari Esihenkilö" in shown(open_page("pages/public.py", as_=None))

@@ -9,7 +9,8 @@ from sqlmodel import select
 from data.db import session_scope
 from data.models import AuditEvent
 from tests.factories import add_feedback
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 
 def shown(app) -> str:
@@ -25,7 +26,7 @@ def denials(engine) -> list[str]:
 @pytest.fixture
 def answered(county):
     """This month: U1 with 30 answers, U2 with 20, U3 (the other area) with 3."""
-    when = real_now() - timedelta(minutes=5)
+    when = app_now() - timedelta(minutes=5)
     with session_scope(county, write=True) as session:
         for code, scores in (("U1", [10] * 20 + [8] * 5 + [3] * 5), ("U2", [9] * 10 + [5] * 10), ("U3", [10, 10, 2])):
             for score in scores:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from data.db import make_engine
+from tests.conftest import leave_demo
 from tests.ui.conftest import open_page
 
 
@@ -12,7 +13,7 @@ def errors(app) -> str:
 
 
 def test_without_demo_mode_or_sign_in_the_app_shows_a_configuration_error(app_env, monkeypatch):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     app = open_page("pages/huddle.py", unit="U1")
     assert "kirjautumista ei ole määritetty" in errors(app)
     assert not app.metric and not app.exception
