@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -63,6 +64,20 @@ DEMO_PERSONAS = (
 )
 
 
+# The unit whose supervisor and team the demo signs in as: its desk is never empty, whatever the day.
+SHOWCASE_UNIT = "PTH-TA-KESK"
+
+# Replies the showcase unit always has awaiting, by how long ago they arrived: two overdue, two due
+# within three days, three not yet due (with the default 14-day deadline).
+AWAITING_AGES = (timedelta(days=20, hours=3), timedelta(days=16, hours=5),
+                 timedelta(days=12, hours=20), timedelta(days=12, hours=2),
+                 timedelta(days=6, hours=4), timedelta(days=2, hours=6), timedelta(hours=5))
+# Fresh critical answers with text that no theme holds yet: the inbox's work for today.
+FRESH_AGES = (timedelta(hours=2), timedelta(hours=9), timedelta(days=1, hours=1))
+# Before this age feedback is never linked to a demo theme, so the fresh answers stay unhandled.
+LINKED_AFTER = timedelta(days=21)
+
+
 class DemoRefused(RuntimeError):
     """The database already has data; the demo county is only loaded into an empty one."""
 
@@ -91,8 +106,11 @@ def is_empty(session: Session) -> bool:
     return not session.exec(select(func.count()).select_from(Unit)).one()
 
 
-def seed_demo(session: Session, *, seed: int, now: datetime) -> DemoSummary:
-    """Load the demo county into an empty database; the same seed and day give the same data."""
+def seed_demo(session: Session, *, seed: int, now: datetime, only: Collection[str] | None = None) -> DemoSummary:
+    """Load the demo county into an empty database; the same seed and day give the same data.
+
+    `only` limits the feedback and themes to those units' codes (the whole tree is always made).
+    """
     if not is_empty(session):
         raise DemoRefused("the database is not empty")
     rows = [UnitRow(r.code, r.parent_code, r.name_fi, r.name_sv, r.name_en, r.level)
@@ -101,13 +119,14 @@ def seed_demo(session: Session, *, seed: int, now: datetime) -> DemoSummary:
     units = {u.code: u for u in session.exec(select(Unit)).all()}
     feedback = themes = actions = 0
     for row in content.ORGANISATION:
-        if row.level != "unit":
+        if row.level != "unit" or (only is not None and row.code not in only):
             continue
         rng = random.Random(f"{seed}:{row.code}")
         unit = units[row.code]
         character = _character(rng, row.size)
-        feedback += _add_feedback(session, rng, unit, row.profile, character, now)
-        added_themes, added_actions = _add_themes(session, rng, unit, row.profile, now)
+        showcase = row.code == SHOWCASE_UNIT
+        feedback += _add_feedback(session, rng, unit, row.profile, character, now, showcase)
+        added_themes, added_actions = _add_themes(session, rng, unit, row.profile, now, showcase)
         themes += added_themes
         actions += added_actions
     for persona in DEMO_PERSONAS:
@@ -194,7 +213,7 @@ def _received_at(rng: random.Random, day: date, collection: str, profile: str) -
 
 
 def _add_feedback(session: Session, rng: random.Random, unit: Unit, profile: str,
-                  character: UnitCharacter, now: datetime) -> int:
+                  character: UnitCharacter, now: datetime, showcase: bool) -> int:
     today = helsinki_date(now)
     daily = character.yearly / DAYS
     rows = []
@@ -208,6 +227,8 @@ def _add_feedback(session: Session, rng: random.Random, unit: Unit, profile: str
                 rows.append(row)
     _leave_some_replies_late(rng, rows, character, now)
     _pick_quotes(rng, rows, now)
+    if showcase:
+        rows += _desk_rows(rng, unit, profile, character, now, first_index=len(rows))
     if rows:
         session.execute(insert(Feedback).execution_options(render_nulls=True), rows)
     return len(rows)
@@ -253,6 +274,22 @@ def _feedback_row(rng: random.Random, unit: Unit, profile: str, character: UnitC
     }
 
 
+def _desk_rows(rng: random.Random, unit: Unit, profile: str, character: UnitCharacter, now: datetime,
+               first_index: int) -> list[dict]:
+    """Critical answers with text received at fixed ages before now: replies awaiting and fresh work."""
+    rows = []
+    for number, age in enumerate(AWAITING_AGES + FRESH_AGES):
+        received = now - age
+        row = _feedback_row(rng, unit, profile, character, helsinki_date(received), character.nps_level, now,
+                            first_index + number)
+        score = rng.choice((2, 4, 5, 6))
+        row.update(received_at=received, nps=score, open_answer=_open_answer(rng, score, profile),
+                   reply_requested=age in AWAITING_AGES, replied_at=None, replied_by=None,
+                   **{key: _statement(rng, score) for key in STATEMENT_KEYS if row[key] is not None})
+        rows.append(row)
+    return rows
+
+
 def _leave_some_replies_late(rng: random.Random, rows: list[dict], character: UnitCharacter,
                              now: datetime) -> None:
     """Most units reply in time; some have a few replies left unsent past the deadline."""
@@ -273,6 +310,9 @@ def _pick_quotes(rng: random.Random, rows: list[dict], now: datetime) -> None:
 # Days a theme of each stage spent in development before its current stage.
 DEVELOPMENT_BEFORE = {Stage.IN_GROUP: (0, 0), Stage.TRIAL: (7, 40), Stage.DONE: (20, 90)}
 
+# The showcase unit's trial and done themes entered their stage this recently (days), so its actions are recent.
+RECENT_ACTION_DAYS = {Stage.TRIAL: (5, 12), Stage.DONE: (3, 10)}
+
 STAGE_PLAN = (
     (Stage.IDENTIFIED, 1, 20),
     (Stage.IN_GROUP, 3, 45),
@@ -284,21 +324,26 @@ STAGE_PLAN = (
 
 
 def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
-                now: datetime) -> tuple[int, int]:
+                now: datetime, showcase: bool) -> tuple[int, int]:
     titles = [t for t in content.THEMES.get(profile, ())] + [
         t for topic in rng.sample(GENERIC_TOPICS, 3) for t in content.THEMES.get(topic, ())]
-    stages = [Stage.IN_GROUP, Stage.TRIAL, Stage.DONE] + rng.sample(
-        [Stage.IDENTIFIED, Stage.IN_GROUP, Stage.TRIAL, Stage.DONE, Stage.ESCALATED, Stage.NOT_PURSUED],
-        rng.randint(1, 3))
+    if showcase:
+        stages = [Stage.IN_GROUP, Stage.TRIAL, Stage.DONE, Stage.IDENTIFIED, Stage.ESCALATED, Stage.NOT_PURSUED]
+    else:
+        stages = [Stage.IN_GROUP, Stage.TRIAL, Stage.DONE] + rng.sample(
+            [Stage.IDENTIFIED, Stage.IN_GROUP, Stage.TRIAL, Stage.DONE, Stage.ESCALATED, Stage.NOT_PURSUED],
+            rng.randint(1, 3))
     actions = 0
     linkable = list(session.exec(
         select(Feedback.id).where(Feedback.unit_id == unit.id, Feedback.nps <= 8,
-                                  Feedback.open_answer.is_not(None))
+                                  Feedback.open_answer.is_not(None), Feedback.received_at < now - LINKED_AFTER)
         .order_by(Feedback.received_at.desc()).limit(200)
     ).all())
     chosen = rng.sample(titles, min(len(stages), len(titles)))
     for (title, description), stage in zip(chosen, stages):
         _, low, high = next(plan for plan in STAGE_PLAN if plan[0] == stage)
+        if showcase and stage in RECENT_ACTION_DAYS:
+            low, high = RECENT_ACTION_DAYS[stage]
         since = now - timedelta(days=rng.randint(low, high), hours=rng.randint(0, 8))
         theme = Theme(
             unit_id=unit.id, title=title, description=description, stage=stage.value,
@@ -314,16 +359,17 @@ def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
         for feedback_id in rng.sample(linkable, min(len(linkable), rng.randint(3, 14))):
             session.add(ThemeFeedback(theme_id=theme.id, feedback_id=feedback_id))
         if stage in (Stage.TRIAL, Stage.DONE, Stage.ESCALATED):
-            actions += _add_actions(session, rng, theme, now)
+            actions += _add_actions(session, rng, theme, now, showcase)
     session.flush()
     return len(chosen), actions
 
 
-def _add_actions(session: Session, rng: random.Random, theme: Theme, now: datetime) -> int:
+def _add_actions(session: Session, rng: random.Random, theme: Theme, now: datetime, showcase: bool) -> int:
     planned = content.ACTIONS.get(theme.title, ())
     for text, public_text in planned:
-        taken = theme.stage_since + timedelta(days=rng.randint(-10, 0))
-        published = theme.stage == Stage.DONE.value and rng.random() < 0.75
+        # The showcase's actions are of the last weeks: the trial's still internal, the done ones published.
+        taken = theme.stage_since + timedelta(days=rng.randint(-4 if showcase else -10, 0))
+        published = theme.stage == Stage.DONE.value and (showcase or rng.random() < 0.75)
         session.add(Action(
             theme_id=theme.id, taken_on=helsinki_date(taken), text=text,
             public_text=public_text, published_at=taken + timedelta(days=1) if published else None,

@@ -22,6 +22,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from data.settings import load_settings
+from tests.conftest import pinned_clock
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,6 +58,10 @@ class DemoServer:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def now(self):
+        """The moment the server's clock reads (pinned by VARTTI_NOW in the demo)."""
+        return load_settings(self.env).now()
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         """`python -m data ARGS` against the server's database; fails the test on a non-zero exit."""
@@ -118,19 +125,25 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
-    """A fresh SQLite database with the demo county, served in demo mode on a free port."""
+    """A fresh SQLite database with the demo county, served in demo mode with the suite's pinned clock."""
     workdir = tmp_path_factory.mktemp("e2e")
+    with demo_county(workdir, pinned_clock()) as server:
+        yield server
+
+
+@contextmanager
+def demo_county(workdir: Path, clock: str) -> Iterator[DemoServer]:
+    """The demo county loaded and served as of the moment `clock` (a VARTTI_NOW value) on a free port."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("VARTTI_")}
     env.update({
         "VARTTI_DEMO": "1",
+        "VARTTI_NOW": clock,
         "VARTTI_DATABASE_URL": f"sqlite:///{workdir / 'vartti.db'}",
         "PYTHONUNBUFFERED": "1",
     })
     run_cli(env, "migrate")
     run_cli(env, "seed-demo")
-
-    port = _free_port()
-    with serving_app(env, port=port, log_path=workdir / "streamlit.log") as server:
+    with serving_app(env, port=_free_port(), log_path=workdir / "streamlit.log") as server:
         yield server
 
 

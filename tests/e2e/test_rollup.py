@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -49,7 +48,7 @@ def _wait_idle(page: Page, text: str) -> None:
 def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_report(page: Page,
                                                                                     demo_server: DemoServer,
                                                                                     page_errors, tmp_path):
-    today = helsinki_date(datetime.now(timezone.utc))
+    today = helsinki_date(demo_server.now())
     this_quarter = calendar_period("quarter", today)
     last_quarter = previous_of(this_quarter, "quarter")
 
