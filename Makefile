@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test migrate chromium postgres clean
+.PHONY: run test test-dates migrate chromium postgres clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ postgres:
 
 test: $(VENV)/.test-deps chromium postgres
 	$(PY) -m pytest
+
+# The whole suite with the app's clock on the days that break date arithmetic (Helsinki wall times):
+# the last Sundays of March and October, the turn of the year in ISO week 53, a leap day, Monday 00:30.
+DATES ?= 2027-03-28T02:30 2027-10-31T03:30 2026-12-31T12:00 2027-01-01T00:10 2028-02-29T10:00 2027-12-06T00:30
+test-dates: $(VENV)/.test-deps chromium postgres
+	@for day in $(DATES); do echo "== the suite on $$day"; VARTTI_NOW=$$day $(PY) -m pytest -q $(PYTEST_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) data/vartti.db data/vartti.db-*

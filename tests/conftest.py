@@ -27,10 +27,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 NOW = datetime(2026, 11, 23, 8, 0)
 
 
+# `VARTTI_NOW=… make test` moves the app's day for the whole run (`make test-dates`). It is taken out of the
+# environment here, so that only the tests that pin the app's clock (AppTest, the demo server) see it.
+SUITE_DAY = os.environ.pop("VARTTI_NOW", None)
+
+
 def app_now() -> datetime:
-    """What the app's clock reads in AppTest and e2e runs: NOW, or VARTTI_NOW when a run moves the suite's day."""
-    pinned = os.environ.get("VARTTI_NOW")
-    return parse_local_or_aware(pinned) if pinned else NOW
+    """What the app's clock reads in AppTest and e2e runs: NOW, or the day the run was moved to."""
+    return parse_local_or_aware(SUITE_DAY) if SUITE_DAY else NOW
 
 
 def pinned_clock() -> str:
