@@ -301,17 +301,22 @@ def _insert_feedback(session: Session, rows: list[tuple]) -> None:
     table = Feedback.__table__
     names = ", ".join(FEEDBACK_COLUMNS)
     driver = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    elif connection.dialect.name == "sqlite":
-        statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in FEEDBACK_COLUMNS)})"
-        for start in range(0, len(rows), BATCH):
-            driver.executemany(statement, rows[start:start + BATCH])
-    else:
-        for start in range(0, len(rows), BATCH):
-            session.execute(insert(table), [dict(zip(FEEDBACK_COLUMNS, row)) for row in rows[start:start + BATCH]])
+    try:
+        if connection.dialect.name == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        if connection.dialect.name == "sqlite":
+            statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in FEEDBACK_COLUMNS)})"
+            for start in range(0, len(rows), BATCH):
+                driver.executemany(statement, rows[start:start + BATCH])
+            return
+    except connection.dialect.loaded_dbapi.IntegrityError as problem:
+        # The driver's own error, raised as SQLAlchemy's, so callers catch one kind.
+        raise IntegrityError(f"INSERT INTO {table.name}", None, problem) from problem
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(table), [dict(zip(FEEDBACK_COLUMNS, row)) for row in rows[start:start + BATCH]])
 
 
 def _sqlite_converter(column_type, dialect):
