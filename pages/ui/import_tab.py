@@ -26,6 +26,7 @@ from data.imports import (
 )
 from auth.roles import Permission
 from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
+from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
@@ -76,7 +77,7 @@ def _summary_message(tr, summary: ImportSummary) -> str:
 def _write(context: AppContext, change: Callable, done: Callable[[object], tuple[str, str]], tr) -> None:
     """Run one change in its own transaction, then show what happened after the rerun."""
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             result = change(session)
     except AccessDenied as denied:
         refuse(context, denied)
