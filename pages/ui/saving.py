@@ -20,6 +20,7 @@ from pages.ui.texts import t
 
 LOG = logging.getLogger(__name__)
 _BUSY = "vartti.save_busy"
+_LOGGED = "a save was not done, the database is busy: %s"  # for the log, not the reader
 
 
 @contextmanager
@@ -31,7 +32,7 @@ def saving(engine: Engine) -> Iterator[Session]:
     except OperationalError as problem:
         if not is_busy(problem):
             raise
-        LOG.warning("a save was not done, the database is busy: %s", problem.orig)
+        LOG.warning(_LOGGED, problem.orig)
         st.session_state[_BUSY] = True
         # Widget values survive a rerun (forms too), so what the user typed is still there.
         st.rerun()
