@@ -20,6 +20,7 @@ from pages.ui import language
 from pages.ui.context import AppContext, provide
 from pages.ui.language_picker import language_picker
 from pages.ui.refusal import page_refusal
+from pages.ui.saving import busy_notice
 from pages.ui.texts import t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", layout="wide",
@@ -141,6 +142,7 @@ if settings.demo and not gate.kiosk_token():
 
 if not gate.kiosk_token():
     language_picker(remember=_remember_language if person else None)
+busy_notice()
 
 if gate.kiosk_token():
     # The default page is served at "/", so the board needs a second, hidden entry at /huddle too.

@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from auth.access import Viewer
 from auth.config import SignInConfig as SignIn
 from auth.graph import GraphError, GraphSettings, group_ids
-from data.db import session_scope
+from data.db import is_busy, session_scope
 from data.demo import DEMO_PERSONAS
 from data.services import kiosk_viewer, record_sign_in, viewer_for
 
@@ -84,8 +85,15 @@ def _resolved(engine: Engine, now: datetime, **who) -> Viewer:
     with session_scope(engine) as session:
         viewer = viewer_for(session, **who)
     if st.session_state.get(_SIGNED_IN_KEY) != viewer.subject:
-        with session_scope(engine, write=True) as session:
-            record_sign_in(session, viewer=viewer, now=now)
+        try:
+            with session_scope(engine, write=True) as session:
+                record_sign_in(session, viewer=viewer, now=now)
+        except OperationalError as problem:
+            # A busy database does not keep anyone out: the sign-in is recorded on the next rerun.
+            if not is_busy(problem):
+                raise
+            LOG.warning("sign-in of %s not recorded yet, the database is busy", viewer.subject)
+            return viewer
         st.session_state[_SIGNED_IN_KEY] = viewer.subject
     return viewer
 

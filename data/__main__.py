@@ -108,7 +108,7 @@ def cmd_grant(engine, settings, args) -> int:
 
 def cmd_import(engine, settings, args) -> int:
     from data.feedback_files import FileUnusable, UnknownProfile
-    from data.imports import import_feedback
+    from data.imports import import_file, prepare_import
 
     try:
         content = Path(args.file).read_bytes()
@@ -116,11 +116,14 @@ def cmd_import(engine, settings, args) -> int:
         raise CliError(f"file unusable, nothing written: {problem}", UNUSABLE) from None
     _require_current_schema(engine)
     try:
-        with session_scope(engine, write=not args.dry_run) as session:
-            summary = import_feedback(session, actor=None, content=content, file_name=Path(args.file).name,
-                                      profile=args.profile, dry_run=args.dry_run, now=settings.now())
-            if args.dry_run:
-                session.rollback()
+        if args.dry_run:
+            with session_scope(engine) as session:
+                summary = prepare_import(session, actor=None, content=content, file_name=Path(args.file).name,
+                                         profile=args.profile).summary
+        else:
+            # Prepared in a read transaction; the write lock is held only while the rows are inserted.
+            summary = import_file(engine, actor=None, content=content, file_name=Path(args.file).name,
+                                  profile=args.profile, now=settings.now())
     except UnknownProfile:
         raise CliError(f"unknown profile {args.profile!r}", UNUSABLE) from None
     except FileUnusable as problem:

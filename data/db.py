@@ -7,19 +7,27 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 WRITE_OPTION = "vartti_write"
+# How long a write waits for another writer's lock before it gives up with "busy": a page says
+# "try again" after this, never later (imports hold the lock only for their final insert).
+LOCK_WAIT_SECONDS = 10
+# PostgreSQL: lock_not_available (lock_timeout), serialization_failure, deadlock_detected.
+BUSY_STATES = {"55P03", "40001", "40P01"}
 
 
 def make_engine(url: str) -> Engine:
     """Create the engine for a SQLAlchemy URL; a SQLite file's folder is created on demand."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        _tune_postgres(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
     _tune_sqlite(engine)
     return engine
 
@@ -31,7 +39,7 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -41,6 +49,25 @@ def _tune_sqlite(engine: Engine) -> None:
         # A writer takes the write lock up front, so two writers queue instead of deadlocking.
         mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _tune_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # A row lock held by another transaction is waited for this long, then "busy", not forever.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+        dbapi_connection.commit()
+
+
+def is_busy(problem: BaseException) -> bool:
+    """Whether a database error means "another writer holds the lock now, try again later"."""
+    if not isinstance(problem, OperationalError):
+        return False
+    if getattr(problem.orig, "sqlstate", None) in BUSY_STATES:
+        return True
+    message = str(problem.orig).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 @contextmanager

@@ -1,19 +1,24 @@
 """Importing and exporting feedback: one file is one transaction; every row is stored, a duplicate,
 a conflict or a kept reject; identity codes and contacts never reach a table (CONTRACTS.md).
 
-The row pipeline works in batches: parse and screen the rows, resolve units (by code, or through the
-admins' unit mappings), look the keys up in the database in one query per batch, then insert the new
-rows with one executemany. Importing the same file again finds every key and changes nothing.
+An import has two steps, so the database's write lock is held only for the insert itself:
+`prepare_import` reads the file in batches (parse and screen the rows, resolve units by code or
+through the admins' unit mappings, look the keys up in one query per batch) in a read transaction,
+and keeps the rows to insert, ready for the driver, in memory; `store_import` then inserts them,
+the rejects and the run in one short write transaction. `import_file` does both and prepares again
+if another import stored some of the same keys in between. Importing the same file again finds
+every key and changes nothing.
 """
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import IO, Any
 
-from sqlalchemy import Boolean, Date, DateTime, func, insert, text, update
+from sqlalchemy import Boolean, Date, DateTime, Engine, func, insert, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from auth.access import AccessDenied, Viewer, can
@@ -23,6 +28,7 @@ from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, Period
 from board.replies import ReplyPolicy, reply_due
 from data.audit import record
+from data.db import session_scope
 from data.feedback_files import (
     NATIVE_FIELDS,
     ParsedRow,
@@ -51,6 +57,9 @@ REIMPORT_FILE = "korjatut rivit"
 COMPARED = ("unit_id", "received_at", "service_date", "channel", "collection", "nps", *STATEMENT_KEYS,
             "open_answer", "free_text", "reply_requested", "service_code", "language")
 STORED = (*COMPARED, "source", "source_id", "replied_at")
+FEEDBACK_COLUMNS = (*STORED, "redacted", "version", "quote_picked_at", "replied_by", "no_reply_reason")
+# A file is prepared again when another import stored some of its keys meanwhile; more than that is a fault.
+STORE_ATTEMPTS = 3
 EXPORT_COLUMNS = (*NATIVE_FIELDS, "status", "due_at")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REJECT_STATE = ("column", "reason", "data", "resolved_at")
@@ -178,31 +187,27 @@ class _Units:
 
 
 class _Pipeline:
-    """Classifies rows batch by batch and (unless a dry run) writes them."""
+    """Classifies rows batch by batch; with `writes`, also inserts each batch's new rows at once."""
 
-    def __init__(self, session: Session, profile: Profile, *, dry_run: bool) -> None:
+    def __init__(self, session: Session, profile: Profile, *, writes: bool) -> None:
         self.session = session
         self.profile = profile
-        self.dry_run = dry_run
+        self.writes = writes
         self.units = _Units.load(session)
         self.seen: dict[str, int] = {}
         self.summary = ImportSummary(profile=profile.name, notes=profile.notes)
-        # PostgreSQL plans the key lookups from the table's statistics. The table grows inside this
-        # transaction, unseen by them, and a lookup planned for "a few rows of this source" would
-        # read every row of the source for each batch. ANALYZE counts the transaction's own rows, so
-        # it runs at the start and whenever the import has doubled what it inserted (a few times).
+        # PostgreSQL plans the key lookups from the table's statistics. When rows are inserted as the
+        # batches go, the table grows inside this transaction, unseen by them, and a lookup planned for
+        # "a few rows of this source" would read every row of the source for each batch. ANALYZE counts
+        # the transaction's own rows, so it runs at the start and whenever the inserted rows double.
         dialect = session.connection().dialect.name
-        if dialect == "sqlite" and not dry_run:
-            # The default 2 MB page cache thrashes on the five feedback indexes of a big import;
-            # this connection keeps 64 MB for as long as it lives (the pool reuses it).
-            session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-        self.analyze = dialect == "postgresql" and not dry_run
+        self.analyze = dialect == "postgresql" and writes
         self.next_analyze = ANALYZE_FIRST
         if self.analyze:
             session.execute(text("ANALYZE feedback"))
 
-    def feed(self, rows: list[ParsedRow]) -> list[tuple[ParsedRow, str]]:
-        """Classify and store one batch; returns each row with its outcome, in the order of `rows`."""
+    def feed(self, rows: list[ParsedRow]) -> tuple[list[tuple[ParsedRow, str]], list[ParsedRow]]:
+        """Classify one batch: each row with its outcome, in the order of `rows`, and the rows to insert."""
         outcome_of: dict[int, str] = {}
         candidates: list[ParsedRow] = []
         for row in rows:
@@ -250,12 +255,13 @@ class _Pipeline:
                 self.summary.conflicts += 1
             else:
                 self.summary.rejected += 1
-        if new and not self.dry_run:
-            _bulk_insert(self.session, [_feedback_values(row) for row in new])
+        if new and self.writes:
+            connection = self.session.connection()
+            _insert_feedback(self.session, _staged(connection.dialect, [_feedback_values(row) for row in new]))
             if self.analyze and self.summary.inserted >= self.next_analyze:
                 self.session.execute(text("ANALYZE feedback"))
                 self.next_analyze = 2 * self.summary.inserted
-        return outcomes
+        return outcomes, new
 
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
         by_source: dict[str, set[str]] = {}
@@ -274,26 +280,43 @@ class _Pipeline:
         return found
 
 
-def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert feedback rows in the session's transaction the fastest way each database has: COPY on
-    PostgreSQL, the driver's executemany on SQLite (values converted exactly as SQLAlchemy would)."""
+def _staged(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
+    """Feedback rows as tuples in FEEDBACK_COLUMNS order, for SQLite already in the form it stores,
+    so that converting values is done before the write lock is taken, not while it is held."""
+    if dialect.name != "sqlite":
+        return [tuple(row[name] for name in FEEDBACK_COLUMNS) for row in rows]
+    table = Feedback.__table__
+    converters = [_sqlite_converter(table.c[name].type, dialect) for name in FEEDBACK_COLUMNS]
+    return [tuple([value if value is None or convert is None else convert(value)
+                   for value, convert in zip([row[name] for name in FEEDBACK_COLUMNS], converters)])
+            for row in rows]
+
+
+def _insert_feedback(session: Session, rows: list[tuple]) -> None:
+    """Insert staged feedback rows in the session's transaction the fastest way each database has:
+    COPY on PostgreSQL, the driver's executemany in chunks on SQLite."""
+    if not rows:
+        return
     connection = session.connection()
     table = Feedback.__table__
-    names = list(rows[0])
+    names = ", ".join(FEEDBACK_COLUMNS)
     driver = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in names])
-    elif connection.dialect.name == "sqlite":
-        converters = [_sqlite_converter(table.c[name].type, connection.dialect) for name in names]
-        values = [tuple([value if value is None or convert is None else convert(value)
-                         for value, convert in zip([row[name] for name in names], converters)]) for row in rows]
-        driver.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
-                           f"({', '.join('?' for _ in names)})", values)
-    else:
-        session.execute(insert(table), rows)
+    try:
+        if connection.dialect.name == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        if connection.dialect.name == "sqlite":
+            statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in FEEDBACK_COLUMNS)})"
+            for start in range(0, len(rows), BATCH):
+                driver.executemany(statement, rows[start:start + BATCH])
+            return
+    except connection.dialect.loaded_dbapi.IntegrityError as problem:
+        # The driver's own error, raised as SQLAlchemy's, so callers catch one kind.
+        raise IntegrityError(f"INSERT INTO {table.name}", None, problem) from problem
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(table), [dict(zip(FEEDBACK_COLUMNS, row)) for row in rows[start:start + BATCH]])
 
 
 def _sqlite_converter(column_type, dialect):
@@ -314,11 +337,11 @@ def _feedback_values(row: ParsedRow) -> dict[str, Any]:
     return values
 
 
-def _reject_values(run_id: int, row: ParsedRow) -> dict[str, Any]:
+def _reject_values(row: ParsedRow) -> dict[str, Any]:
+    """A reject ready to store, but for its run."""
     data, _ = screen_raw({k: v for k, v in row.raw.items() if k in NATIVE_FIELDS})
-    return {"run_id": run_id, "row_number": row.number, "column": row.problem.column,
-            "reason": row.problem.reason, "data": data, "resolved_at": None, "resolved_by": None,
-            "version": 1}
+    return {"row_number": row.number, "column": row.problem.column, "reason": row.problem.reason, "data": data,
+            "resolved_at": None, "resolved_by": None, "version": 1}
 
 
 def _batches(rows: Iterable[ParsedRow], size: int | None = None) -> Iterator[list[ParsedRow]]:
@@ -351,29 +374,89 @@ def _finish_run(session: Session, run: ImportRun, summary: ImportSummary, actor:
            now=now, after={"file": run.file_name, "profile": run.profile, **summary.as_json()})
 
 
-def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
-                    profile: str = "native", dry_run: bool = False, now: datetime) -> ImportSummary:
-    """Import a feedback file in the caller's transaction (a dry run writes nothing); FileUnusable when it can't be read."""
+@dataclass
+class PreparedImport:
+    """A file read, screened and classified, its rows ready to insert: what one short write transaction stores."""
+
+    file_name: str
+    profile: str
+    dialect: str
+    summary: ImportSummary
+    rows: list[tuple] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+
+
+def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
+                   profile: str = "native") -> PreparedImport:
+    """Read, screen and classify a feedback file without writing (a read transaction will do); FileUnusable when it can't be read."""
     _require_import(session, actor)
     chosen = load_profile(profile)
     table = read_table(content, file_name)
     columns = map_columns(chosen, table.header)
-    pipeline = _Pipeline(session, chosen, dry_run=dry_run)
-    run = None if dry_run else _start_run(session, actor, file_name, chosen.name, now)
+    pipeline = _Pipeline(session, chosen, writes=False)
+    dialect = session.connection().dialect
+    prepared = PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
     parsed = (parse_row(chosen, number, columns.raw(cells, chosen.constants)) for number, cells in table.rows)
     for batch in _batches(parsed):
-        outcomes = pipeline.feed(batch)
+        outcomes, new = pipeline.feed(batch)
+        prepared.rows.extend(_staged(dialect, [_feedback_values(row) for row in new]))
         problems = [row for row, outcome in outcomes if outcome in ("rejected", "conflict")]
-        if run is not None and problems:
-            session.execute(insert(ImportReject.__table__), [_reject_values(run.id, row) for row in problems])
+        prepared.rejects.extend(_reject_values(row) for row in problems)
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)
         for row in problems[:max(room, 0)]:
             data, _ = screen_raw(row.raw)
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
                                                       data, 1, file_name, chosen.name))
-    if run is not None:
-        _finish_run(session, run, pipeline.summary, actor, now, "import.run")
-    return pipeline.summary
+    return prepared
+
+
+def store_import(session: Session, *, actor: Viewer | None, prepared: PreparedImport,
+                 now: datetime) -> ImportSummary:
+    """Store a prepared file: its new rows, its rejects and the run, audited (IntegrityError when a key was stored meanwhile)."""
+    _require_import(session, actor)
+    if session.connection().dialect.name != prepared.dialect:
+        raise ImportRefused("the file was prepared for another database")
+    if prepared.dialect == "sqlite":
+        # The default 2 MB page cache thrashes on the five feedback indexes of a big import;
+        # this connection keeps 64 MB for as long as it lives (the pool reuses it).
+        session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+    run = _start_run(session, actor, prepared.file_name, prepared.profile, now)
+    _insert_feedback(session, prepared.rows)
+    for start in range(0, len(prepared.rejects), BATCH):
+        session.execute(insert(ImportReject.__table__),
+                        [{**reject, "run_id": run.id} for reject in prepared.rejects[start:start + BATCH]])
+    _finish_run(session, run, prepared.summary, actor, now, "import.run")
+    return prepared.summary
+
+
+def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
+                    profile: str = "native", dry_run: bool = False, now: datetime) -> ImportSummary:
+    """Import a feedback file in the caller's transaction (a dry run writes nothing); FileUnusable when it can't be read."""
+    prepared = prepare_import(session, actor=actor, content=content, file_name=file_name, profile=profile)
+    if dry_run:
+        return prepared.summary
+    return store_import(session, actor=actor, prepared=prepared, now=now)
+
+
+def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str = "native",
+                now: datetime, prepare: Callable[[], PreparedImport] | None = None) -> ImportSummary:
+    """Import a file in two steps: prepare it in a read transaction (or with `prepare`), then store it in one short write."""
+    for attempt in range(STORE_ATTEMPTS):
+        if prepare is not None and attempt == 0:
+            prepared = prepare()
+        else:
+            with session_scope(engine) as session:
+                prepared = prepare_import(session, actor=actor, content=content, file_name=file_name,
+                                          profile=profile)
+        try:
+            with session_scope(engine, write=True) as session:
+                return store_import(session, actor=actor, prepared=prepared, now=now)
+        except IntegrityError:
+            # Another import stored some of these keys since they were looked up: prepare again,
+            # and they are duplicates or conflicts now.
+            if attempt + 1 == STORE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --- Rejects: listing, correcting, importing again ---------------------------------------------
@@ -452,12 +535,13 @@ def reimport_rejects(session: Session, *, viewer: Viewer | None, reject_ids: lis
     for profile_name, rejects in by_profile.items():
         profile = load_profile(profile_name)
         run = _start_run(session, viewer, REIMPORT_FILE, profile.name, now)
-        pipeline = _Pipeline(session, profile, dry_run=False)
+        pipeline = _Pipeline(session, profile, writes=True)
         parsed = [parse_row(profile, r.row_number, {k: str(v or "") for k, v in r.data.items()})
                   for r in rejects]
         for batch_start in range(0, len(parsed), BATCH):
             batch = parsed[batch_start:batch_start + BATCH]
-            for (row, outcome), reject in zip(pipeline.feed(batch), rejects[batch_start:batch_start + BATCH]):
+            outcomes, _ = pipeline.feed(batch)
+            for (row, outcome), reject in zip(outcomes, rejects[batch_start:batch_start + BATCH]):
                 if outcome in ("inserted", "duplicate"):
                     values = {"resolved_at": now, "resolved_by": _actor_label(viewer)}
                 else:

@@ -33,6 +33,9 @@ class Settings:
     accessibility_contact: str | None = None
     # VARTTI_NOW: the business clock pinned to one moment (naive UTC), for tests and demos of a given day.
     pinned_now: datetime | None = None
+    # An uploaded file is prepared in a separate process ended after this many seconds / megabytes.
+    import_seconds: int = 120
+    import_mb: int = 2048
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -102,4 +105,6 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         feedback_url=_link(values, "VARTTI_FEEDBACK_URL"),
         complaint_url=_link(values, "VARTTI_COMPLAINT_URL"),
         accessibility_contact=_link(values, "VARTTI_ACCESSIBILITY_CONTACT"),
+        import_seconds=_positive_int(values, "VARTTI_IMPORT_SECONDS", 120),
+        import_mb=_positive_int(values, "VARTTI_IMPORT_MB", 2048),
     )

@@ -18,6 +18,7 @@ from data.services import (
     revoke_kiosk_link,
 )
 from data.public import set_show_staff_names, show_staff_names
+from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import import_tab
 from pages.ui import public_cache
@@ -41,7 +42,7 @@ def _unit_choices(permission: Permission) -> dict[str, str]:
 def _act(change, success: str) -> None:
     """Run one change in its own transaction; a refusal or bad input changes nothing."""
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             change(session)
     except GrantError as problem:
         st.error(t("admin.invalid", problem=problem))
@@ -141,7 +142,7 @@ def _kiosk_tab() -> None:
 
 def _set_staff_names() -> None:
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             set_show_staff_names(session, viewer=viewer, show=bool(st.session_state.get("public-staff-names")),
                                  now=context.now())
     except AccessDenied as denied:

@@ -43,6 +43,7 @@ from data.services import (
     reply_status,
     theme_choices,
 )
+from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.language import current
@@ -189,7 +190,7 @@ def _act(target: str, change: Callable[[Session], object], success: str,
          done: Callable[[], None] | None = None) -> None:
     """One change in its own transaction, from a widget callback; a refusal is kept for the run that follows."""
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             change(session)
     except StaleEdit as stale:
         st.session_state[OUTCOME] = {"target": target, "kind": "stale", "states": list(stale.states)}

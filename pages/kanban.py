@@ -47,6 +47,7 @@ from data.services import (
     theme_history,
 )
 from data.public import set_action_topic
+from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import public_cache
 from pages.ui.context import app_context
@@ -128,7 +129,7 @@ def _act(where: Where, change: Callable[[Session, Viewer, datetime], Any], succe
         _notice(where, "error", t("kanban.signed_out"))
         return False
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             change(session, viewer, context.now())
     except StaleEdit as problem:
         gone = problem.current.version is None

@@ -8,22 +8,27 @@ import streamlit as st
 from auth.access import AccessDenied
 from data.db import session_scope
 from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
+from sqlalchemy.exc import IntegrityError
+
+from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
 from data.imports import (
     ImportRefused,
     ImportSummary,
+    PreparedImport,
     RejectRow,
     correct_reject,
-    import_feedback,
     list_rejects,
     list_runs,
     list_unit_mappings,
     map_unit,
     may_import,
     reimport_rejects,
+    store_import,
     unmapped_unit_names,
 )
 from auth.roles import Permission
 from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
+from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
@@ -71,7 +76,7 @@ def _summary_message(tr, summary: ImportSummary) -> str:
 def _write(context: AppContext, change: Callable, done: Callable[[object], tuple[str, str]], tr) -> None:
     """Run one change in its own transaction, then show what happened after the rerun."""
     try:
-        with session_scope(context.engine, write=True) as session:
+        with saving(context.engine) as session:
             result = change(session)
     except AccessDenied as denied:
         refuse(context, denied)
@@ -79,7 +84,8 @@ def _write(context: AppContext, change: Callable, done: Callable[[object], tuple
     except FileUnusable as problem:
         st.error(tr("admin.import.unusable", reason=_reason(tr, problem.reason, problem.detail)))
         return
-    except StaleEdit:
+    except (StaleEdit, IntegrityError):
+        # IntegrityError: another import stored some of the file's keys since it was read.
         st.session_state[_MESSAGE] = ("warning", tr("admin.import.stale"))
         st.rerun()
     except (ImportRefused, UnknownUnit, UnknownItem, UnknownProfile) as problem:
@@ -101,27 +107,46 @@ def _upload(context: AppContext, tr) -> None:
     if not (preview or run) or upload is None:
         return
     content, file_name = upload.getvalue(), upload.name
-    if preview:
-        try:
-            with session_scope(context.engine) as session:
-                summary = import_feedback(session, actor=context.viewer, content=content, file_name=file_name,
-                                          profile=profile, dry_run=True, now=context.now())
-                session.rollback()
-        except AccessDenied as denied:
-            refuse(context, denied)
-            return
-        except FileUnusable as problem:
-            st.error(tr("admin.import.unusable", reason=_reason(tr, problem.reason, problem.detail)))
-            return
-        st.subheader(tr("admin.import.preview_title"))
-        _show_summary(tr, summary)
-        if summary.rejects:
-            _reject_table(tr, summary.rejects, with_file=False)
+    prepared = _prepare(context, tr, content, file_name, profile)
+    if prepared is None:
         return
-    _write(context, lambda session: import_feedback(
-        session, actor=context.viewer, content=content, file_name=file_name, profile=profile, dry_run=False,
-        now=context.now()), lambda summary: ("success" if summary.all_taken else "warning",
-                                      _summary_message(tr, summary)), tr)
+    if preview:
+        st.subheader(tr("admin.import.preview_title"))
+        _show_summary(tr, prepared.summary)
+        if prepared.summary.rejects:
+            _reject_table(tr, prepared.summary.rejects, with_file=False)
+        return
+    _write(context, lambda session: store_import(session, actor=context.viewer, prepared=prepared, now=context.now()),
+           lambda summary: ("success" if summary.all_taken else "warning", _summary_message(tr, summary)), tr)
+
+
+def _prepare(context: AppContext, tr, content: bytes, file_name: str, profile: str) -> PreparedImport | None:
+    """Read the upload in a separate process, bounded in time and memory; Cancel (any rerun) ends it."""
+    status = st.empty()
+    st.button(tr("admin.import.cancel"), key="import-cancel")
+
+    def waiting(elapsed: float) -> None:
+        # Each update is a point where Streamlit stops this run when the admin presses Cancel or leaves;
+        # prepare_apart then kills the process.
+        status.caption(f"{tr('admin.import.reading')} {elapsed:.0f} s")
+
+    try:
+        return prepare_apart(context.engine, actor=context.viewer, content=content, file_name=file_name,
+                             profile=profile, seconds=context.settings.import_seconds,
+                             memory_mb=context.settings.import_mb, waiting=waiting)
+    except AccessDenied as denied:
+        refuse(context, denied)
+    except FileUnusable as problem:
+        st.error(tr("admin.import.unusable", reason=_reason(tr, problem.reason, problem.detail)))
+    except UnknownProfile as problem:
+        st.error(tr("admin.invalid", problem=problem))
+    except PrepareTimedOut as problem:
+        st.error(tr("admin.import.parse_timeout", seconds=fmt.number(problem.seconds)))
+    except PrepareFailed:
+        st.error(tr("admin.import.parse_failed"))
+    finally:
+        status.empty()
+    return None
 
 
 def _show_summary(tr, summary: ImportSummary) -> None:

@@ -7,15 +7,15 @@ import streamlit as st
 
 from auth.access import AccessDenied
 from auth.roles import Permission
-from data.db import session_scope
 from data.services import record_denial
+from pages.ui.saving import saving
 from pages.ui.context import AppContext
 from pages.ui.texts import t
 
 
 def refuse(context: AppContext, denied: AccessDenied, message: str | None = None) -> None:
     """Show "no access" for the target and audit the attempt; never show the data."""
-    with session_scope(context.engine, write=True) as session:
+    with saving(context.engine) as session:
         record_denial(session, viewer=context.viewer, denied=denied,
                       now=context.now())
     st.warning(message or t("auth.denied", code=denied.target), icon=":material/lock:")

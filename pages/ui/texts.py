@@ -375,6 +375,11 @@ FI = {
     "kanban.signed_out": "Kirjautumisesi on päättynyt, joten mitään ei muutettu. Kirjaudu uudelleen.",
     "kanban.read_error": "Kehittämistaulun tietoja ei juuri nyt saatu tietokannasta. Päivitä sivu hetken kuluttua.",
     "kanban.db_error": "Tallennus ei onnistunut juuri nyt. Mitään ei muutettu – yritä hetken päästä uudelleen.",
+    "save.busy": "Tallennus ei onnistunut juuri nyt – yritä uudelleen. Kirjoittamasi on tallessa alla.",
+    "admin.import.parse_timeout": "Tiedoston lukeminen kesti yli {seconds} s, ja se keskeytettiin. Mitään ei tuotu.",
+    "admin.import.parse_failed": "Tiedostoa ei voitu lukea (se vei liikaa muistia tai lukeminen kaatui). Mitään ei tuotu.",
+    "admin.import.reading": "Luetaan tiedostoa…",
+    "admin.import.cancel": "Keskeytä lukeminen",
     "kanban.illegal.same_stage": "Teema on jo vaiheessa {target}. Mitään ei muutettu.",
     "kanban.illegal.not_allowed": (
         "Teemaa ei voi siirtää vaiheesta {current} vaiheeseen {target}. Mitään ei muutettu."
@@ -1081,6 +1086,11 @@ SV: dict[str, str] = {
     "kanban.signed_out": "Din inloggning har upphört, så ingenting ändrades. Logga in på nytt.",
     "kanban.read_error": "Utvecklingstavlans uppgifter kunde inte hämtas från databasen just nu. Uppdatera sidan om en stund.",
     "kanban.db_error": "Det gick inte att spara just nu. Ingenting ändrades – försök igen om en stund.",
+    "save.busy": "Det gick inte att spara just nu – försök igen. Det du skrev finns kvar nedan.",
+    "admin.import.parse_timeout": "Att läsa filen tog över {seconds} s och avbröts. Ingenting importerades.",
+    "admin.import.parse_failed": "Filen kunde inte läsas (den krävde för mycket minne eller läsningen kraschade). Ingenting importerades.",
+    "admin.import.reading": "Filen läses…",
+    "admin.import.cancel": "Avbryt läsningen",
     "kanban.illegal.same_stage": "Temat är redan i skedet {target}. Ingenting ändrades.",
     "kanban.illegal.not_allowed": (
         "Temat kan inte flyttas från skedet {current} till skedet {target}. Ingenting ändrades."
@@ -1786,6 +1796,11 @@ EN: dict[str, str] = {
     "kanban.signed_out": "Your sign-in has ended, so nothing was changed. Sign in again.",
     "kanban.read_error": "The improvement board's data could not be fetched from the database just now. Refresh the page in a moment.",
     "kanban.db_error": "Saving did not succeed just now. Nothing was changed – try again in a moment.",
+    "save.busy": "Saving did not succeed just now – please try again. What you typed is kept below.",
+    "admin.import.parse_timeout": "Reading the file took over {seconds} s and was stopped. Nothing was imported.",
+    "admin.import.parse_failed": "The file could not be read (it needed too much memory or the reading crashed). Nothing was imported.",
+    "admin.import.reading": "Reading the file…",
+    "admin.import.cancel": "Stop reading",
     "kanban.illegal.same_stage": "The theme is already in stage {target}. Nothing was changed.",
     "kanban.illegal.not_allowed": (
         "The theme cannot move from stage {current} to stage {target}. Nothing was changed."

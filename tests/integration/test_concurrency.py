@@ -330,3 +330,83 @@ def test_three_supervisors_writing_at_the_same_time_never_lose_an_update(engine,
     successes.sort()
     truth = Truth(version=1 + len(successes), successes=successes)
     _check_invariants(engine, target, row_id, truth)
+
+
+# --------------------------------------------------------------------------- an import in progress
+
+def _held_import(engine, monkeypatch, rows: int):
+    """Start an import of `rows` rows in a thread and hold it after its first row is parsed."""
+    from data import imports
+    from tests.import_support import native_csv, native_row
+
+    parsing, release = threading.Event(), threading.Event()
+    parse_row = imports.parse_row
+
+    def slow_parse_row(*args, **kwargs):
+        parsing.set()
+        assert release.wait(WAIT), "the import was never released"
+        return parse_row(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "parse_row", slow_parse_row)
+    content = native_csv([native_row(f"held-{i}") for i in range(rows)]).encode()
+    outcome: dict[str, object] = {}
+
+    def run():
+        try:
+            outcome["summary"] = imports.import_file(engine, actor=None, content=content, file_name="iso.csv", now=NOW)
+        except Exception as problem:  # reported by the test's asserts
+            outcome["summary"] = problem
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert parsing.wait(WAIT), "the import never started parsing"
+    return thread, release, outcome
+
+
+@pytest.mark.parametrize("write", ["sign-in", "edit"])
+def test_a_sign_in_or_an_edit_is_saved_at_once_while_a_file_is_being_imported(engine, world, monkeypatch, write):
+    from data.services import record_sign_in
+
+    importer, release, outcome = _held_import(engine, monkeypatch, rows=20)
+    done = threading.Event()
+
+    def user_write():
+        with session_scope(engine, write=True) as session:
+            if write == "sign-in":
+                record_sign_in(session, viewer=world.anna, now=NOW)
+            else:
+                edit_theme(session, viewer=world.anna, theme_id=world.theme, seen_version=1, title="Kesken tuonnin",
+                           description="", owner=None, now=NOW)
+        done.set()
+
+    writer = threading.Thread(target=user_write)
+    writer.start()
+    try:
+        # The import is still held in the middle of its file: the write must not wait for it.
+        assert done.wait(5), "the write waited behind the import"
+    finally:
+        release.set()
+        importer.join(WAIT)
+        writer.join(WAIT)
+    assert outcome["summary"].inserted == 20, outcome["summary"]
+    assert _audit_count(engine, "user" if write == "sign-in" else "theme", "supervisor@U1" if write == "sign-in"
+                        else world.theme, "auth.sign_in" if write == "sign-in" else "theme.edit") == 1
+
+
+def test_an_import_that_meets_a_key_stored_meanwhile_counts_it_as_a_duplicate_and_stores_the_rest(engine, world):
+    from data import imports
+    from tests.import_support import native_csv, native_row
+
+    content = native_csv([native_row("race-1"), native_row("race-2")]).encode()
+    with session_scope(engine) as session:
+        prepared = imports.prepare_import(session, actor=None, content=content, file_name="a.csv")
+    # Another import stores one of the keys between this file's preparation and its storing.
+    with session_scope(engine, write=True) as session:
+        imports.import_feedback(session, actor=None, content=native_csv([native_row("race-1")]).encode(),
+                                file_name="b.csv", now=NOW)
+    summary = imports.import_file(engine, actor=None, content=content, file_name="a.csv", now=NOW,
+                                  prepare=lambda: prepared)
+    assert (summary.inserted, summary.duplicates) == (1, 1)
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(Feedback).where(
+            Feedback.source_id.startswith("race-"))).one() == 2

@@ -356,3 +356,46 @@ def test_export_writes_the_subtree_in_native_columns_with_status_and_due_time_an
     assert (row["received_at"], row["due_at"]) == ("2026-11-20T09:15:00+02:00", "2026-12-04T09:15:00+02:00")
     again = run_import(county, out.getvalue())
     assert (again.read, again.duplicates) == (1, 1)
+
+
+# --- Preparing an upload in a separate process -------------------------------------------------------
+
+def test_an_upload_that_takes_longer_than_its_limit_is_ended_and_reported_and_nothing_is_written(county):
+    import multiprocessing
+
+    from data.import_worker import PrepareTimedOut, prepare_apart
+
+    content = native_csv([native_row(f"slow-{i}") for i in range(20_000)]).encode()
+    polls = []
+    # Starting a process and reading 20 000 rows takes far longer than a tenth of a second.
+    with pytest.raises(PrepareTimedOut) as timed_out:
+        prepare_apart(county, actor=None, content=content, file_name="iso.csv", profile="native", seconds=0.1,
+                      waiting=polls.append)
+    assert timed_out.value.seconds == 0.1
+    assert multiprocessing.active_children() == []  # the process was ended, not left running
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+
+
+def test_an_upload_prepared_apart_is_stored_like_any_import_and_a_cancel_ends_the_process(county):
+    import multiprocessing
+
+    from data.import_worker import prepare_apart
+
+    content = native_csv([native_row("apart-1"), native_row("apart-2", nps="11")]).encode()
+    prepared = prepare_apart(county, actor=None, content=content, file_name="a.csv", profile="native", seconds=60)
+    summary = imports.import_file(county, actor=None, content=content, file_name="a.csv", now=NOW,
+                                  prepare=lambda: prepared)
+    assert summary.as_json() == {"read": 2, "inserted": 1, "duplicates": 0, "conflicts": 0, "rejected": 1,
+                                 "redacted": 0}
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(_elapsed):
+        raise Cancelled()
+
+    big = native_csv([native_row(f"cancel-{i}") for i in range(20_000)]).encode()
+    with pytest.raises(Cancelled):
+        prepare_apart(county, actor=None, content=big, file_name="b.csv", profile="native", seconds=60, waiting=cancel)
+    assert multiprocessing.active_children() == []
+    assert sql_count(county, "feedback") == 1
