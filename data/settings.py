@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from board.kanban import WipLimits, parse_wip_limits
 from board.replies import ReplyPolicy
+from data.feedback_files import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,6 +30,8 @@ class Settings:
     feedback_url: str | None = None
     complaint_url: str | None = None
     accessibility_contact: str | None = None
+    # How big a feedback file may be (VARTTI_IMPORT_MAX_*); on by default.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -65,6 +68,17 @@ def _link(values: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _import_limits(values: Mapping[str, str]) -> ImportLimits:
+    default = ImportLimits()
+    return ImportLimits(
+        max_bytes=_positive_int(values, "VARTTI_IMPORT_MAX_BYTES", default.max_bytes),
+        max_rows=_positive_int(values, "VARTTI_IMPORT_MAX_ROWS", default.max_rows),
+        max_columns=_positive_int(values, "VARTTI_IMPORT_MAX_COLUMNS", default.max_columns),
+        max_cell_chars=_positive_int(values, "VARTTI_IMPORT_MAX_CELL_CHARS", default.max_cell_chars),
+        max_unzipped_bytes=_positive_int(values, "VARTTI_IMPORT_MAX_UNZIPPED_BYTES", default.max_unzipped_bytes),
+    )
+
+
 def load_settings(values: Mapping[str, str]) -> Settings:
     """Read VARTTI_* settings from a mapping; unset means the documented default."""
     return Settings(
@@ -79,4 +93,5 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         feedback_url=_link(values, "VARTTI_FEEDBACK_URL"),
         complaint_url=_link(values, "VARTTI_COMPLAINT_URL"),
         accessibility_contact=_link(values, "VARTTI_ACCESSIBILITY_CONTACT"),
+        import_limits=_import_limits(values),
     )
