@@ -82,6 +82,12 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:g}"
 
 
+def check_file_size(size: int, limits: ImportLimits) -> None:
+    """Refuse a file larger than the limit (before it is read, where the caller can)."""
+    if size > limits.max_bytes:
+        raise FileUnusable("import.file.too_big", _megabytes(limits.max_bytes))
+
+
 class UnknownProfile(LookupError):
     """No profile file has this name."""
 
@@ -320,8 +326,7 @@ def read_table(content: bytes, file_name: str = "", limits: ImportLimits | None 
     """The header and rows of a CSV or .xlsx file, read as a stream within the limits; FileUnusable
     when it can't be read at all or breaks a limit (the rows raise it when they reach the breach)."""
     limits = limits or ImportLimits()
-    if len(content) > limits.max_bytes:
-        raise FileUnusable("import.file.too_big", _megabytes(limits.max_bytes))
+    check_file_size(len(content), limits)
     if not content.strip():
         raise FileUnusable("import.file.empty")
     if content.startswith(b"PK\x03\x04"):

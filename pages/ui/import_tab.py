@@ -12,9 +12,11 @@ from data.db import session_scope
 from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
 from data.imports import (
     ImportRefused,
+    REJECTS_PAGE,
     ImportSummary,
     RejectRow,
     correct_reject,
+    count_rejects,
     import_feedback,
     list_rejects,
     list_runs,
@@ -62,6 +64,8 @@ def render(context: AppContext) -> None:
 
 
 def _reason(tr, reason: str, detail: str = "") -> str:
+    if detail.isdigit():   # a limit: grouped the reader's way (1 000 000)
+        detail = fmt.number(int(detail))
     try:
         return tr(reason, detail=detail)
     except KeyError:
@@ -110,7 +114,8 @@ def _upload(context: AppContext, tr) -> None:
         try:
             with session_scope(context.engine) as session:
                 summary = import_feedback(session, actor=context.viewer, content=content, file_name=file_name,
-                                          profile=profile, dry_run=True, now=_now())
+                                          profile=profile, dry_run=True, now=_now(),
+                                          limits=context.settings.import_limits)
                 session.rollback()
         except AccessDenied as denied:
             refuse(context, denied)
@@ -125,7 +130,7 @@ def _upload(context: AppContext, tr) -> None:
         return
     _write(context, lambda session: import_feedback(
         session, actor=context.viewer, content=content, file_name=file_name, profile=profile, dry_run=False,
-        now=_now()), lambda summary: ("success" if summary.all_taken else "warning",
+        now=_now(), limits=context.settings.import_limits), lambda summary: ("success" if summary.all_taken else "warning",
                                       _summary_message(tr, summary)), tr)
 
 
@@ -172,11 +177,25 @@ def _runs(context: AppContext, tr) -> None:
 def _rejects(context: AppContext, tr) -> None:
     st.subheader(tr("admin.import.rejects"))
     with session_scope(context.engine) as session:
-        rejects = list_rejects(session, viewer=context.viewer)
-    if not rejects:
+        total = count_rejects(session, viewer=context.viewer)
+    if not total:
         st.info(tr("admin.import.no_rejects"))
         return
     st.write(tr("admin.import.rejects_intro"))
+    # Rejects are loaded a page at a time: a file may have left millions of them.
+    pages = -(-total // REJECTS_PAGE)
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(tr("admin.import.rejects_page"), min_value=1, max_value=pages, value=1,
+                                   step=1, key="import-rejects-page"))
+    first = (page - 1) * REJECTS_PAGE
+    with session_scope(context.engine) as session:
+        rejects = list_rejects(session, viewer=context.viewer, limit=REJECTS_PAGE, offset=first)
+    if not rejects:
+        st.info(tr("admin.import.no_rejects"))
+        return
+    st.caption(tr("admin.import.rejects_count", total=fmt.number(total), first=fmt.number(first + 1),
+                  last=fmt.number(first + len(rejects))))
     _reject_table(tr, rejects, with_file=True)
     if st.button(tr("admin.import.reimport_all"), key="import-reimport-all"):
         _write(context, lambda session: reimport_rejects(session, viewer=context.viewer, reject_ids=None,
