@@ -24,6 +24,17 @@ OK, REFUSED, UNUSABLE = 0, 1, 2
 SOME_REJECTED = 3
 REJECTS_LISTED = 20
 NOTES = {"nhs_not_nps": "the NHS FFT answer (1-5, 1 = very good) is not an NPS and was not imported as one"}
+# Why a file was refused, in words; {detail} is the limit (or the line) the reader gave.
+REFUSAL_WORDS = {
+    "import.file.too_big": "the file is larger than {detail} MB (VARTTI_IMPORT_MAX_BYTES)",
+    "import.file.too_many_rows": "the file has more than {detail} rows (VARTTI_IMPORT_MAX_ROWS)",
+    "import.file.too_many_columns": "a row has more than {detail} columns (VARTTI_IMPORT_MAX_COLUMNS)",
+    "import.file.cell_too_long": "a cell is longer than {detail} characters (VARTTI_IMPORT_MAX_CELL_CHARS)",
+    "import.file.unzipped_too_big": "the workbook unpacks to more than {detail} MB (VARTTI_IMPORT_MAX_UNZIPPED_BYTES)",
+    "import.file.packed_too_tightly": "a part of the workbook unpacks to more than {detail} times its size (a zip bomb)",
+    "import.file.mixed_encoding": "the file mixes UTF-8 and Windows-1252 (first at line {detail}); save it as UTF-8",
+    "import.file.encoding": "the file is neither UTF-8 nor Windows-1252 (line {detail})",
+}
 
 
 class CliError(Exception):
@@ -106,28 +117,39 @@ def cmd_grant(engine, settings, args) -> int:
     return OK
 
 
+def _unusable(problem) -> str:
+    """A refused file's reason in words, with its key (the key is what /admin translates)."""
+    words = REFUSAL_WORDS.get(problem.reason)
+    return f"{words.format(detail=problem.detail)} [{problem.reason}]" if words else str(problem)
+
+
 def cmd_import(engine, settings, args) -> int:
-    from data.feedback_files import FileUnusable, UnknownProfile
+    from data.feedback_files import FileUnusable, UnknownProfile, check_file_size
     from data.imports import import_file, prepare_import
 
+    limits = settings.import_limits
     try:
+        # The size is checked before the file is read into memory.
+        check_file_size(Path(args.file).stat().st_size, limits)
         content = Path(args.file).read_bytes()
     except OSError as problem:
         raise CliError(f"file unusable, nothing written: {problem}", UNUSABLE) from None
+    except FileUnusable as problem:
+        raise CliError(f"file unusable, nothing written: {_unusable(problem)}", UNUSABLE) from None
     _require_current_schema(engine)
     try:
         if args.dry_run:
             with session_scope(engine) as session:
                 summary = prepare_import(session, actor=None, content=content, file_name=Path(args.file).name,
-                                         profile=args.profile).summary
+                                         profile=args.profile, limits=limits).summary
         else:
             # Prepared in a read transaction; the write lock is held only while the rows are inserted.
             summary = import_file(engine, actor=None, content=content, file_name=Path(args.file).name,
-                                  profile=args.profile, now=settings.now())
+                                  profile=args.profile, now=settings.now(), limits=limits)
     except UnknownProfile:
         raise CliError(f"unknown profile {args.profile!r}", UNUSABLE) from None
     except FileUnusable as problem:
-        raise CliError(f"file unusable, nothing written: {problem}", UNUSABLE) from None
+        raise CliError(f"file unusable, nothing written: {_unusable(problem)}", UNUSABLE) from None
     print(json.dumps(summary.as_json()))
     for note in summary.notes:
         print(f"note: {NOTES.get(note, note)}", file=sys.stderr)

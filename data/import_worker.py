@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from auth.access import AccessDenied, Viewer
 from data.db import make_engine, session_scope
-from data.feedback_files import FileUnusable, UnknownProfile
+from data.feedback_files import FileUnusable, ImportLimits, UnknownProfile
 from data.imports import PreparedImport, prepare_import
 
 POLL_SECONDS = 0.2
@@ -35,7 +35,7 @@ class PrepareFailed(RuntimeError):
 
 
 def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
-                      memory_mb: int | None) -> None:
+                      limits: ImportLimits | None, memory_mb: int | None) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -43,7 +43,7 @@ def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file
         engine = make_engine(url)
         with session_scope(engine) as session:
             result = ("ok", prepare_import(session, actor=actor, content=content, file_name=file_name,
-                                           profile=profile))
+                                           profile=profile, limits=limits))
         engine.dispose()
     except FileUnusable as problem:
         result = ("unusable", problem.reason, problem.detail)
@@ -60,7 +60,7 @@ def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file
 
 
 def prepare_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,
-                  seconds: float, memory_mb: int | None = None,
+                  seconds: float, limits: ImportLimits | None = None, memory_mb: int | None = None,
                   waiting: Callable[[float], None] | None = None) -> PreparedImport:
     """Prepare a file in a child process, ended after `seconds`, or when `waiting(elapsed)` raises."""
     # "spawn": a fork of a threaded server could inherit locks held by other threads.
@@ -68,7 +68,7 @@ def prepare_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_
     receiver, sender = context.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)
     process = context.Process(target=_prepare_in_child, daemon=True,
-                              args=(sender, url, actor, content, file_name, profile, memory_mb))
+                              args=(sender, url, actor, content, file_name, profile, limits, memory_mb))
     started = time.monotonic()
     process.start()
     sender.close()

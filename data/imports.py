@@ -31,6 +31,7 @@ from data.audit import record
 from data.db import session_scope
 from data.feedback_files import (
     NATIVE_FIELDS,
+    ImportLimits,
     ParsedRow,
     Problem,
     Profile,
@@ -38,6 +39,7 @@ from data.feedback_files import (
     map_columns,
     parse_row,
     read_table,
+    reject_data,
     screen_raw,
 )
 from data.models import Feedback, ImportReject, ImportRun, Unit, UnitMapping
@@ -50,7 +52,8 @@ KEY_LOOKUP = 500
 ANALYZE_FIRST = 10_000
 SQLITE_CACHE_KIB = 65_536
 PREVIEW_REJECTS = 200
-REJECTS_SHOWN = 500
+REJECTS_PAGE = 100
+UNMAPPED_SHOWN = 500
 REIMPORT_FILE = "korjatut rivit"
 # What makes two rows with the same key "the same feedback". Reply tracking (replied_at and what a
 # supervisor did in Vartti) is not content: it changes after the import.
@@ -339,7 +342,7 @@ def _feedback_values(row: ParsedRow) -> dict[str, Any]:
 
 def _reject_values(row: ParsedRow) -> dict[str, Any]:
     """A reject ready to store, but for its run."""
-    data, _ = screen_raw({k: v for k, v in row.raw.items() if k in NATIVE_FIELDS})
+    data = reject_data({k: v for k, v in row.raw.items() if k in NATIVE_FIELDS})
     return {"row_number": row.number, "column": row.problem.column, "reason": row.problem.reason, "data": data,
             "resolved_at": None, "resolved_by": None, "version": 1}
 
@@ -387,11 +390,12 @@ class PreparedImport:
 
 
 def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
-                   profile: str = "native") -> PreparedImport:
-    """Read, screen and classify a feedback file without writing (a read transaction will do); FileUnusable when it can't be read."""
+                   profile: str = "native", limits: ImportLimits | None = None) -> PreparedImport:
+    """Read, screen and classify a feedback file without writing (a read transaction will do); FileUnusable when
+    it can't be read or breaks a limit."""
     _require_import(session, actor)
     chosen = load_profile(profile)
-    table = read_table(content, file_name)
+    table = read_table(content, file_name, limits)
     columns = map_columns(chosen, table.header)
     pipeline = _Pipeline(session, chosen, writes=False)
     dialect = session.connection().dialect
@@ -404,9 +408,8 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
         prepared.rejects.extend(_reject_values(row) for row in problems)
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)
         for row in problems[:max(room, 0)]:
-            data, _ = screen_raw(row.raw)
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
-                                                      data, 1, file_name, chosen.name))
+                                                      reject_data(row.raw), 1, file_name, chosen.name))
     return prepared
 
 
@@ -430,16 +433,20 @@ def store_import(session: Session, *, actor: Viewer | None, prepared: PreparedIm
 
 
 def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
-                    profile: str = "native", dry_run: bool = False, now: datetime) -> ImportSummary:
-    """Import a feedback file in the caller's transaction (a dry run writes nothing); FileUnusable when it can't be read."""
-    prepared = prepare_import(session, actor=actor, content=content, file_name=file_name, profile=profile)
+                    profile: str = "native", dry_run: bool = False, now: datetime,
+                    limits: ImportLimits | None = None) -> ImportSummary:
+    """Import a feedback file in the caller's transaction (a dry run writes nothing); FileUnusable when
+    it can't be read or breaks a limit (then the caller's rollback leaves nothing of it)."""
+    prepared = prepare_import(session, actor=actor, content=content, file_name=file_name, profile=profile,
+                              limits=limits)
     if dry_run:
         return prepared.summary
     return store_import(session, actor=actor, prepared=prepared, now=now)
 
 
 def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str = "native",
-                now: datetime, prepare: Callable[[], PreparedImport] | None = None) -> ImportSummary:
+                now: datetime, limits: ImportLimits | None = None,
+                prepare: Callable[[], PreparedImport] | None = None) -> ImportSummary:
     """Import a file in two steps: prepare it in a read transaction (or with `prepare`), then store it in one short write."""
     for attempt in range(STORE_ATTEMPTS):
         if prepare is not None and attempt == 0:
@@ -447,7 +454,7 @@ def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_na
         else:
             with session_scope(engine) as session:
                 prepared = prepare_import(session, actor=actor, content=content, file_name=file_name,
-                                          profile=profile)
+                                          profile=profile, limits=limits)
         try:
             with session_scope(engine, write=True) as session:
                 return store_import(session, actor=actor, prepared=prepared, now=now)
@@ -472,26 +479,42 @@ def list_runs(session: Session, *, viewer: Viewer, limit: int = 50) -> list[Impo
                          r.conflicts, r.rejected, r.redacted, n or 0, tuple(r.notes or ())) for r, n in rows]
 
 
+def _open_rejects(run_id: int | None):
+    query = select(ImportReject.id).where(ImportReject.resolved_at.is_(None))
+    return query.where(ImportReject.run_id == run_id) if run_id is not None else query
+
+
+def count_rejects(session: Session, *, viewer: Viewer, run_id: int | None = None) -> int:
+    """How many rejects are open (of one run, or of all)."""
+    _require_import(session, viewer)
+    return session.exec(select(func.count()).select_from(_open_rejects(run_id).subquery())).one()
+
+
 def list_rejects(session: Session, *, viewer: Viewer, run_id: int | None = None,
-                 limit: int = REJECTS_SHOWN) -> list[RejectRow]:
-    """The open rejects (of one run, or of all), oldest run first, in row order."""
+                 limit: int = REJECTS_PAGE, offset: int = 0) -> list[RejectRow]:
+    """One page of the open rejects (of one run, or of all), oldest run first, in row order."""
     _require_import(session, viewer)
     query = (select(ImportReject, ImportRun.file_name, ImportRun.profile)
              .join(ImportRun, ImportRun.id == ImportReject.run_id).where(ImportReject.resolved_at.is_(None)))
     if run_id is not None:
         query = query.where(ImportReject.run_id == run_id)
-    rows = session.exec(query.order_by(ImportReject.run_id, ImportReject.row_number).limit(limit)).all()
+    rows = session.exec(query.order_by(ImportReject.run_id, ImportReject.row_number, ImportReject.id)
+                        .offset(offset).limit(limit)).all()
     return [RejectRow(r.id, r.run_id, r.row_number, r.column, r.reason, dict(r.data), r.version, name, profile)
             for r, name, profile in rows]
 
 
-def unmapped_unit_names(session: Session, *, viewer: Viewer) -> list[tuple[str, str]]:
-    """(source, unit name) pairs of open rejects whose unit was not found: what to map."""
+def unmapped_unit_names(session: Session, *, viewer: Viewer, limit: int = UNMAPPED_SHOWN) -> list[tuple[str, str]]:
+    """(source, unit name) pairs of open rejects whose unit was not found: what to map (the first `limit`)."""
     _require_import(session, viewer)
-    rows = session.exec(select(ImportReject.data).where(ImportReject.resolved_at.is_(None),
-                                                        ImportReject.reason == "import.reason.unknown_unit")).all()
-    pairs = {(str(d.get("source") or ""), str(d.get("unit_code") or "")) for d in rows}
-    return sorted(p for p in pairs if p[0] and p[1])
+    # The database picks the distinct pairs out of the JSON; millions of rejects are never loaded.
+    source = ImportReject.data["source"].as_string()
+    name = ImportReject.data["unit_code"].as_string()
+    rows = session.exec(select(source, name).where(ImportReject.resolved_at.is_(None),
+                                                   ImportReject.reason == "import.reason.unknown_unit",
+                                                   source != "", name != "")
+                        .distinct().order_by(source, name).limit(limit)).all()
+    return [(str(s), str(n)) for s, n in rows]
 
 
 def correct_reject(session: Session, *, viewer: Viewer, reject_id: int, seen_version: int,
@@ -519,35 +542,61 @@ def correct_reject(session: Session, *, viewer: Viewer, reject_id: int, seen_ver
     return reimport_rejects(session, viewer=viewer, reject_ids=[reject_id], now=now)
 
 
-def reimport_rejects(session: Session, *, viewer: Viewer | None, reject_ids: list[int] | None,
-                     now: datetime) -> ImportSummary:
-    """Import open rejects again (all, or these): stored rows and duplicates are resolved, the rest keep their new reason."""
-    _require_import(session, viewer)
-    query = (select(ImportReject, ImportRun.profile).join(ImportRun, ImportRun.id == ImportReject.run_id)
-             .where(ImportReject.resolved_at.is_(None)).execution_options(populate_existing=True))
+def _reject_profiles(session: Session, reject_ids: list[int] | None) -> list[str]:
+    query = (select(ImportRun.profile).join(ImportReject, ImportReject.run_id == ImportRun.id)
+             .where(ImportReject.resolved_at.is_(None)))
     if reject_ids is not None:
         query = query.where(ImportReject.id.in_(reject_ids))
-    rows = session.exec(query.order_by(ImportReject.id)).all()
+    return list(session.exec(query.distinct().order_by(ImportRun.profile)).all())
+
+
+def _open_reject_batches(session: Session, profile: str, reject_ids: list[int] | None) -> Iterator[list]:
+    """The open rejects of a profile's runs, a batch at a time in id order (memory stays bounded)."""
+    last_id = 0
+    while True:
+        query = (select(ImportReject.id, ImportReject.row_number, ImportReject.data)
+                 .join(ImportRun, ImportRun.id == ImportReject.run_id)
+                 .where(ImportReject.resolved_at.is_(None), ImportRun.profile == profile, ImportReject.id > last_id))
+        if reject_ids is not None:
+            query = query.where(ImportReject.id.in_(reject_ids))
+        batch = session.execute(query.order_by(ImportReject.id).limit(BATCH)).all()
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
+
+def _update_rejects(session: Session, changes: dict[tuple, list[int]]) -> None:
+    """One UPDATE per kind of outcome and chunk of ids, not one per reject."""
+    for values, ids in changes.items():
+        for start in range(0, len(ids), KEY_LOOKUP):
+            session.execute(update(ImportReject.__table__).where(ImportReject.id.in_(ids[start:start + KEY_LOOKUP]))
+                            .values(**dict(values), version=ImportReject.version + 1))
+
+
+def reimport_rejects(session: Session, *, viewer: Viewer | None, reject_ids: list[int] | None,
+                     now: datetime) -> ImportSummary:
+    """Import open rejects again (all, or these) in batches: stored rows and duplicates are resolved,
+    the rest keep their new reason."""
+    _require_import(session, viewer)
     total = ImportSummary(profile="")
-    by_profile: dict[str, list[ImportReject]] = {}
-    for reject, profile in rows:
-        by_profile.setdefault(profile, []).append(reject)
-    for profile_name, rejects in by_profile.items():
+    resolved = (("resolved_at", now), ("resolved_by", _actor_label(viewer)))
+    for profile_name in _reject_profiles(session, reject_ids):
         profile = load_profile(profile_name)
         run = _start_run(session, viewer, REIMPORT_FILE, profile.name, now)
         pipeline = _Pipeline(session, profile, writes=True)
-        parsed = [parse_row(profile, r.row_number, {k: str(v or "") for k, v in r.data.items()})
-                  for r in rejects]
-        for batch_start in range(0, len(parsed), BATCH):
-            batch = parsed[batch_start:batch_start + BATCH]
-            outcomes, _ = pipeline.feed(batch)
-            for (row, outcome), reject in zip(outcomes, rejects[batch_start:batch_start + BATCH]):
+        for rejects in _open_reject_batches(session, profile_name, reject_ids):
+            parsed = [parse_row(profile, r.row_number, {k: str(v or "") for k, v in r.data.items()})
+                      for r in rejects]
+            changes: dict[tuple, list[int]] = {}
+            outcomes, _ = pipeline.feed(parsed)
+            for (row, outcome), reject in zip(outcomes, rejects):
                 if outcome in ("inserted", "duplicate"):
-                    values = {"resolved_at": now, "resolved_by": _actor_label(viewer)}
+                    values = resolved
                 else:
-                    values = {"column": row.problem.column, "reason": row.problem.reason}
-                session.execute(update(ImportReject.__table__).where(ImportReject.id == reject.id)
-                                .values(**values, version=ImportReject.version + 1))
+                    values = (("column", row.problem.column), ("reason", row.problem.reason))
+                changes.setdefault(values, []).append(reject.id)
+            _update_rejects(session, changes)
         pipeline.summary.notes = ()
         _finish_run(session, run, pipeline.summary, viewer, now, "import.reimport")
         for name in ("read", "inserted", "duplicates", "conflicts", "rejected", "redacted"):

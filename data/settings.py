@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from board.kanban import WipLimits, parse_wip_limits
 from board.periods import as_utc_naive, parse_local_or_aware
 from board.replies import ReplyPolicy
+from data.feedback_files import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -36,6 +37,8 @@ class Settings:
     # An uploaded file is prepared in a separate process ended after this many seconds / megabytes.
     import_seconds: int = 120
     import_mb: int = 2048
+    # How big a feedback file may be (VARTTI_IMPORT_MAX_*); on by default.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -89,6 +92,17 @@ def _pinned_now(values: Mapping[str, str], name: str, demo: bool) -> datetime | 
         raise SettingsError(f"{name} must be an ISO 8601 time such as 2027-03-28T02:30, got {raw!r}") from None
 
 
+def _import_limits(values: Mapping[str, str]) -> ImportLimits:
+    default = ImportLimits()
+    return ImportLimits(
+        max_bytes=_positive_int(values, "VARTTI_IMPORT_MAX_BYTES", default.max_bytes),
+        max_rows=_positive_int(values, "VARTTI_IMPORT_MAX_ROWS", default.max_rows),
+        max_columns=_positive_int(values, "VARTTI_IMPORT_MAX_COLUMNS", default.max_columns),
+        max_cell_chars=_positive_int(values, "VARTTI_IMPORT_MAX_CELL_CHARS", default.max_cell_chars),
+        max_unzipped_bytes=_positive_int(values, "VARTTI_IMPORT_MAX_UNZIPPED_BYTES", default.max_unzipped_bytes),
+    )
+
+
 def load_settings(values: Mapping[str, str]) -> Settings:
     """Read VARTTI_* settings from a mapping; unset means the documented default."""
     demo = str(values.get("VARTTI_DEMO", "")).strip().lower() in {"1", "true", "yes"}
@@ -107,4 +121,5 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         accessibility_contact=_link(values, "VARTTI_ACCESSIBILITY_CONTACT"),
         import_seconds=_positive_int(values, "VARTTI_IMPORT_SECONDS", 120),
         import_mb=_positive_int(values, "VARTTI_IMPORT_MB", 2048),
+        import_limits=_import_limits(values),
     )

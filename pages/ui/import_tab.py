@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
 from data.imports import (
     ImportRefused,
+    REJECTS_PAGE,
     ImportSummary,
     PreparedImport,
     RejectRow,
     correct_reject,
+    count_rejects,
     list_rejects,
     list_runs,
     list_unit_mappings,
@@ -62,6 +64,8 @@ def render(context: AppContext) -> None:
 
 
 def _reason(tr, reason: str, detail: str = "") -> str:
+    if detail.isdigit():   # a limit: grouped the reader's way (1 000 000)
+        detail = fmt.number(int(detail))
     try:
         return tr(reason, detail=detail)
     except KeyError:
@@ -133,7 +137,8 @@ def _prepare(context: AppContext, tr, content: bytes, file_name: str, profile: s
     try:
         return prepare_apart(context.engine, actor=context.viewer, content=content, file_name=file_name,
                              profile=profile, seconds=context.settings.import_seconds,
-                             memory_mb=context.settings.import_mb, waiting=waiting)
+                             limits=context.settings.import_limits, memory_mb=context.settings.import_mb,
+                             waiting=waiting)
     except AccessDenied as denied:
         refuse(context, denied)
     except FileUnusable as problem:
@@ -192,11 +197,25 @@ def _runs(context: AppContext, tr) -> None:
 def _rejects(context: AppContext, tr) -> None:
     st.subheader(tr("admin.import.rejects"))
     with session_scope(context.engine) as session:
-        rejects = list_rejects(session, viewer=context.viewer)
-    if not rejects:
+        total = count_rejects(session, viewer=context.viewer)
+    if not total:
         st.info(tr("admin.import.no_rejects"))
         return
     st.write(tr("admin.import.rejects_intro"))
+    # Rejects are loaded a page at a time: a file may have left millions of them.
+    pages = -(-total // REJECTS_PAGE)
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(tr("admin.import.rejects_page"), min_value=1, max_value=pages, value=1,
+                                   step=1, key="import-rejects-page"))
+    first = (page - 1) * REJECTS_PAGE
+    with session_scope(context.engine) as session:
+        rejects = list_rejects(session, viewer=context.viewer, limit=REJECTS_PAGE, offset=first)
+    if not rejects:
+        st.info(tr("admin.import.no_rejects"))
+        return
+    st.caption(tr("admin.import.rejects_count", total=fmt.number(total), first=fmt.number(first + 1),
+                  last=fmt.number(first + len(rejects))))
     _reject_table(tr, rejects, with_file=True)
     if st.button(tr("admin.import.reimport_all"), key="import-reimport-all"):
         _write(context, lambda session: reimport_rejects(session, viewer=context.viewer, reject_ids=None,

@@ -104,6 +104,35 @@ def test_killing_an_import_half_way_leaves_no_row_of_the_file(county, database_u
     assert sql_count(county, "import_run") == 0
 
 
+@pytest.mark.parametrize("setting, value, content, words", [
+    ("VARTTI_IMPORT_MAX_ROWS", "5", native_csv(native_row(f"r{i}") for i in range(6)),
+     "more than 5 rows (VARTTI_IMPORT_MAX_ROWS)"),
+    ("VARTTI_IMPORT_MAX_BYTES", "1000", native_csv(native_row(f"r{i}") for i in range(20)),
+     "larger than 0.001 MB (VARTTI_IMPORT_MAX_BYTES)"),
+    ("VARTTI_IMPORT_MAX_COLUMNS", "10", native_csv([native_row("r1")]),
+     "more than 10 columns (VARTTI_IMPORT_MAX_COLUMNS)"),
+    ("VARTTI_IMPORT_MAX_CELL_CHARS", "50", native_csv([native_row("r1", free_text="x" * 51)]),
+     "longer than 50 characters (VARTTI_IMPORT_MAX_CELL_CHARS)"),
+    ("VARTTI_DEMO", "", native_csv([native_row("r1", open_answer="ystävällinen")]).encode() + b"r2,caf\xe9\r\n",
+     "mixes UTF-8 and Windows-1252 (first at line 3)"),
+], ids=["rows", "bytes", "columns", "cell length", "mixed encoding"])
+def test_import_refuses_a_file_beyond_a_limit_set_in_the_environment_with_exit_2(
+        cli, county, tmp_path, monkeypatch, setting, value, content, words):
+    monkeypatch.setenv(setting, value)
+    path = _file(tmp_path, content)
+    for dry_run in ((), ("--dry-run",)):
+        code, out, err = cli("import", path, *dry_run)
+        assert (code, out) == (2, "") and "nothing written" in err and words in err and "Traceback" not in err
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+
+
+def test_an_unusable_import_limit_setting_is_a_configuration_error(cli, county, tmp_path, monkeypatch):
+    monkeypatch.setenv("VARTTI_IMPORT_MAX_ROWS", "paljon")
+    code, out, err = cli("import", _file(tmp_path, native_csv([native_row("a1")])))
+    assert (code, out) == (2, "") and "VARTTI_IMPORT_MAX_ROWS" in err
+    assert sql_count(county, "feedback") == 0
+
+
 # --- Property: any generated file is either unusable (nothing written) or adds up ----------------
 
 CELLS = st.one_of(

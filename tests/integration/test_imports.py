@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from board.periods import Period
 from board.replies import ReplyPolicy
 from data import imports
 from data.db import session_scope
-from data.feedback_files import FileUnusable
+from data.feedback_files import NATIVE_FIELDS, FileUnusable, ImportLimits
 from data.imports import (
     correct_reject,
     export_feedback,
@@ -174,10 +176,11 @@ GOOD = native_csv([native_row("g1")])
     (b"nimi,osoite\nMaija,Katu 1\n", "import.file.missing_columns"),
     (GOOD.encode("utf-16"), "import.file.binary"),
     (b"\xef\xbb\xbf" + "ä".encode("cp1252") + GOOD.encode(), "import.file.encoding"),
-    (GOOD.encode() + b"\x81\x8d\x8f", "import.file.encoding"),
+    (GOOD.encode("cp1252") + b"\x81\x8d\x8f", "import.file.encoding"),
+    (GOOD.encode() + b"\x81\x8d\x8f", "import.file.mixed_encoding"),
     (b"PK\x03\x04" + b"not really a workbook" * 50, "import.file.unreadable"),
 ], ids=["empty", "binary junk", "an image", "missing source_id column", "another table", "utf-16",
-        "broken BOM file", "undefined Windows-1252 bytes", "a broken zip"])
+        "broken BOM file", "undefined Windows-1252 bytes", "UTF-8 letters and undefined bytes", "a broken zip"])
 def test_a_file_that_cannot_be_read_writes_nothing(county, content, reason):
     audit_before = sql_count(county, "audit_event")
     with pytest.raises(FileUnusable) as unusable:
@@ -200,7 +203,7 @@ def test_a_file_that_cannot_be_read_writes_nothing(county, content, reason):
     ({"language": "de"}, "language", "import.reason.unknown_value"),
     ({"reply_requested": "ehkä"}, "reply_requested", "import.reason.unknown_value"),
     ({"free_text": "x" * 10_001}, "free_text", "import.reason.too_long"),
-    ({"open_answer": "y" * 200_000}, "open_answer", "import.reason.too_long"),
+    ({"open_answer": "y" * 50_000}, "open_answer", "import.reason.too_long"),
     ({"source_id": HETUS[0]}, "source_id", "import.reason.identity_code_in_key"),
     ({"source_id": ""}, "source_id", "import.reason.missing"),
 ], ids=lambda value: value if isinstance(value, str) and len(value) < 40 else None)
@@ -399,3 +402,170 @@ def test_an_upload_prepared_apart_is_stored_like_any_import_and_a_cancel_ends_th
         prepare_apart(county, actor=None, content=big, file_name="b.csv", profile="native", seconds=60, waiting=cancel)
     assert multiprocessing.active_children() == []
     assert sql_count(county, "feedback") == 1
+
+
+# --- Limits: hostile files are refused while being read, and nothing is written ----------------
+
+SMALL = ImportLimits(max_bytes=1_000_000, max_rows=20, max_columns=30, max_cell_chars=1_000,
+                     max_unzipped_bytes=2_000_000)
+
+
+def workbook(rows: list[list], *, cells: dict[tuple[int, int], str] | None = None) -> bytes:
+    """An .xlsx of these rows (native header first), with extra cells placed by (row, column)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(NATIVE_FIELDS))
+    for row in rows:
+        sheet.append([row.get(name, "") for name in NATIVE_FIELDS])
+    for (row, column), value in (cells or {}).items():
+        sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rezipped(content: bytes, *, replace: dict[str, bytes] | None = None,
+             edit: dict[str, tuple[bytes, bytes]] | None = None) -> bytes:
+    """The workbook with parts replaced or added, or edited (pattern → put), as a hostile sender would."""
+    replace, edit = replace or {}, edit or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in dict.fromkeys([*source.namelist(), *replace]):
+            data = replace[name] if name in replace else source.read(name)
+            if name in edit:
+                data, found = re.subn(*edit[name], data)
+                assert found, f"{edit[name][0]!r} not in {name}"
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def _bomb() -> bytes:
+    # 60 MB of one letter packs to ~60 kB: a shared string that would unpack a thousandfold.
+    shared = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>' + \
+        b"a" * 60_000_000 + b"</t></si></sst>"
+    return rezipped(workbook([native_row("z1")]), replace={"xl/sharedStrings.xml": shared})
+
+
+def _wide_claim() -> bytes:
+    good = workbook([native_row("w1"), native_row("w2")])
+    return rezipped(good, edit={"xl/worksheets/sheet1.xml": (rb'<dimension ref="[A-Z0-9:]+" ?/>',
+                                                              b'<dimension ref="A1:XFD1048576"/>')})
+
+
+def _junk_rows(count: int) -> str:
+    return native_csv([native_row(f"r{i}") for i in range(count)])
+
+
+HOSTILE = [
+    pytest.param(lambda: _junk_rows(21).encode(), "palaute.csv", SMALL, "import.file.too_many_rows", "20",
+                 id="a CSV with one row too many"),
+    pytest.param(lambda: workbook([native_row(f"r{i}") for i in range(25)]), "palaute.xlsx", SMALL,
+                 "import.file.too_many_rows", "20", id="a workbook with rows beyond the limit"),
+    pytest.param(lambda: workbook([native_row("r1")], cells={(1_048_576, 1): "x"}), "palaute.xlsx", ImportLimits(),
+                 "import.file.too_many_rows", "1000000", id="a workbook with a cell on its last row"),
+    pytest.param(lambda: (GOOD.rstrip() + "," * 40 + "x\r\n").encode(), "palaute.csv", SMALL,
+                 "import.file.too_many_columns", "30", id="a CSV row wider than the limit"),
+    pytest.param(lambda: workbook([native_row("r1")], cells={(2, 16_384): "x"}), "palaute.xlsx", ImportLimits(),
+                 "import.file.too_many_columns", "500", id="a workbook with a cell in column XFD"),
+    pytest.param(lambda: native_csv([native_row("c1", free_text="x" * 1_001)]).encode(), "palaute.csv", SMALL,
+                 "import.file.cell_too_long", "1000", id="a CSV cell longer than the limit"),
+    pytest.param(lambda: native_csv([native_row("c1", free_text="x\n" * 60_000)]).encode(), "palaute.csv",
+                 ImportLimits(), "import.file.cell_too_long", "100000", id="a quoted CSV cell of many lines"),
+    pytest.param(lambda: workbook([native_row("c1", free_text="x" * 1_001)]), "palaute.xlsx", SMALL,
+                 "import.file.cell_too_long", "1000", id="a workbook cell longer than the limit"),
+    pytest.param(lambda: _junk_rows(2).encode() + b" " * 1_000_000, "palaute.csv", SMALL,
+                 "import.file.too_big", "1", id="a file larger than the limit"),
+    pytest.param(_bomb, "palaute.xlsx", ImportLimits(), "import.file.packed_too_tightly", "100",
+                 id="a zip bomb in the shared strings"),
+    pytest.param(lambda: rezipped(workbook([native_row("u1")]), replace={"xl/sharedStrings.xml": bytes(range(256)) * 10_000}),
+                 "palaute.xlsx", SMALL, "import.file.unzipped_too_big", "2", id="a workbook that unpacks too big"),
+    pytest.param(lambda: "source_id;free_text\nx1;ystävällinen\n".encode() + b"x2;caf\xe9\n", "palaute.csv",
+                 ImportLimits(), "import.file.mixed_encoding", "3", id="a stray Windows-1252 byte in UTF-8"),
+]
+
+
+@pytest.mark.parametrize("make, file_name, limits, reason, detail", HOSTILE)
+def test_a_file_beyond_a_limit_is_refused_while_read_and_nothing_is_written(
+        county, make, file_name, limits, reason, detail):
+    content = make()
+    audit_before = sql_count(county, "audit_event")
+    for dry_run in (True, False):
+        with pytest.raises(FileUnusable) as refused, session_scope(county, write=True) as session:
+            import_feedback(session, actor=None, content=content, file_name=file_name, dry_run=dry_run, now=NOW,
+                            limits=limits)
+        assert (refused.value.reason, refused.value.detail) == (reason, detail)
+    assert sql_count(county, "feedback") == 0 and sql_count(county, "import_run") == 0
+    assert sql_count(county, "import_reject") == 0 and sql_count(county, "audit_event") == audit_before
+
+
+def test_a_workbook_claiming_the_whole_sheet_as_its_size_is_read_as_stored(county):
+    summary = run_import(county, _wide_claim(), file_name="palaute.xlsx")
+    assert (summary.read, summary.inserted, summary.rejected) == (2, 2, 0)
+
+
+def test_a_file_just_within_every_limit_is_imported(county):
+    summary = run_import(county, native_csv([native_row(f"r{i}", free_text="x" * 1_000) for i in range(20)]))
+    assert summary.inserted == 20
+    with session_scope(county, write=True) as session:
+        again = import_feedback(session, actor=None, now=NOW, file_name="palaute.csv", limits=SMALL,
+                                content=native_csv([native_row(f"r{i}", free_text="x" * 1_000)
+                                                    for i in range(20)]).encode())
+    assert again.duplicates == 20
+
+
+def test_a_utf8_file_with_a_stray_windows_1252_byte_is_refused_before_any_row_is_read(county):
+    content = native_csv([native_row("m1", open_answer="Hoitaja oli ystävällinen")]).encode() + \
+        native_csv([native_row("m2", open_answer="caf\u00e9")]).encode("cp1252").split(b"\r\n", 1)[1]
+    with pytest.raises(FileUnusable) as refused:
+        run_import(county, content)
+    assert (refused.value.reason, refused.value.detail) == ("import.file.mixed_encoding", "3")
+    assert sql_count(county, "feedback") == 0 and "Ã¤" not in database_text(county)
+
+
+def test_a_kept_reject_is_cut_just_past_its_fields_maximum_and_stays_rejected_until_corrected(county):
+    long_text = "Pitkä palaute. " * 3_000          # 45 000 characters: too long for free_text
+    valid_text = "Hyvä palvelu" * 750              # 9 000 characters: long but valid
+    run_import(county, native_csv([native_row("t1", free_text=long_text),
+                                   native_row("t2", unit_code="EI-OLE", open_answer=valid_text, nps="9" * 500)]))
+    with session_scope(county) as session:
+        kept = {r.data["source_id"]: r for r in list_rejects(session, viewer=admin(county))}
+    assert kept["t1"].data["free_text"] == long_text[:10_000] + "…"
+    assert kept["t2"].data["open_answer"] == valid_text
+    assert kept["t2"].data["nps"] == "9" * 200 + "…"
+    with session_scope(county, write=True) as session:
+        again = reimport_rejects(session, viewer=admin(county), reject_ids=None, now=NOW)
+    assert (again.read, again.inserted, again.rejected) == (2, 0, 2)
+    with session_scope(county, write=True) as session:
+        map_unit(session, viewer=admin(county), source="kysely", source_name="EI-OLE", unit_code="U1", now=NOW)
+        correct_reject(session, viewer=admin(county), reject_id=kept["t2"].id, seen_version=kept["t2"].version + 1,
+                       data={"nps": "9"}, now=NOW)
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback.open_answer)).one() == valid_text
+
+
+def test_open_rejects_are_listed_a_page_at_a_time_in_file_order(county):
+    run_import(county, native_csv([native_row(f"p{i}", nps="x") for i in range(7)]))
+    with session_scope(county) as session:
+        viewer = admin(county)
+        assert imports.count_rejects(session, viewer=viewer) == 7
+        pages = [list_rejects(session, viewer=viewer, limit=3, offset=start) for start in (0, 3, 6)]
+    assert [[r.row_number for r in page] for page in pages] == [[2, 3, 4], [5, 6, 7], [8]]
+
+
+def test_all_open_rejects_are_imported_again_in_batches_of_several_profiles(county, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH", 3)
+    run_import(county, native_csv([native_row(f"b{i}", unit_code="EI-OLE" if i % 2 else "U9") for i in range(8)]))
+    run_import(county, NHS_SAMPLE.read_bytes(), profile="nhs_fft", file_name="nhs.csv")
+    with session_scope(county, write=True) as session:
+        for name, code in (("EI-OLE", "U1"), ("U9", "U2")):
+            map_unit(session, viewer=admin(county), source="kysely", source_name=name, unit_code=code, now=NOW)
+        map_unit(session, viewer=admin(county), source="nhs_fft", source_name="NEAS", unit_code="U1", now=NOW)
+        map_unit(session, viewer=admin(county), source="nhs_fft", source_name="NHFT", unit_code="U2", now=NOW)
+    with session_scope(county, write=True) as session:
+        again = reimport_rejects(session, viewer=admin(county), reject_ids=None, now=NOW)
+    assert (again.read, again.inserted, again.rejected) == (308, 298, 10)
+    with session_scope(county) as session:
+        assert imports.count_rejects(session, viewer=admin(county)) == 10
+        versions = set(session.exec(select(ImportReject.version)).all())
+    assert versions == {2}   # each reject was handled exactly once

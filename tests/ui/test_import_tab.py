@@ -67,3 +67,28 @@ def test_an_admin_maps_an_unknown_trust_to_a_unit_and_imports_the_open_rows_agai
 def test_the_import_tab_is_not_offered_to_a_supervisor(county):
     app = open_page("pages/admin.py", as_="ui:supervisor")
     assert "Tuonnit" not in [t.label for t in app.tabs]
+
+
+def test_an_upload_beyond_the_row_limit_is_refused_in_finnish_and_nothing_is_written(county, monkeypatch):
+    monkeypatch.setenv("VARTTI_IMPORT_MAX_ROWS", "3")
+    content = native_csv(native_row(f"r{i}") for i in range(4)).encode()
+    app = open_page("pages/admin.py", as_="ui:admin")
+    for button in ("Esikatsele (ei tallenna)", "Tuo palautteet"):
+        app.file_uploader(key="import-file").set_value(("palaute.csv", content, "text/csv"))
+        next(b for b in app.button if b.label == button).click().run()
+        assert not app.exception
+        assert ("Tiedostoa ei voi lukea, mitään ei tallennettu: tiedostossa on yli 3 riviä "
+                "(asetus VARTTI_IMPORT_MAX_ROWS)") in [e.value for e in app.error]
+    with session_scope(county) as session:
+        assert session.exec(select(Feedback)).all() == []
+
+
+def test_the_rejects_are_shown_a_page_at_a_time(county):
+    _import(county, native_csv(native_row(f"p{i}", nps="x") for i in range(105)))
+    app = open_page("pages/admin.py", as_="ui:admin")
+    assert list(app.dataframe[-1].value["Rivi"]) == list(range(2, 102))
+    assert "Avoimia hylättyjä rivejä 105, tällä sivulla 1–100." in [c.value for c in app.caption]
+    app.number_input(key="import-rejects-page").set_value(2).run()
+    assert not app.exception
+    assert list(app.dataframe[-1].value["Rivi"]) == list(range(102, 107))
+    assert "Avoimia hylättyjä rivejä 105, tällä sivulla 101–105." in [c.value for c in app.caption]
