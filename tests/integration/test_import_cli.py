@@ -113,7 +113,7 @@ def test_killing_an_import_half_way_leaves_no_row_of_the_file(county, database_u
      "more than 10 columns (VARTTI_IMPORT_MAX_COLUMNS)"),
     ("VARTTI_IMPORT_MAX_CELL_CHARS", "50", native_csv([native_row("r1", free_text="x" * 51)]),
      "longer than 50 characters (VARTTI_IMPORT_MAX_CELL_CHARS)"),
-    ("VARTTI_DEMO", "", native_csv([native_row("r1", open_answer="ystävällinen")]).encode() + b"r2,caf\xe9\r\n",
+    ("VARTTI_REPLY_DAYS", "14", native_csv([native_row("r1", open_answer="ystävällinen")]).encode() + b"r2,caf\xe9\r\n",
      "mixes UTF-8 and Windows-1252 (first at line 3)"),
 ], ids=["rows", "bytes", "columns", "cell length", "mixed encoding"])
 def test_import_refuses_a_file_beyond_a_limit_set_in_the_environment_with_exit_2(
