@@ -12,6 +12,7 @@ from board.periods import as_utc_naive
 from data.db import session_scope
 from data.services import record_denial
 from pages.ui.context import AppContext
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 
@@ -20,7 +21,7 @@ def refuse(context: AppContext, denied: AccessDenied, message: str | None = None
     with session_scope(context.engine, write=True) as session:
         record_denial(session, viewer=context.viewer, denied=denied,
                       now=as_utc_naive(datetime.now(timezone.utc)))
-    st.warning(message or t("auth.denied", code=denied.target), icon=":material/lock:")
+    st.warning(message or t("auth.denied", code=inert(denied.target)), icon=":material/lock:")
 
 
 def page_refusal(context: AppContext, permission: Permission, path: str) -> Callable[[], None]:

@@ -184,8 +184,8 @@ FI = {
     ),
     "error.settings": "Asetuksissa on virhe: {problem}",
     "error.database_unreachable": (
-        "Tietokantaan ei saada yhteyttä ({url}). Tarkista, että tietokanta on käynnissä ja "
-        "VARTTI_DATABASE_URL on oikein."
+        "Tietokantaan ei juuri nyt saada yhteyttä. Yritä hetken kuluttua uudelleen. "
+        "Ylläpito näkee yksityiskohdat palvelimen lokista."
     ),
     "error.schema_behind": (
         "Tietokannan rakenne on vanhentunut (versio {current}, tarvitaan {head}). "
@@ -890,8 +890,8 @@ SV: dict[str, str] = {
     ),
     "error.settings": "Fel i inställningarna: {problem}",
     "error.database_unreachable": (
-        "Ingen kontakt med databasen ({url}). Kontrollera att databasen är igång och att "
-        "VARTTI_DATABASE_URL är rätt."
+        "Ingen kontakt med databasen just nu. Försök igen om en stund. "
+        "Administratörerna ser detaljerna i serverns logg."
     ),
     "error.schema_behind": (
         "Databasens struktur är föråldrad (version {current}, {head} behövs). "
@@ -1595,8 +1595,8 @@ EN: dict[str, str] = {
     ),
     "error.settings": "There is an error in the settings: {problem}",
     "error.database_unreachable": (
-        "The database cannot be reached ({url}). Check that the database is running and that "
-        "VARTTI_DATABASE_URL is correct."
+        "The database cannot be reached just now. Please try again in a moment. "
+        "The administrators see the details in the server log."
     ),
     "error.schema_behind": (
         "The database structure is out of date (version {current}, {head} needed). "

@@ -31,6 +31,7 @@ MARKDOWN_FIRST = {"markdown", "write", "caption", "title", "header", "subheader"
                   "Column", "TextColumn", "NumberColumn", "CheckboxColumn", "SelectboxColumn", "DatetimeColumn",
                   "DateColumn", "TimeColumn", "ListColumn", "LinkColumn", "ImageColumn", "ProgressColumn",
                   "LineChartColumn", "BarChartColumn", "AreaChartColumn", "JSONColumn", "MultiselectColumn"}
+MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control", "select_slider"}
 # Keywords Streamlit renders as Markdown on any call (labels, tooltips, metric values, radio captions).
 MARKDOWN_KEYWORDS = {"label", "help", "body", "value", "delta", "caption", "captions", "title"}
 # Keywords that are plain text or not text at all on the calls above.
@@ -39,7 +40,7 @@ PLAIN_KEYWORDS = {"value": {"text_input", "text_area", "number_input", "date_inp
 LOGGERS = {"LOG", "log", "logger", "logging"}
 
 # Calls whose result is ours: escaped text, numbers, catalogue texts (`t`, and import_tab's `tr`).
-ESCAPING = {"inert", "plain"}
+ESCAPING = {"inert", "plain", "ours"}
 NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
 CATALOGUE = {"t", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
@@ -57,84 +58,81 @@ def _name(node: ast.expr) -> str | None:
 
 
 class Module:
-    """What one module assigns and returns, to tell whether a name or a local helper holds only our text."""
+    """What one module binds to each name and returns from each function, to tell which hold only our text.
+
+    Names are taken module-wide (the same name in two functions must be ours in both); a parameter takes
+    what the module's own callers pass, and is unknown when Streamlit or another module calls the function.
+    """
+
+    UNKNOWN = ast.Name(id="<unknown>")
 
     def __init__(self, tree: ast.AST):
-        self.assigned: dict[str, list[ast.expr]] = {}
+        self.bindings: dict[str, list[ast.expr]] = {}
         self.returns: dict[str, list[ast.expr]] = {}
-        self.params: dict[str, list[str]] = {}
-        self.passed: dict[str, list[ast.expr]] = {}  # "function.param" → the values callers pass
-        self.unknown: set[str] = set()  # loop variables, unpacked tuples, parameters of lambdas
         self.ours: set[str] = set()
         self._collect(tree)
         self._settle()
 
+    def _bind(self, target: ast.AST | None, value: ast.expr) -> None:
+        for node in ast.walk(target) if target is not None else []:
+            # `success` passed on as `success` by another function is the same name, not a new value.
+            if isinstance(node, ast.Name) and not (isinstance(value, ast.Name) and value.id == node.id):
+                self.bindings.setdefault(node.id, []).append(value)
+
     def _collect(self, tree: ast.AST) -> None:
-        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        for function in functions:
-            names = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
-            self.params[function.name] = names
+        params: dict[str, list[str]] = {}
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            arguments = function.args
+            names = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
+            params[function.name] = names
             self.returns[function.name] = [n.value for n in ast.walk(function)
                                            if isinstance(n, ast.Return) and n.value is not None]
-            defaults = function.args.defaults
-            for name, default in zip(names[len(names) - len(defaults):], defaults):
-                self.passed.setdefault(f"{function.name}.{name}", []).append(default)
-            for name in names:
-                self.passed.setdefault(f"{function.name}.{name}", [])
+            for name, default in zip(names[len(names) - len(arguments.defaults):], arguments.defaults):
+                self._bind(ast.Name(id=name), default)
+            for extra in (arguments.vararg, arguments.kwarg):
+                if extra:
+                    self._bind(ast.Name(id=extra.arg), self.UNKNOWN)
+        called: set[str] = set()
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                    if isinstance(target, ast.Name):
-                        self.assigned.setdefault(target.id, []).append(node.value)
-                    else:
-                        self.unknown.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                self.assigned.setdefault(node.target.id, []).append(node.value)
-            elif isinstance(node, (ast.For, ast.comprehension, ast.withitem, ast.NamedExpr)):
-                target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-                self.unknown.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name)) if target else None
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
+                self._bind(node.target, node.value)
+            elif isinstance(node, (ast.For, ast.comprehension)):
+                self._bind(node.target, node.iter)  # an item of our own list is ours
+            elif isinstance(node, ast.withitem):
+                self._bind(node.optional_vars, self.UNKNOWN)
             elif isinstance(node, ast.Lambda):
-                self.unknown.update(a.arg for a in node.args.args)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.params:
-                names = self.params[node.func.id]
+                for argument in node.args.args:
+                    self._bind(ast.Name(id=argument.arg), self.UNKNOWN)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in {"append", "extend", "insert"} and isinstance(node.func.value, ast.Name):
+                for arg in node.args[-1:]:
+                    self._bind(node.func.value, arg)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in params:
+                names = params[node.func.id]
+                called.add(node.func.id)
                 for name, arg in zip(names, node.args):
-                    self.passed[f"{node.func.id}.{name}"].append(arg)
+                    self._bind(ast.Name(id=name), arg)
                 for keyword in node.keywords:
-                    if keyword.arg in names:
-                        self.passed[f"{node.func.id}.{keyword.arg}"].append(keyword.value)
+                    self._bind(ast.Name(id=keyword.arg) if keyword.arg else None, keyword.value)
+        for function, names in params.items():
+            if function not in called:  # called by Streamlit (a callback) or from another module
+                for name in names:
+                    self._bind(ast.Name(id=name), self.UNKNOWN)
 
     def _settle(self) -> None:
         # Grow the set of names known to be ours until nothing changes (a least fixpoint).
         changed = True
         while changed:
             changed = False
-            for function, names in self.params.items():
-                for name in names:
-                    values = self.passed[f"{function}.{name}"]
-                    # A parameter is ours when every caller in the module passes our text (or nobody passes it).
-                    if name not in self.ours and name not in self.unknown and values and \
-                            self._same_everywhere(name):
-                        self.ours.add(name)
-                        changed = True
-            for name, values in self.assigned.items():
-                if name not in self.ours and name not in self.unknown and not self._is_parameter(name) and \
-                        all(self.is_ours(v) for v in values):
+            candidates = [(name, values) for name, values in self.bindings.items()]
+            candidates += [(f"{function}()", values) for function, values in self.returns.items()]
+            for name, values in candidates:
+                if name not in self.ours and values and all(self.is_ours(v) for v in values):
                     self.ours.add(name)
                     changed = True
-            for function, values in self.returns.items():
-                key = function + "()"
-                if key not in self.ours and values and all(self.is_ours(v) for v in values):
-                    self.ours.add(key)
-                    changed = True
-
-    def _is_parameter(self, name: str) -> bool:
-        return any(name in names for names in self.params.values())
-
-    def _same_everywhere(self, name: str) -> bool:
-        # A parameter name reused by several functions, or also assigned, must be ours in all of them.
-        others = [f"{f}.{name}" for f, names in self.params.items() if name in names]
-        values = [v for key in others for v in self.passed[key]] + self.assigned.get(name, [])
-        return all(self.passed[key] for key in others) and all(self.is_ours(v) for v in values)
 
     def is_ours(self, node: ast.expr) -> bool:
         """Whether an expression can only hold our own text: constants, catalogue texts, formatted figures."""
@@ -169,8 +167,9 @@ class Module:
             return all(self.is_ours(keyword.value) for keyword in node.keywords)
         if isinstance(node.func, ast.Attribute) and _name(node.func.value) == "fmt":
             return True  # numbers, dates and times formatted in the reader's locale
-        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Constant):
-            return all(self.is_ours(arg) for arg in node.args)  # " · ".join(...), "x".format(...)
+        if isinstance(node.func, ast.Attribute) and not isinstance(node.func.value, (ast.Name, ast.Attribute)):
+            # A string method of our own text with our own arguments: " · ".join(...), t(...).rstrip(" ·")
+            return self.is_ours(node.func.value) and all(self.is_ours(arg) for arg in node.args)
         if isinstance(node.func, ast.Name):
             return f"{name}()" in self.ours
         return False
@@ -188,6 +187,9 @@ def unescaped_texts(source: str) -> list[str]:
         if _name(node.func.value) in LOGGERS:
             continue
         shown = node.args[:1] if call in MARKDOWN_FIRST else []
+        # Options of radios, pills and segmented controls are Markdown too: what format_func returns.
+        shown += [k.value.body if isinstance(k.value, ast.Lambda) else ast.Call(k.value, [], [], lineno=k.lineno)
+                  for k in node.keywords if k.arg == "format_func" and call in MARKDOWN_OPTIONS]
         shown += [k.value for k in node.keywords
                   if k.arg in MARKDOWN_KEYWORDS and call not in PLAIN_KEYWORDS.get(k.arg, set())]
         found += [f"line {arg.lineno}: {call}({ast.unparse(arg)})" for arg in shown if not module.is_ours(arg)]
@@ -217,6 +219,8 @@ def test_a_page_passes_no_text_of_others_to_markdown_unescaped(path):
     "st.column_config.TextColumn(name)",
     "st.info(message)",
     "st.markdown('**' + title + '**')",
+    "st.pills(t('x'), codes, format_func=lambda code: names[code])",
+    "def f(message):\n    st.info(message)\nf(t('x', code=code))",
     "st.toast(t('x', title=theme.title))",
 ])
 def test_the_check_finds_text_of_others_given_to_markdown(source):
@@ -235,6 +239,10 @@ def test_the_check_finds_text_of_others_given_to_markdown(source):
     "LOG.error('board of %s', unit_code)",
     "st.write(t('huddle.more', count=len(themes)))",
     "st.markdown(fmt.plain(text))",
+    "st.pills(t('x'), codes, format_func=lambda code: inert(names[code]))",
+    "def f(message):\n    st.info(message)\nf(t('x', code=inert(code)))\nf(None)",
+    "def f(success):\n    st.toast(success)\ndef g(success):\n    f(success)\ng(t('done'))",
+    "st.toast(ours(st.session_state.pop('toast')))",
 ])
 def test_the_check_lets_our_texts_and_escaped_texts_pass(source):
     assert unescaped_texts(source) == []
