@@ -71,7 +71,10 @@ def _children(result: Rollup, node: RollupNode) -> None:
     if not children:
         return
     wanted = [t(key, language) for key in REPORT_COLUMNS]
-    rows = [{k: row[k] for k in wanted} for row in display_rows(result, [node] + children, language=language)]
+    name = t("rollup.col.name", language)
+    # st.table renders its cells as Markdown: the unit names are escaped, the figures are ours.
+    rows = [{k: inert(row[k]) if k == name else row[k] for k in wanted}
+            for row in display_rows(result, [node] + children, language=language)]
     with st.container(key="report-table"):
         st.subheader(t("report.children", language), anchor=False)
         st.table(rows)
@@ -128,6 +131,8 @@ def _items(result: Rollup, node: RollupNode) -> None:
 def _page() -> None:
     st.html(UI / "report.css")
     selection = from_query(today)
+    if selection.refused:
+        st.warning(t("rollup.bad_period", language, period=inert(selection.refused)))
     with session_scope(context.engine) as session:
         roots = rollup_roots(session, viewer=context.viewer)
     if not roots:

@@ -196,6 +196,8 @@ def _page() -> None:
     st.title(t("rollup.title", language), anchor=False)
     st.caption(t("rollup.intro", language))
     selection = from_query(today)
+    if selection.refused:
+        st.warning(t("rollup.bad_period", language, period=inert(selection.refused)))
     with session_scope(context.engine) as session:
         roots = rollup_roots(session, viewer=context.viewer)
     if not roots:

@@ -599,6 +599,10 @@ FI = {
     "rollup.intro": "Koko vastuualueesi luvut yhdellä sivulla. Avaa puuta alaspäin yksikköön asti ja vertaa jaksoja.",
     "rollup.no_scope": "Sinulla ei ole oikeutta raportointiin.",
     "rollup.unknown_unit": "Yksikköä {code} ei löydy. Näytetään vastuualueesi ylin taso.",
+    "rollup.bad_period": (
+        "Jaksoa “{period}” ei voi näyttää, joten näytetään kuluva jakso. Jakso annetaan muodossa 2026-W47, "
+        "2026-11, 2026-Q4, 2026 tai 2026-10-01..2026-12-31 vuosilta 2000–2099."
+    ),
     "rollup.kind": "Jakso",
     "rollup.kind.week": "Viikko",
     "rollup.kind.month": "Kuukausi",
@@ -1305,6 +1309,10 @@ SV: dict[str, str] = {
     "rollup.intro": "Hela ditt ansvarsområdes siffror på en sida. Öppna trädet nedåt ända till enheten och jämför perioder.",
     "rollup.no_scope": "Du har inte rätt till rapporteringen.",
     "rollup.unknown_unit": "Enheten {code} finns inte. Ansvarsområdets översta nivå visas.",
+    "rollup.bad_period": (
+        "Perioden ”{period}” kan inte visas, så den pågående perioden visas. En period anges som 2026-W47, "
+        "2026-11, 2026-Q4, 2026 eller 2026-10-01..2026-12-31 för åren 2000–2099."
+    ),
     "rollup.kind": "Period",
     "rollup.kind.week": "Vecka",
     "rollup.kind.month": "Månad",
@@ -2010,6 +2018,10 @@ EN: dict[str, str] = {
     "rollup.intro": "The figures of your whole area on one page. Open the tree down to a unit and compare periods.",
     "rollup.no_scope": "You have no access to reporting.",
     "rollup.unknown_unit": "Unit {code} was not found. Showing the top of your area.",
+    "rollup.bad_period": (
+        "The period “{period}” cannot be shown, so the current period is shown. A period is written as "
+        "2026-W47, 2026-11, 2026-Q4, 2026 or 2026-10-01..2026-12-31 for the years 2000–2099."
+    ),
     "rollup.kind": "Period",
     "rollup.kind.week": "Week",
     "rollup.kind.month": "Month",
