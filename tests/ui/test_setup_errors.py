@@ -54,5 +54,5 @@ def test_a_schema_behind_the_code_says_to_migrate(app_env, database_url):
 def test_a_bad_setting_is_named(app_env, monkeypatch):
     monkeypatch.setenv("VARTTI_MIN_N", "viisi")
     app = open_page()
-    assert "VARTTI_MIN_N" in errors(app)
+    assert "VARTTI_MIN_N" in errors(app).replace("\\", "")  # escaped: it may hold what was written
     assert not app.exception
