@@ -36,7 +36,8 @@ def neutral(text: object) -> str:
 
 def inert(text: object) -> str:
     """The text escaped for Markdown so that it renders exactly as written, inside our own texts."""
-    cleaned = _WWW_DOT.sub(WORD_JOINER + ".", neutral(text))
+    # Space at either end would stop the ** or _ of our own text around it from closing.
+    cleaned = _WWW_DOT.sub(WORD_JOINER + ".", neutral(text).strip())
     escaped = []
     for ch in cleaned:
         escaped.append("\\" + ch if ch in _PUNCTUATION else ch)

@@ -283,5 +283,9 @@ def test_an_escaped_text_reads_the_same_once_escapes_and_joiners_are_removed():
     assert re.sub(r"\\(.)", r"\1", shown) == neutral(PAYLOAD + " C:\\temp")
 
 
+def test_space_at_either_end_is_dropped_so_our_bold_around_it_still_closes():
+    assert f"**{inert('  title ')}**" == "**title**"
+
+
 def test_an_indented_line_does_not_become_a_code_block():
     assert inert("first\n    second") == "first\nsecond"
