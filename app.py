@@ -1,6 +1,7 @@
 """Vartti: page set-up, settings, the database check, who is looking, and navigation by role."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from data.settings import SettingsError, load_settings
 from pages.ui import language
 from pages.ui.context import AppContext, provide
 from pages.ui.language_picker import language_picker
+from pages.ui.plain import inert
 from pages.ui.refusal import page_refusal
 from pages.ui.saving import busy_notice
 from pages.ui.texts import t
+
+LOG = logging.getLogger("vartti")
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed")
@@ -68,7 +72,7 @@ try:
     sign_in = read_sign_in(secrets.get("auth"), session_hours=settings.session_hours,
                            graph_url=settings.graph_url, graph_ca_bundle=settings.graph_ca_bundle)
 except (SettingsError, SignInConfigError) as problem:
-    _stop_with(t("error.settings", problem=problem))
+    _stop_with(t("error.settings", problem=inert(problem)))
 
 if not settings.demo and not sign_in.configured:
     _stop_with(t("error.not_configured"))
@@ -77,12 +81,14 @@ try:
     engine = _engine(settings.database_url)
     state = schema_state(engine)
 except (SQLAlchemyError, OSError):
-    _stop_with(t("error.database_unreachable",
-                 url=make_url(settings.database_url).render_as_string(hide_password=True)))
+    # Anyone may be looking (the public page): the address of the database goes to the server log only.
+    LOG.exception("the database at %s cannot be reached",
+                  make_url(settings.database_url).render_as_string(hide_password=True))
+    _stop_with(t("error.database_unreachable"))
 if state.current is None:
     _stop_with(t("error.schema_empty"))
 if not state.is_current:
-    _stop_with(t("error.schema_behind", current=state.current, head=state.head))
+    _stop_with(t("error.schema_behind", current=inert(state.current), head=inert(state.head)))
 
 
 def resolve_viewer() -> Viewer | None:
@@ -211,7 +217,7 @@ if viewer is not None:
 st.session_state["vartti.public_links"] = public_links
 if viewer is not None:
     with st.sidebar:
-        st.write(t("auth.signed_in_as", name=viewer.name))
+        st.write(t("auth.signed_in_as", name=inert(viewer.name)))
         if st.button(t("auth.sign_out"), icon=":material/logout:"):
             gate.sign_out(sign_in)
 st.navigation(pages).run()

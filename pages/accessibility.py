@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages.ui.context import app_context
 from pages.ui.language import current
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 context = app_context()
@@ -22,7 +23,7 @@ st.write(t("a11y.feedback.text"))
 contact = context.settings.accessibility_contact
 if contact:
     shown = contact.removeprefix("mailto:")
-    st.markdown(t("a11y.feedback.contact", contact=f"[{shown}]({contact})"))
+    st.markdown(t("a11y.feedback.contact", contact=f"[{inert(shown)}]({contact})"))
 else:
     st.write(t("a11y.feedback.none"))
 st.header(t("a11y.enforcement.heading"), anchor=False)

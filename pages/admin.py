@@ -25,6 +25,7 @@ from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 context = app_context()
@@ -45,7 +46,7 @@ def _act(change, success: str) -> None:
         with saving(context.engine) as session:
             change(session)
     except GrantError as problem:
-        st.error(t("admin.invalid", problem=problem))
+        st.error(t("admin.invalid", problem=inert(problem)))
         return
     except AccessDenied as denied:
         refuse(context, denied)

@@ -17,6 +17,7 @@ from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context
 from pages.ui.language import current
+from pages.ui.plain import inert
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
@@ -39,7 +40,7 @@ def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
                 st.metric(t("huddle.nps.title"), t("huddle.no_feedback"))
             else:
                 st.metric(t("huddle.nps.title"), t("huddle.too_few"))
-                st.write(t("huddle.too_few_n", n=nps.n, min_n=context.settings.min_n))
+                st.write(t("huddle.too_few_n", n=fmt.number(nps.n), min_n=fmt.number(context.settings.min_n)))
         return
     with st.container(key="tile-nps"):
         change = board.nps_change
@@ -85,9 +86,9 @@ def _replies_tile(board: HuddleBoard) -> None:
     if replies.overdue:
         with st.container(key="tile-replies-overdue"):
             st.metric(t("huddle.replies.overdue_title"), fmt.number(replies.overdue))
-            st.write(t("huddle.replies.oldest", days=replies.oldest_overdue_days))
+            st.write(t("huddle.replies.oldest", days=fmt.number(replies.oldest_overdue_days)))
             if replies.due_soon:
-                st.write(t("huddle.replies.due_soon", count=replies.due_soon))
+                st.write(t("huddle.replies.due_soon", count=fmt.number(replies.due_soon)))
     elif replies.due_soon:
         with st.container(key="tile-replies-soon"):
             st.metric(t("huddle.replies.soon_title"), fmt.number(replies.due_soon))
@@ -109,7 +110,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
         with st.container(key="sr-trend"):
             st.write(t("a11y.huddle.trend_alt", values="; ".join(
-                f"{w.week.label}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
+                f"{inert(w.week.label)}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
                 f" (n {fmt.number(w.nps.n)})" for w in board.weeks)))
 
 
@@ -122,10 +123,11 @@ def _statements_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.statements.none"))
         for statement, summary in answered:
             if summary.n < context.settings.min_n:
-                st.markdown(t("huddle.statements.too_few", statement=getattr(statement, current()), n=summary.n))
+                st.markdown(t("huddle.statements.too_few", statement=inert(getattr(statement, current())),
+                              n=fmt.number(summary.n)))
             else:
                 st.markdown(t("huddle.statements.value", pct=fmt.number(summary.agree_pct),
-                              statement=getattr(statement, current()), n=fmt.number(summary.n)))
+                              statement=inert(getattr(statement, current())), n=fmt.number(summary.n)))
 
 
 def _themes_panel(board: HuddleBoard) -> None:
@@ -138,7 +140,7 @@ def _themes_panel(board: HuddleBoard) -> None:
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
             st.markdown(f"**{fmt.plain(theme.title)}**  \n{fmt.plain(detail)}")
         if board.metrics.in_development > len(board.themes):
-            st.write(t("huddle.dev.more", count=board.metrics.in_development - len(board.themes)))
+            st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
 
 
 def _voice_panel(board: HuddleBoard) -> None:
@@ -188,7 +190,13 @@ def _render(board: HuddleBoard, now: datetime) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live_board(unit_code: str) -> None:
     now = context.now()
-    viewer = context.resolve()
+    try:
+        # Asking who is looking reads the database too: an outage here is the same calm "retrying" state.
+        viewer = context.resolve()
+    except (SQLAlchemyError, OSError):
+        LOG.exception("the viewer of the huddle board of %s could not be resolved", unit_code)
+        st.info(t("error.board_unavailable"), icon=":material/sync:")
+        return
     if viewer is None and not context.viewer.is_kiosk:
         st.rerun()  # signed out meanwhile: the whole page shows the sign-in
     if viewer is None:
@@ -199,7 +207,7 @@ def _live_board(unit_code: str) -> None:
             board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=now,
                                  settings=context.settings)
     except UnknownUnit:
-        st.warning(t("huddle.unknown_unit", code=unit_code))
+        st.warning(t("huddle.unknown_unit", code=inert(unit_code)))
         return
     except AccessDenied as denied:
         refuse(context, denied)
@@ -207,11 +215,11 @@ def _live_board(unit_code: str) -> None:
     except SQLAlchemyError:
         # The wall screen keeps trying at the next refresh; the details go to the server log.
         LOG.exception("huddle board of %s could not be read", unit_code)
-        st.error(t("error.board_unavailable"))
+        st.info(t("error.board_unavailable"), icon=":material/sync:")
         return
     today = helsinki_date(now)
     with st.container(key="headline"):
-        st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=iso_week_of(today).week)} · "
+        st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=fmt.number(iso_week_of(today).week))} · "
                  f"{t('huddle.updated', time=fmt.clock(now))}")
     _render(board, now)
 
@@ -239,7 +247,7 @@ def _board_title(code: str) -> str | None:
         if context.viewer.is_kiosk:
             st.error(t("auth.kiosk_invalid"))
         else:
-            _choose_unit(t("huddle.unknown_unit", code=code))
+            _choose_unit(t("huddle.unknown_unit", code=inert(code)))
     except AccessDenied as denied:
         refuse(context, denied)
         if not context.viewer.is_kiosk:
@@ -264,7 +272,7 @@ if context.viewer.is_kiosk:
 with st.container(key="wall"):
     heading, timer = st.columns([3, 2], vertical_alignment="center")
     with heading:
-        st.title(unit_name, anchor=False)
+        st.title(inert(unit_name), anchor=False)
     with timer:
         st.iframe(_timer(), height=76, alt=t("huddle.timer.alt"))
     _live_board(code)

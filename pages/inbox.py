@@ -47,6 +47,7 @@ from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.language import current
+from pages.ui.plain import inert
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 
@@ -67,7 +68,7 @@ FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit",
 
 def _user(text: str) -> str:
     """User text for st.markdown: every markdown/HTML character escaped, entities too, line breaks kept."""
-    return fmt.plain(text).replace("&", "\\&").replace("\n", "  \n")
+    return inert(text).replace("\n", "  \n")
 
 
 def _label(prefix: str, value: str | None) -> str:
@@ -179,7 +180,7 @@ def _pager(page: InboxPage, where: str) -> None:
         st.markdown(f":gray[{shown}]", width="content")
         st.button(t("inbox.prev"), key=f"inbox-prev-{where}", icon=":material/chevron_left:",
                   disabled=number == 0, on_click=_turn_page, args=(-1,))
-        st.markdown(t("inbox.page", page=number + 1, pages=pages), width="content")
+        st.markdown(t("inbox.page", page=fmt.number(number + 1), pages=fmt.number(pages)), width="content")
         st.button(t("inbox.next"), key=f"inbox-next-{where}", icon=":material/chevron_right:",
                   icon_position="right", disabled=number + 1 >= pages, on_click=_turn_page, args=(1,))
 
@@ -219,15 +220,15 @@ def _state_text(state: RowState) -> str:
     status = reply_status(reply_requested=True, replied_at=values.get("replied_at"),
                           no_reply_reason=values.get("no_reply_reason"))
     if status is ReplyStatus.REPLIED:
-        day = fmt.day(helsinki_date(values["replied_at"]))
-        text = (t("inbox.state.replied_by", day=day, by=_user(values["replied_by"])) if values.get("replied_by")
-                else t("inbox.state.replied", day=day))
+        replied_on = fmt.day(helsinki_date(values["replied_at"]))
+        said = (t("inbox.state.replied_by", day=replied_on, by=_user(values["replied_by"])) if values.get("replied_by")
+                else t("inbox.state.replied", day=replied_on))
     elif status is ReplyStatus.NO_REPLY_NEEDED:
-        text = t("inbox.state.no_reply_reason", reason=_user(values["no_reply_reason"]))
+        said = t("inbox.state.no_reply_reason", reason=_user(values["no_reply_reason"]))
     else:
-        text = t("inbox.state.awaiting")
+        said = t("inbox.state.awaiting")
     quote = t("inbox.state.quote_yes") if values.get("quote_picked_at") else t("inbox.state.quote_no")
-    return f"{text} · {quote}"
+    return f"{said} · {quote}"
 
 
 def _show_outcome(outcome: dict, rows: dict[int, InboxRow]) -> None:
@@ -238,7 +239,7 @@ def _show_outcome(outcome: dict, rows: dict[int, InboxRow]) -> None:
     else:
         states = outcome["states"]
         single = outcome["target"] != "bulk"
-        message = t("inbox.stale") if single else t("inbox.stale_many", n=len(states))
+        message = t("inbox.stale") if single else t("inbox.stale_many", n=fmt.number(len(states)))
         lines = []
         for state in states:
             if state.version is None:
@@ -331,25 +332,25 @@ def _select(ids: list[int], on: bool) -> None:
 # --- One item ----------------------------------------------------------------------------------
 
 def _scores(row: InboxRow) -> str:
-    parts = [t("inbox.item.nps", score=row.nps) if row.nps is not None else t("inbox.item.no_nps")]
+    parts = [t("inbox.item.nps", score=fmt.number(row.nps)) if row.nps is not None else t("inbox.item.no_nps")]
     for key in STATEMENT_KEYS:
         score = row.statements.get(key)
         if score is not None:
             kind = "inbox.item.statement_low" if score <= 2 else "inbox.item.statement"
-            parts.append(t(kind, label=t("inbox.statement." + key), score=score))
+            parts.append(t(kind, label=t("inbox.statement." + key), score=fmt.number(score)))
     return " \u2002·\u2002 ".join(parts)
 
 
 def _reply_badges(row: InboxRow) -> None:
     if row.status is ReplyStatus.AWAITING and row.days_left is not None:
         if row.overdue:
-            label = (t("inbox.due.overdue", days=-row.days_left) if row.days_left < 0
+            label = (t("inbox.due.overdue", days=fmt.number(-row.days_left)) if row.days_left < 0
                      else t("inbox.due.overdue_today"))
             color, icon = "red", ":material/error:"
         elif row.days_left == 0:
             label, color, icon = t("inbox.due.today"), "orange", ":material/schedule:"
         else:
-            label = t("inbox.due.days", days=row.days_left)
+            label = t("inbox.due.days", days=fmt.number(row.days_left))
             color, icon = ("orange", ":material/schedule:") if row.due_soon or row.days_left <= 3 else \
                 ("blue", ":material/schedule:")
         st.badge(t("inbox.status.awaiting"), color="gray", icon=":material/mail:")
@@ -446,10 +447,10 @@ def _item(row: InboxRow, *, handles: bool, choices: list[ThemeChoice], outcome: 
             columns[0].checkbox(t("inbox.item.select"), key=PICK.format(row.id), label_visibility="collapsed")
         body, side = columns[-2], columns[-1]
         with body:
-            channel = t("inbox.item.channel", channel=_user(_label("inbox.channel.", row.channel)),
-                        collection=_user(_label("collection.", row.collection)))
+            how = t("inbox.item.channel", channel=_user(_label("inbox.channel.", row.channel)),
+                    collection=_user(_label("collection.", row.collection)))
             st.markdown(f"**{_user(row.unit_name)}** \u2002·\u2002 {_when(row.received_at)} "
-                        f"\u2002·\u2002 :gray[{channel}]")
+                        f"\u2002·\u2002 :gray[{how}]")
             st.markdown(_scores(row))
             _texts(row)
             if row.theme_ids or row.quote:

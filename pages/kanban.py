@@ -52,6 +52,7 @@ from pages.ui import format as fmt
 from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
+from pages.ui.plain import inert, ours
 from pages.ui.refusal import refuse
 from pages.ui.texts import FI, t
 
@@ -97,9 +98,9 @@ def _show_notice(where: Where) -> None:
         return
     kind, text, draft = found
     if kind == "warning":
-        st.warning(text, icon=":material/sync_problem:")
+        st.warning(ours(text), icon=":material/sync_problem:")
     else:
-        st.error(text, icon=":material/block:")
+        st.error(ours(text), icon=":material/block:")
     if draft:
         st.caption(t("kanban.your_draft"))
         st.text(draft)
@@ -315,7 +316,7 @@ def _figures(card: KanbanCard, *, full: bool) -> None:
     for statement in STATEMENTS:
         key = statement.key
         if full and (before.likert[key].n or after.likert[key].n):
-            rows.append((f"{getattr(statement, current())} – {t('kanban.fig.agree')}", _agree_text(before, key),
+            rows.append((f"{inert(getattr(statement, current()))} – {t('kanban.fig.agree')}", _agree_text(before, key),
                          _agree_text(after, key)))
         elif not full and (_shown(before, key) or _shown(after, key)):
             rows.append((t("kanban.statement." + key), _agree_text(before, key), _agree_text(after, key)))
@@ -324,11 +325,11 @@ def _figures(card: KanbanCard, *, full: bool) -> None:
             st.caption(t("kanban.fig.caption", day=fmt.day(helsinki_date(started))))
             table = [f"| {t('kanban.fig.what')} | {t('kanban.fig.before')} | {t('kanban.fig.after')} |",
                      "|---|---|---|"]
-            st.markdown("\n".join(table + [f"| {fmt.plain(name)} | {was} | {now} |" for name, was, now in rows]))
+            st.markdown("\n".join(table + [f"| {inert(what)} | {was} | {is_now} |" for what, was, is_now in rows]))
         else:
             st.caption(t("kanban.fig.card_caption", day=fmt.day(helsinki_date(started))))
-            st.markdown("  \n".join(t("kanban.fig.line", what=fmt.plain(name), before=was, after=now)
-                                     for name, was, now in rows))
+            st.markdown("  \n".join(t("kanban.fig.line", what=inert(what), before=was, after=is_now)
+                                     for what, was, is_now in rows))
 
 
 # --- The board -------------------------------------------------------------------------------------
@@ -336,8 +337,8 @@ def _figures(card: KanbanCard, *, full: bool) -> None:
 def _move_controls(card: KanbanCard) -> None:
     pending = st.session_state.get(_PENDING, {}).get(card.id)
     if pending:
-        st.warning(t("kanban.move.over_limit", stage=_stage(pending["target"]), count=pending["count"],
-                     limit=pending["limit"]), icon=":material/warning:")
+        st.warning(t("kanban.move.over_limit", stage=_stage(pending["target"]), count=fmt.number(pending["count"]),
+                     limit=fmt.number(pending["limit"])), icon=":material/warning:")
         yes, no = st.columns(2)
         yes.button(t("kanban.move.confirm"), key=f"confirm-{card.id}", type="primary", width="stretch",
                    on_click=_confirm_move, args=(card.id,))
@@ -394,11 +395,11 @@ def _card(view: KanbanView, card: KanbanCard) -> None:
 def _column_head(column: KanbanColumn) -> None:
     with st.container(key=f"head-{column.stage.value}" + ("-over" if column.over else "")):
         st.subheader(_stage(column.stage), anchor=False)
-        parts = [t("kanban.column.count", count=fmt.number(column.count))]
+        column_facts = [t("kanban.column.count", count=fmt.number(column.count))]
         if column.stage in OPEN:  # only the open stages can have a limit
-            parts.append(t("kanban.column.limit", limit=column.limit) if column.limit is not None
+            column_facts.append(t("kanban.column.limit", limit=fmt.number(column.limit)) if column.limit is not None
                          else t("kanban.column.no_limit"))
-        st.caption(" · ".join(parts))
+        st.caption(" · ".join(column_facts))
         if column.over:
             st.badge(t("kanban.column.over"), icon=":material/warning:", color="red")
 
@@ -563,7 +564,7 @@ def _theme_dialog(card: KanbanCard, can_edit: bool) -> None:
         st.rerun()
     toast = st.session_state.pop(_TOAST, None)
     if toast:
-        st.toast(toast, icon=":material/check_circle:")
+        st.toast(ours(toast), icon=":material/check_circle:")
     viewer = context.resolve()
     if viewer is None:
         st.rerun()
@@ -632,7 +633,7 @@ def _read(code: str) -> KanbanView | None:
                           language=current())
     except UnknownUnit:
         st.title(t("nav.kanban"), anchor=False)
-        _choose_unit(t("kanban.unknown_unit", code=code))
+        _choose_unit(t("kanban.unknown_unit", code=inert(code)))
     except AccessDenied as denied:
         st.title(t("nav.kanban"), anchor=False)
         refuse(context, denied)
@@ -653,7 +654,7 @@ def main() -> None:
         refuse(context, denied)
     toast = st.session_state.pop(_TOAST, None)
     if toast:
-        st.toast(toast, icon=":material/check_circle:")
+        st.toast(ours(toast), icon=":material/check_circle:")
     code = (st.query_params.get("unit") or "").strip()
     if not code:
         st.title(t("nav.kanban"), anchor=False)

@@ -14,6 +14,7 @@ from pages.ui import format as fmt
 from pages.ui import public_cache as cache
 from pages.ui.context import app_context
 from pages.ui.language import current
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 TREND_QUARTERS = 6
@@ -28,7 +29,7 @@ language = current()
 
 
 def _quarter(quarter: Quarter) -> str:
-    return t("public.quarter", number=quarter.number, year=quarter.year)
+    return t("public.quarter", number=inert(quarter.number), year=inert(quarter.year))
 
 
 def _statement(key: str) -> str:
@@ -107,7 +108,7 @@ def _trend_value(figures: QuarterFigures) -> str:
 
 
 def _trend(place: PlaceFigures) -> None:
-    st.subheader(t("public.trend.heading", place=place.place.name), anchor=False)
+    st.subheader(t("public.trend.heading", place=inert(place.place.name)), anchor=False)
     rows = [{"quarter": _quarter(q.quarter), "order": i, "nps": q.nps}
             for i, q in enumerate(place.quarters)]
     shown = [r for r in rows if r["nps"] is not None]
@@ -142,9 +143,9 @@ def _figures(area: str | None, unit: str | None) -> None:
         return
     chosen = st.selectbox(t("public.figures.quarter"), list(range(len(quarters)))[::-1], key="public-quarter",
                           format_func=lambda i: _quarter(quarters[i]))
-    rows = [(t("public.figures.total", place=parent.place.name), parent.quarters[chosen])]
-    rows += [(child.place.name, child.quarters[chosen]) for child in children]
-    st.caption(t("public.figures.table_caption", place=parent.place.name, quarter=_quarter(quarters[chosen])))
+    rows = [(t("public.figures.total", place=inert(parent.place.name)), parent.quarters[chosen])]
+    rows += [(inert(child.place.name), child.quarters[chosen]) for child in children]
+    st.caption(t("public.figures.table_caption", place=inert(parent.place.name), quarter=_quarter(quarters[chosen])))
     st.table(_table(rows))
     st.caption(fmt.plain(t("public.figures.hidden_note", min_n=settings.min_n)))
     trend_of = next((c for c in children if c.place.code == unit), parent)

@@ -18,6 +18,7 @@ from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.rollup_selection import Selection, from_query, period_name
 from pages.ui.rollup_table import change_text, display_rows, nps_text
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 UI = Path(__file__).parent / "ui"
@@ -69,7 +70,10 @@ def _children(result: Rollup, node: RollupNode) -> None:
     if not children:
         return
     wanted = [t(key, language) for key in REPORT_COLUMNS]
-    rows = [{k: row[k] for k in wanted} for row in display_rows(result, [node] + children, language=language)]
+    name = t("rollup.col.name", language)
+    # st.table renders its cells as Markdown: the unit names are escaped, the figures are ours.
+    rows = [{k: inert(row[k]) if k == name else row[k] for k in wanted}
+            for row in display_rows(result, [node] + children, language=language)]
     with st.container(key="report-table"):
         st.subheader(t("report.children", language), anchor=False)
         st.table(rows)
@@ -86,7 +90,7 @@ def _charts(result: Rollup, node: RollupNode) -> None:
     with session_scope(context.engine) as session:
         months = monthly_trend(session, viewer=context.viewer, unit_code=node.code,
                                last_day=min(result.period.last, today), settings=context.settings)
-    st.markdown(f"**{t('rollup.chart.trend', language, name=node.name(language))}**")
+    st.markdown(f"**{t('rollup.chart.trend', language, name=inert(node.name(language)))}**")
     st.altair_chart(charts.monthly_trend(months, language=language, width=PRINT_WIDTH), width="content",
                     theme=None, alt=t("rollup.chart.trend_alt", language))
     st.markdown(f"**{t('rollup.chart.statements', language)}**")
@@ -111,7 +115,7 @@ def _items(result: Rollup, node: RollupNode) -> None:
         "- " + t("report.theme_item", language, title=fmt.plain(theme.title), unit=fmt.plain(theme.unit_name),
                  stage=t(f"stage.{theme.stage}", language)) for theme in items.themes))
     if items.themes_total > len(items.themes):
-        st.caption(t("report.more_items", language, n=items.themes_total - len(items.themes)))
+        st.caption(t("report.more_items", language, n=fmt.number(items.themes_total - len(items.themes), language=language)))
     st.subheader(t("report.actions", language), anchor=False)
     if not items.actions:
         st.write(t("report.actions_none", language))
@@ -120,12 +124,14 @@ def _items(result: Rollup, node: RollupNode) -> None:
                  theme=fmt.plain(action.theme_title), unit=fmt.plain(action.unit_name), text=fmt.plain(action.text))
         for action in items.actions))
     if items.actions_total > len(items.actions):
-        st.caption(t("report.more_items", language, n=items.actions_total - len(items.actions)))
+        st.caption(t("report.more_items", language, n=fmt.number(items.actions_total - len(items.actions), language=language)))
 
 
 def _page() -> None:
     st.html(UI / "report.css")
     selection = from_query(today)
+    if selection.refused:
+        st.warning(t("rollup.bad_period", language, period=inert(selection.refused)))
     with session_scope(context.engine) as session:
         roots = rollup_roots(session, viewer=context.viewer)
     if not roots:
@@ -137,7 +143,7 @@ def _page() -> None:
             result = rollup_around(session, viewer=context.viewer, unit_code=code, period=selection.period,
                                    kind=selection.kind, now=now, settings=context.settings)
     except UnknownUnit:
-        st.info(t("rollup.unknown_unit", language, code=code))
+        st.info(t("rollup.unknown_unit", language, code=inert(code)))
         return
     except AccessDenied as denied:
         refuse(context, denied)
@@ -155,7 +161,8 @@ def _page() -> None:
                  year_ago=period_name(selection.kind, result.year_ago, language)))
     _key_figures(result, node)
     _children(result, node)
-    st.markdown(t("rollup.legend.text", language, min_n=result.min_n, days=result.reply_days))
+    st.markdown(t("rollup.legend.text", language, min_n=fmt.number(result.min_n, language=language),
+                  days=fmt.number(result.reply_days, language=language)))
     _charts(result, node)
     _items(result, node)
 

@@ -18,6 +18,7 @@ from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.rollup_selection import Selection, default_period, from_query, period_name
 from pages.ui.rollup_table import change_text, display_rows, nps_text, to_csv, to_xlsx
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 RECENT = {"week": 26, "month": 24, "quarter": 12, "year": 6}
@@ -159,7 +160,7 @@ def _charts(result: Rollup, focus: RollupNode) -> None:
         with session_scope(context.engine) as session:
             months = monthly_trend(session, viewer=context.viewer, unit_code=focus.code,
                                    last_day=min(result.period.last, today), settings=context.settings)
-        st.markdown(f"**{t('rollup.chart.trend', language, name=focus.name(language))}**")
+        st.markdown(f"**{t('rollup.chart.trend', language, name=inert(focus.name(language)))}**")
         st.altair_chart(charts.monthly_trend(months, language=language), width="stretch", theme=None,
                         alt=t("rollup.chart.trend_alt", language))
         st.markdown(f"**{t('rollup.chart.channels', language)}**")
@@ -186,13 +187,16 @@ def _exports(result: Rollup, focus: RollupNode, selection: Selection) -> None:
 def _legend(result: Rollup) -> None:
     with st.container(key="rollup-legend", border=True):
         st.markdown(f"**{t('rollup.legend.title', language)}**")
-        st.markdown(t("rollup.legend.text", language, min_n=result.min_n, days=result.reply_days))
+        st.markdown(t("rollup.legend.text", language, min_n=fmt.number(result.min_n, language=language),
+                  days=fmt.number(result.reply_days, language=language)))
 
 
 def _page() -> None:
     st.title(t("rollup.title", language), anchor=False)
     st.caption(t("rollup.intro", language))
     selection = from_query(today)
+    if selection.refused:
+        st.warning(t("rollup.bad_period", language, period=inert(selection.refused)))
     with session_scope(context.engine) as session:
         roots = rollup_roots(session, viewer=context.viewer)
     if not roots:
@@ -205,7 +209,7 @@ def _page() -> None:
             result = rollup_around(session, viewer=context.viewer, unit_code=focus_code, period=period, kind=kind,
                                    now=now, settings=context.settings)
     except UnknownUnit:
-        st.info(t("rollup.unknown_unit", language, code=focus_code))
+        st.info(t("rollup.unknown_unit", language, code=inert(focus_code)))
         focus_code = roots[0].code
         with session_scope(context.engine) as session:
             result = rollup_around(session, viewer=context.viewer, unit_code=focus_code, period=period, kind=kind,

@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 
 from board.periods import HELSINKI
 from pages.ui.language import current
+from pages.ui.plain import inert
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
@@ -53,9 +54,5 @@ def clock(moment_utc: datetime, language: str | None = None) -> str:
     return format_time(aware, format="short", tzinfo=HELSINKI, locale=_locale(language))
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def plain(text: str) -> str:
-    """User text made inert for st.markdown: every markdown and HTML character escaped."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+# Kept for callers written before pages/ui/plain.py: the one way to make text that is not ours inert.
+plain = inert

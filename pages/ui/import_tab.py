@@ -34,6 +34,7 @@ from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 _MESSAGE = "admin.import.message"
@@ -67,9 +68,9 @@ def _reason(tr, reason: str, detail: str = "") -> str:
     if detail.isdigit():   # a limit: grouped the reader's way (1 000 000)
         detail = fmt.number(int(detail))
     try:
-        return tr(reason, detail=detail)
+        return tr(reason, detail=inert(detail))
     except KeyError:
-        return reason
+        return inert(reason)
 
 
 def _summary_message(tr, summary: ImportSummary) -> str:
@@ -93,7 +94,7 @@ def _write(context: AppContext, change: Callable, done: Callable[[object], tuple
         st.session_state[_MESSAGE] = ("warning", tr("admin.import.stale"))
         st.rerun()
     except (ImportRefused, UnknownUnit, UnknownItem, UnknownProfile) as problem:
-        st.error(tr("admin.invalid", problem=problem))
+        st.error(tr("admin.invalid", problem=inert(problem)))
         return
     st.session_state[_MESSAGE] = done(result)
     st.rerun()
@@ -230,7 +231,7 @@ def _rejects(context: AppContext, tr) -> None:
     reject = by_id[chosen]
     with st.form(f"import-correct-{reject.id}-{reject.version}"):
         fields = [name for name in NATIVE_FIELDS if name in reject.data]
-        values = {name: st.text_input(name, value=str(reject.data.get(name) or ""), key=f"reject-{reject.id}-{name}")
+        values = {name: st.text_input(inert(name), value=str(reject.data.get(name) or ""), key=f"reject-{reject.id}-{name}")
                   for name in fields}
         if st.form_submit_button(tr("admin.import.correct"), type="primary"):
             _write(context, lambda session: correct_reject(session, viewer=context.viewer, reject_id=reject.id,

@@ -10,6 +10,7 @@ from auth.roles import Permission
 from data.services import record_denial
 from pages.ui.saving import saving
 from pages.ui.context import AppContext
+from pages.ui.plain import inert
 from pages.ui.texts import t
 
 
@@ -18,7 +19,7 @@ def refuse(context: AppContext, denied: AccessDenied, message: str | None = None
     with saving(context.engine) as session:
         record_denial(session, viewer=context.viewer, denied=denied,
                       now=context.now())
-    st.warning(message or t("auth.denied", code=denied.target), icon=":material/lock:")
+    st.warning(message or t("auth.denied", code=inert(denied.target)), icon=":material/lock:")
 
 
 def page_refusal(context: AppContext, permission: Permission, path: str) -> Callable[[], None]:

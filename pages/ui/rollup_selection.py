@@ -12,6 +12,10 @@ from pages.ui.texts import t
 
 DEFAULT_KIND = "quarter"
 CUSTOM_DEFAULT_DAYS = 90
+# A period from a link must lie in these years: the comparison periods (the one before, a year earlier)
+# of anything wider would leave the calendar and crash (OverflowError).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class Selection:
     unit_code: str | None
     kind: str
     period: Period
+    refused: str | None = None  # the link's period when it could not be shown
 
     def query(self) -> dict[str, str]:
         """The link's query for this selection."""
@@ -40,12 +45,17 @@ def from_query(today: date) -> Selection:
     kind = st.query_params.get("kind") or DEFAULT_KIND
     if kind not in PERIOD_KINDS:
         kind = DEFAULT_KIND
+    asked = (st.query_params.get("period") or "").strip()
+    refused = None
     try:
-        period = parse_period_key(kind, st.query_params.get("period") or "")
-    except ValueError:
+        period = parse_period_key(kind, asked)
+        if period.first < FIRST_DAY or period.last > LAST_DAY:
+            raise ValueError(f"period {asked!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}")
+    except (ValueError, OverflowError):
         period = default_period(kind, today)
+        refused = asked or None
     unit = (st.query_params.get("unit") or "").strip() or None
-    return Selection(unit, kind, period)
+    return Selection(unit, kind, period, refused)
 
 
 def period_name(kind: str, period: Period, language: str) -> str:

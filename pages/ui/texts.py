@@ -184,8 +184,8 @@ FI = {
     ),
     "error.settings": "Asetuksissa on virhe: {problem}",
     "error.database_unreachable": (
-        "Tietokantaan ei saada yhteyttä ({url}). Tarkista, että tietokanta on käynnissä ja "
-        "VARTTI_DATABASE_URL on oikein."
+        "Tietokantaan ei juuri nyt saada yhteyttä. Yritä hetken kuluttua uudelleen. "
+        "Ylläpito näkee yksityiskohdat palvelimen lokista."
     ),
     "error.schema_behind": (
         "Tietokannan rakenne on vanhentunut (versio {current}, tarvitaan {head}). "
@@ -612,6 +612,10 @@ FI = {
     "rollup.intro": "Koko vastuualueesi luvut yhdellä sivulla. Avaa puuta alaspäin yksikköön asti ja vertaa jaksoja.",
     "rollup.no_scope": "Sinulla ei ole oikeutta raportointiin.",
     "rollup.unknown_unit": "Yksikköä {code} ei löydy. Näytetään vastuualueesi ylin taso.",
+    "rollup.bad_period": (
+        "Jaksoa “{period}” ei voi näyttää, joten näytetään kuluva jakso. Jakso annetaan muodossa 2026-W47, "
+        "2026-11, 2026-Q4, 2026 tai 2026-10-01..2026-12-31 vuosilta 2000–2099."
+    ),
     "rollup.kind": "Jakso",
     "rollup.kind.week": "Viikko",
     "rollup.kind.month": "Kuukausi",
@@ -903,8 +907,8 @@ SV: dict[str, str] = {
     ),
     "error.settings": "Fel i inställningarna: {problem}",
     "error.database_unreachable": (
-        "Ingen kontakt med databasen ({url}). Kontrollera att databasen är igång och att "
-        "VARTTI_DATABASE_URL är rätt."
+        "Ingen kontakt med databasen just nu. Försök igen om en stund. "
+        "Administratörerna ser detaljerna i serverns logg."
     ),
     "error.schema_behind": (
         "Databasens struktur är föråldrad (version {current}, {head} behövs). "
@@ -1331,6 +1335,10 @@ SV: dict[str, str] = {
     "rollup.intro": "Hela ditt ansvarsområdes siffror på en sida. Öppna trädet nedåt ända till enheten och jämför perioder.",
     "rollup.no_scope": "Du har inte rätt till rapporteringen.",
     "rollup.unknown_unit": "Enheten {code} finns inte. Ansvarsområdets översta nivå visas.",
+    "rollup.bad_period": (
+        "Perioden ”{period}” kan inte visas, så den pågående perioden visas. En period anges som 2026-W47, "
+        "2026-11, 2026-Q4, 2026 eller 2026-10-01..2026-12-31 för åren 2000–2099."
+    ),
     "rollup.kind": "Period",
     "rollup.kind.week": "Vecka",
     "rollup.kind.month": "Månad",
@@ -1621,8 +1629,8 @@ EN: dict[str, str] = {
     ),
     "error.settings": "There is an error in the settings: {problem}",
     "error.database_unreachable": (
-        "The database cannot be reached ({url}). Check that the database is running and that "
-        "VARTTI_DATABASE_URL is correct."
+        "The database cannot be reached just now. Please try again in a moment. "
+        "The administrators see the details in the server log."
     ),
     "error.schema_behind": (
         "The database structure is out of date (version {current}, {head} needed). "
@@ -2049,6 +2057,10 @@ EN: dict[str, str] = {
     "rollup.intro": "The figures of your whole area on one page. Open the tree down to a unit and compare periods.",
     "rollup.no_scope": "You have no access to reporting.",
     "rollup.unknown_unit": "Unit {code} was not found. Showing the top of your area.",
+    "rollup.bad_period": (
+        "The period “{period}” cannot be shown, so the current period is shown. A period is written as "
+        "2026-W47, 2026-11, 2026-Q4, 2026 or 2026-10-01..2026-12-31 for the years 2000–2099."
+    ),
     "rollup.kind": "Period",
     "rollup.kind.week": "Week",
     "rollup.kind.month": "Month",

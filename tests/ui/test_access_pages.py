@@ -183,7 +183,7 @@ def test_placeholder_sign_in_secrets_refuse_to_start(county, monkeypatch, secret
     app = AppTest.from_file(APP, default_timeout=30)
     app.secrets["auth"] = {**ENTRA, "cookie_secret": secret}
     app.run()
-    assert "cookie_secret" in "\n".join(e.value for e in app.error) and not app.metric
+    assert "cookie_secret" in "\n".join(e.value for e in app.error).replace("\\", "") and not app.metric
 
 
 def test_a_group_overage_is_resolved_through_graph_and_gives_the_groups_grants(county, monkeypatch, tmp_path):

@@ -92,7 +92,7 @@ def test_user_text_on_the_board_is_shown_as_text_not_markup(county):
         add_theme(session, "U1", Stage.IN_GROUP, app_now(), title="<b>Jono</b> **kiire**")
     app = open_page(HUDDLE, unit="U1")
     shown = next(m.value for m in app.markdown if "Jono" in m.value)
-    assert r"\<b\>Jono\</b\> \*\*kiire\*\*" in shown
+    assert r"\<b\>Jono\<\/b\> \*\*kiire\*\*" in shown
 
 
 @pytest.mark.parametrize("query", [{"unit": "NOPE"}, {"unit": "   "}, {}])

@@ -12,6 +12,7 @@ from data.db import session_scope
 from data.languages import choose_language, preferred_language
 from data.services import create_kiosk_link, viewer_for
 from data.organisation import upsert_units
+from pages.ui.plain import inert
 from tests.factories import TREE, add_feedback
 from tests.conftest import app_now
 from tests.ui.conftest import open_page
@@ -51,11 +52,11 @@ def unit_with_feedback(bilingual):
 
 HUDDLE_TEXTS = {
     "fi": ("Keskustan terveysasema", "Suositteluindeksi (NPS), 30 pv", "95 %:n luottamusväli",
-           "**100\u00a0%** Sain apua, kun sitä tarvitsin (n\u00a010)", "fi_FI"),
+           f"**100\u00a0%** {inert('Sain apua, kun sitä tarvitsin')} (n\u00a010)", "fi_FI"),
     "sv": ("Centrums hälsostation", "Rekommendationsindex NPS, 30 d", "95 % konfidensintervall",
-           "**100\u00a0%** Jag fick hjälp när jag behövde den (n\u00a010)", "sv_FI"),
+           f"**100\u00a0%** {inert('Jag fick hjälp när jag behövde den')} (n\u00a010)", "sv_FI"),
     "en": ("Central Health Station", "Net Promoter Score (NPS), 30 days", "95% confidence interval",
-           "**100%** I got help when I needed it (n\u00a010)", "en_GB"),
+           f"**100%** {inert('I got help when I needed it')} (n\u00a010)", "en_GB"),
 }
 
 
