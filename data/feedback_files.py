@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import HETU_MASK, has_identity_code, screen
+from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, screen
 from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, parse_local_or_aware
 
@@ -34,7 +34,6 @@ NATIVE_FIELDS = ("source", "source_id", "unit_code", "received_at", "service_dat
                  "service_code", "language")
 MAX_LENGTH = {"source": 40, "source_id": 200, "unit_code": 200, "service_code": 40,
               "open_answer": 10_000, "free_text": 10_000}
-HETU_LENGTH = 11
 CELL_MAX = 100_000          # a cell longer than this is junk; its row is rejected
 FILE_MAX = 512 * 1024 * 1024
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
@@ -361,6 +360,16 @@ def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
     return row
 
 
+def _refuse_personal_key(native: str, text: str) -> None:
+    """A key (source_id, service_code…) holding an identity code or a contact rejects its row: a key is
+    compared and looked up, so it can't be stored masked; the kept reject holds it masked."""
+    found = screen(text)
+    if found.identity_codes or HETU_MASK in text:
+        raise _Reject(native, "import.reason.identity_code_in_key")
+    if found.contacts or EMAIL_MASK in text or PHONE_MASK in text:
+        raise _Reject(native, "import.reason.contact_in_key")
+
+
 def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, Any]:
     clean: dict[str, str] = {}
     blanks = profile.empty_values
@@ -382,8 +391,8 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        if len(text) >= HETU_LENGTH and (HETU_MASK in text or has_identity_code(text)):
-            raise _Reject(native, "import.reason.identity_code_in_key")
+        if text:
+            _refuse_personal_key(native, text)
         values[native] = text or None
     try:
         values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)

@@ -334,7 +334,9 @@ def _batches(rows: Iterable[ParsedRow], size: int | None = None) -> Iterator[lis
 
 
 def _start_run(session: Session, actor: Viewer | None, file_name: str, profile: str, now: datetime) -> ImportRun:
-    run = ImportRun(started_at=now, actor=_actor_label(actor), file_name=file_name[:300] or "?", profile=profile)
+    # A file is often named after its customer ("asiakas_131052-308T.csv"): the name is kept masked.
+    run = ImportRun(started_at=now, actor=_actor_label(actor), file_name=screen(file_name).text[:300] or "?",
+                    profile=profile)
     session.add(run)
     session.flush()
     return run
@@ -370,7 +372,7 @@ def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, f
         for row in problems[:max(room, 0)]:
             data, _ = screen_raw(row.raw)
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
-                                                      data, 1, file_name, chosen.name))
+                                                      data, 1, screen(file_name).text, chosen.name))
     if run is not None:
         _finish_run(session, run, pipeline.summary, actor, now, "import.run")
     return pipeline.summary
