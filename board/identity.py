@@ -25,9 +25,9 @@ PHONE_MASK = "[puhelinnumero]"
 MASKS = (HETU_MASK, EMAIL_MASK, PHONE_MASK)
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
-# Soft hyphen, zero-width space/non-joiner/joiner, word joiner, BOM: invisible, and they split a code.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# Soft hyphen, zero-width space/non-joiner/joiner, word joiner, BOM (invisible, and they split a code),
+# and a digit of another script than ASCII.
+_UNFOLDED = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]|[^\D0-9]")
 # Letters may touch a code ("hetu131052-308T"), digits may not: then it is part of a longer number.
 _HETU = re.compile(
     r"(?<![0-9])(\d{6})([-+" + _DASHES + r"A-FU-Ya-fu-y])(\d{3})([0-9A-Ya-y])(?![0-9])")
@@ -43,7 +43,7 @@ _PHONE = re.compile(
     r"\d(?:[ -]?\d){5,12}(?![\w.,/]*\d)")
 PHONE_DIGITS = (7, 13)
 PHONE_STARTS = ("+", "00", "0", "(0", "358")
-_MAY_HOLD = re.compile(r"[0-9@]")
+_DIGIT = re.compile(r"[0-9]")
 # What a public text must not hold even when no rule above is sure: anything shaped like an identity
 # code (a wrong check character is still someone's code), an "@", or a long run of digits.
 _SUSPICIOUS = re.compile(r"\d{6}[-+" + _DASHES + r"A-FU-Ya-fu-y]\d{3}|@|\d{7,}")
@@ -66,8 +66,12 @@ def fold(text: str) -> str:
     """The text as it is screened: NFKC, without soft hyphens or zero-width characters, ASCII digits."""
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), folded)
+    return _UNFOLDED.sub(_folded_char, unicodedata.normalize("NFKC", text))
+
+
+def _folded_char(match: re.Match) -> str:
+    char = match.group()
+    return str(unicodedata.decimal(char)) if char.isdecimal() else ""
 
 
 def is_identity_code(candidate: str) -> bool:
@@ -144,8 +148,9 @@ def screen(text: str) -> Screened:
     if not text:
         return Screened(text)
     folded = fold(text)
-    if not _MAY_HOLD.search(folded):
-        return Screened(text)   # no digit and no @: nothing to mask (most feedback)
+    if "@" not in folded and len(_DIGIT.findall(folded)) < PHONE_DIGITS[0]:
+        # No @ and fewer digits than the shortest phone number (a code has nine): nothing to mask (most feedback).
+        return Screened(text)
     masked, codes = mask_identity_codes(folded)
     masked, contacts = mask_contacts(masked)
     if not (codes or contacts):

@@ -34,6 +34,7 @@ NATIVE_FIELDS = ("source", "source_id", "unit_code", "received_at", "service_dat
                  "service_code", "language")
 MAX_LENGTH = {"source": 40, "source_id": 200, "unit_code": 200, "service_code": 40,
               "open_answer": 10_000, "free_text": 10_000}
+SHORTEST_CONTACT = 6        # "a@b.fi"; a phone number has 7 digits, an identity code 11 characters
 CELL_MAX = 100_000          # a cell longer than this is junk; its row is rejected
 FILE_MAX = 512 * 1024 * 1024
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
@@ -391,7 +392,7 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        if text:
+        if len(text) >= SHORTEST_CONTACT:
             _refuse_personal_key(native, text)
         values[native] = text or None
     try:
