@@ -556,7 +556,8 @@ def export_feedback(session: Session, *, viewer: Viewer | None, unit_code: str, 
                                        .execution_options(yield_per=2_000)):
         row = {name: getattr(feedback, name, None) for name in NATIVE_FIELDS if name != "unit_code"}
         row["unit_code"] = code
-        for name in ("open_answer", "free_text"):
+        # Keys too: a row stored before keys were screened leaves with its code or contact masked.
+        for name in ("source_id", "service_code", "open_answer", "free_text"):
             row[name] = screen(row[name]).text if row[name] else row[name]
         row["received_at"] = _local_iso(feedback.received_at)
         row["replied_at"] = _local_iso(feedback.replied_at)

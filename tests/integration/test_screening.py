@@ -220,3 +220,15 @@ def test_a_text_published_before_screening_is_left_off_the_public_page(county):
     with session_scope(county) as session:
         assert [a.public_text for a in published_actions(session)] == ["Lisäsimme ilta-aikoja."]
         assert [a.text for a in public_actions(session, language="fi")] == ["Lisäsimme ilta-aikoja."]
+
+
+def test_a_key_stored_before_keys_were_screened_leaves_the_export_masked(county):
+    with session_scope(county, write=True) as session:
+        row = add_feedback(session, "U1", NOW - timedelta(days=1), service_code="040/1234567")
+        row.source_id = "m@ex.fi"
+        session.flush()
+    out = io.StringIO()
+    with session_scope(county) as session:
+        assert export_feedback(session, viewer=None, unit_code="C", period=None, policy=ReplyPolicy(), out=out) == 1
+    assert EMAIL_MASK in out.getvalue() and PHONE_MASK in out.getvalue()
+    assert "m@ex.fi" not in out.getvalue() and "1234567" not in out.getvalue()
