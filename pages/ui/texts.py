@@ -391,7 +391,9 @@ FI = {
     ),
     "kanban.invalid.too_long": "Teksti on liian pitkä. Mitään ei muutettu.",
     "kanban.invalid.public_text_personal": (
-        "Julkisessa tekstissä on henkilötunnus, sähköpostiosoite tai puhelinnumero (tai peitetty [henkilötunnus]-, [sähköposti]- tai [puhelinnumero]-merkintä) tai jotain niiden näköistä. Poista se tekstistä ennen julkaisemista. Mitään ei julkaistu."
+        "Julkisessa tekstissä on henkilötunnus, sähköpostiosoite tai puhelinnumero (tai peitetty "
+        "[henkilötunnus]-, [sähköposti]- tai [puhelinnumero]-merkintä) tai jotain niiden näköistä. Poista "
+        "se tekstistä ennen julkaisemista. Mitään ei muutettu."
     ),
     "kanban.invalid.text_missing": "Kirjoita, mitä teitte. Mitään ei muutettu.",
     "kanban.invalid.date_in_future": "Toimenpiteen päivä ei voi olla tulevaisuudessa. Mitään ei muutettu.",
@@ -1102,7 +1104,9 @@ SV: dict[str, str] = {
     ),
     "kanban.invalid.too_long": "Texten är för lång. Ingenting ändrades.",
     "kanban.invalid.public_text_personal": (
-        "Den offentliga texten innehåller en personbeteckning, en e-postadress eller ett telefonnummer (eller en maskerad markering som [henkilötunnus]) eller något som liknar dem. Ta bort det ur texten innan den publiceras. Ingenting publicerades."
+        "Den offentliga texten innehåller en personbeteckning, en e-postadress eller ett telefonnummer "
+        "(eller en maskerad markering som [henkilötunnus]) eller något som liknar dem. Ta bort det ur "
+        "texten innan den publiceras. Ingenting ändrades."
     ),
     "kanban.invalid.text_missing": "Skriv vad ni gjorde. Ingenting ändrades.",
     "kanban.invalid.date_in_future": "Åtgärdens datum kan inte vara i framtiden. Ingenting ändrades.",
@@ -1812,7 +1816,9 @@ EN: dict[str, str] = {
     ),
     "kanban.invalid.too_long": "The text is too long. Nothing was changed.",
     "kanban.invalid.public_text_personal": (
-        "The public text holds a personal identity code, an e-mail address or a phone number (or a masked mark such as [henkilötunnus]) or something that looks like one. Remove it from the text before publishing. Nothing was published."
+        "The public text holds a personal identity code, an e-mail address or a phone number (or a masked "
+        "mark such as [henkilötunnus]) or something that looks like one. Remove it from the text before "
+        "publishing. Nothing was changed."
     ),
     "kanban.invalid.text_missing": "Write what you did. Nothing was changed.",
     "kanban.invalid.date_in_future": "The date of an action cannot be in the future. Nothing was changed.",
