@@ -5,6 +5,7 @@ All datetimes are naive UTC.
 
 from datetime import datetime, timedelta
 
+from board.identity import looks_personal, screen
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
 from board.periods import as_utc_naive
 
@@ -38,18 +39,31 @@ def check_reply_sent(*, replied_at: datetime, received_at: datetime, now: dateti
 
 
 def check_no_reply_reason(reason: str) -> str:
-    """Marking "no reply needed" needs a reason of at most 400 characters; returned stripped."""
+    """Marking "no reply needed" needs a reason of at most 400 characters; returned stripped and screened."""
     return _checked_text(reason, most=NO_REPLY_REASON_MAX, missing="reason_missing", what="the reason")
 
 
 def check_theme_title(title: str) -> str:
-    """A theme needs a title of at most 200 characters; returned stripped."""
+    """A theme needs a title of at most 200 characters; returned stripped and screened."""
     return _checked_text(title, most=THEME_TITLE_MAX, missing="title_missing", what="the title")
 
 
 def check_public_text(text: str | None) -> str:
-    """Publishing needs a public text of at most 1000 characters; returned stripped."""
+    """Publishing needs a public text of at most 1000 characters; returned stripped and screened."""
     return _checked_text(text, most=PUBLIC_TEXT_MAX, missing="public_text_missing", what="the public text")
+
+
+def check_publishable(text: str | None) -> str:
+    """A text the public may read: a public text (check_public_text) with nothing personal in it, not even masked."""
+    text = check_public_text(text)
+    if looks_personal(text):
+        raise InvalidHandling("public_text_personal", "the public text holds an identity code, a contact or the like")
+    return text
+
+
+def screened_text(text: str | None) -> str:
+    """What a person typed as it may be stored: stripped, identity codes and contacts masked."""
+    return screen((text or "").strip()).text
 
 
 def nps_group_filter_values(group: str) -> range:
@@ -74,7 +88,8 @@ def is_low_statement(value: int | None) -> bool:
 
 
 def _checked_text(text: str | None, *, most: int, missing: str, what: str) -> str:
-    text = (text or "").strip()
+    # Screened before the length check: the stored (masked) text is what must fit.
+    text = screened_text(text)
     if not text:
         raise InvalidHandling(missing, f"{what} is empty")
     if len(text) > most:

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import HETU_MASK, has_identity_code, screen
+from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, screen
 from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, parse_local_or_aware
 
@@ -39,13 +39,13 @@ NATIVE_FIELDS = ("source", "source_id", "unit_code", "received_at", "service_dat
                  "service_code", "language")
 MAX_LENGTH = {"source": 40, "source_id": 200, "unit_code": 200, "service_code": 40,
               "open_answer": 10_000, "free_text": 10_000}
-HETU_LENGTH = 11
 REJECT_CELL_KEPT = 200      # a kept reject holds at most this much of a field without a maximum of its own
 CUT_MARK = "…"
 UTF8_BOM = b"\xef\xbb\xbf"
 DECODE_CHUNK = 1 << 20
 ZIP_RATIO_MAX = 100         # a workbook part that unpacks to more than 100× its packed size is a bomb
 ZIP_RATIO_FREE = 1 << 20    # parts smaller than this when unpacked can't hurt, whatever their ratio
+SHORTEST_CONTACT = 6        # "a@b.fi"; a phone number has 7 digits, an identity code 11 characters
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"0", "false", "ei", "e", "nej", "no", "n", ""})
 _SCALES = (("nps", 0, 10), *((key, 1, 5) for key in STATEMENT_KEYS))
@@ -476,6 +476,16 @@ def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
     return row
 
 
+def _refuse_personal_key(native: str, text: str) -> None:
+    """A key (source_id, service_code…) holding an identity code or a contact rejects its row: a key is
+    compared and looked up, so it can't be stored masked; the kept reject holds it masked."""
+    found = screen(text)
+    if found.identity_codes or HETU_MASK in text:
+        raise _Reject(native, "import.reason.identity_code_in_key")
+    if found.contacts or EMAIL_MASK in text or PHONE_MASK in text:
+        raise _Reject(native, "import.reason.contact_in_key")
+
+
 def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, Any]:
     clean: dict[str, str] = {}
     blanks = profile.empty_values
@@ -495,8 +505,8 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        if len(text) >= HETU_LENGTH and (HETU_MASK in text or has_identity_code(text)):
-            raise _Reject(native, "import.reason.identity_code_in_key")
+        if len(text) >= SHORTEST_CONTACT:
+            _refuse_personal_key(native, text)
         values[native] = text or None
     try:
         values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)

@@ -360,7 +360,9 @@ def _batches(rows: Iterable[ParsedRow], size: int | None = None) -> Iterator[lis
 
 
 def _start_run(session: Session, actor: Viewer | None, file_name: str, profile: str, now: datetime) -> ImportRun:
-    run = ImportRun(started_at=now, actor=_actor_label(actor), file_name=file_name[:300] or "?", profile=profile)
+    # A file is often named after its customer ("asiakas_131052-308T.csv"): the name is kept masked.
+    run = ImportRun(started_at=now, actor=_actor_label(actor), file_name=screen(file_name).text[:300] or "?",
+                    profile=profile)
     session.add(run)
     session.flush()
     return run
@@ -409,7 +411,7 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)
         for row in problems[:max(room, 0)]:
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
-                                                      reject_data(row.raw), 1, file_name, chosen.name))
+                                                      reject_data(row.raw), 1, screen(file_name).text, chosen.name))
     return prepared
 
 
@@ -687,7 +689,8 @@ def export_feedback(session: Session, *, viewer: Viewer | None, unit_code: str, 
                                        .execution_options(yield_per=2_000)):
         row = {name: getattr(feedback, name, None) for name in NATIVE_FIELDS if name != "unit_code"}
         row["unit_code"] = code
-        for name in ("open_answer", "free_text"):
+        # Keys too: a row stored before keys were screened leaves with its code or contact masked.
+        for name in ("source_id", "service_code", "open_answer", "free_text"):
             row[name] = screen(row[name]).text if row[name] else row[name]
         row["received_at"] = _local_iso(feedback.received_at)
         row["replied_at"] = _local_iso(feedback.replied_at)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from auth.access import Viewer, require
 from auth.roles import Permission
+from board.identity import looks_personal, screen
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import nps
 from board.privacy import is_too_few, suppressed_siblings
@@ -172,11 +173,13 @@ def public_actions(session: Session, *, language: str, area_code: str | None = N
         .order_by(Action.taken_on.desc(), Action.published_at.desc(), Action.id.desc())
         .limit(limit)
     ).all()
+    # Texts published before public texts were screened: one that looks personal is left out, and an
+    # owner (a staff member's name, typed by hand) is shown screened.
     return [
         PublicAction(id=action.id, taken_on=action.taken_on, unit=_place(unit, language),
                      area=_place(in_area, language) if in_area else None, topic=action.topic,
-                     text=action.public_text, owner=owner if owners else None)
-        for action, unit, in_area, owner in rows
+                     text=action.public_text, owner=screen(owner).text if owners and owner else None)
+        for action, unit, in_area, owner in rows if not looks_personal(action.public_text)
     ]
 
 

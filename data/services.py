@@ -17,10 +17,13 @@ from board.handling import (
     InvalidHandling,
     check_no_reply_reason,
     check_public_text,
+    check_publishable,
     check_reply_sent,
     check_theme_title,
     nps_group_filter_values,
+    screened_text,
 )
+from board.identity import looks_personal
 from board.kanban import WipLimits, check_move
 from board.likert import AGREE_MIN, STATEMENT_KEYS, LikertSummary, likert_summary
 from board.periods import (
@@ -334,7 +337,7 @@ def create_kiosk_link(session: Session, *, viewer: Viewer, unit_code: str, label
                       valid_days: int | None) -> str:
     """Issue a wall screen's link for one unit; the token is returned once and only its hash is kept."""
     unit = _unit_for(session, viewer, Permission.MANAGE_KIOSK, unit_code)
-    label = label.strip()
+    label = screened_text(label)
     if not label or len(label) > 200:
         raise GrantError("the screen needs a name of 1–200 characters")
     if valid_days is not None and valid_days < 1:
@@ -513,8 +516,8 @@ def _load_action(session: Session, action_id: int) -> tuple[Action, Theme, Unit]
 
 
 def _text(value: str | None, *, most: int, missing: str | None, what: str) -> str | None:
-    """Stripped text of at most `most` characters; empty is refused when `missing` names the reason, else None."""
-    value = (value or "").strip()
+    """Stripped, screened text of at most `most` characters; empty is refused when `missing` names the reason, else None."""
+    value = screened_text(value)
     if not value:
         if missing:
             raise InvalidHandling(missing, f"{what} is empty")
@@ -975,6 +978,10 @@ def _cards_in_stage(session: Session, unit_id: int, stage: Stage) -> int:
                         .where(Theme.unit_id == unit_id, Theme.stage == stage.value)).one()
 
 
+def _screened_note(note: str | None) -> str | None:
+    return None if note is None else screened_text(note)
+
+
 def move_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version: int, target: Stage,
                escalated_to: str | None = None, reason: str | None = None, confirm_over_limit: bool = False,
                wip: WipLimits, now: datetime) -> RowState:
@@ -982,6 +989,7 @@ def move_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version:
     theme, unit = _theme_for(session, viewer, theme_id, Permission.EDIT_THEMES)
     _check_seen(theme, "theme", THEME_STATE, seen_version)
     target = Stage(target)
+    escalated_to, reason = _screened_note(escalated_to), _screened_note(reason)
     check_move(Stage(theme.stage), target, escalated_to=escalated_to, reason=reason)
     count = _cards_in_stage(session, theme.unit_id, target)
     if wip.would_exceed(target, count) and not confirm_over_limit:
@@ -1221,7 +1229,7 @@ def edit_action(session: Session, *, viewer: Viewer, action_id: int, seen_versio
     _check_seen(action, "action", ACTION_STATE, seen_version)
     fields = _action_fields(taken_on, text, public_text, now)
     if action.published_at is not None:
-        check_public_text(fields["public_text"])
+        check_publishable(fields["public_text"])
     before, after = _changes(action, fields)
     if after:
         _versioned_update(session, action, "action", ACTION_STATE, seen_version, after)
@@ -1237,7 +1245,7 @@ def publish_action(session: Session, *, viewer: Viewer, action_id: int, seen_ver
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
     _check_seen(action, "action", ACTION_STATE, seen_version)
     if publish:
-        check_public_text(action.public_text)
+        check_publishable(action.public_text)
     if publish == (action.published_at is not None):
         return _state(action, "action", ACTION_STATE)
     before, after = {"published_at": action.published_at}, {"published_at": now if publish else None}
@@ -1270,4 +1278,6 @@ def published_actions(session: Session, *, unit_code: str | None = None,
         .order_by(Action.taken_on.desc(), Action.published_at.desc(), Action.id.desc())
         .limit(limit)
     ).all()
-    return [PublishedAction(a.id, code, name, a.taken_on, a.published_at, a.public_text) for a, code, name in rows]
+    # A text published before public texts were screened is left out rather than shown as it was written.
+    return [PublishedAction(a.id, code, name, a.taken_on, a.published_at, a.public_text) for a, code, name in rows
+            if not looks_personal(a.public_text)]

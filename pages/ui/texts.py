@@ -140,6 +140,7 @@ FI = {
     "inbox.invalid.reason_missing": "Kirjoita syy.",
     "inbox.invalid.title_missing": "Kirjoita teemalle nimi.",
     "inbox.invalid.public_text_missing": "Julkaiseminen vaatii julkisen tekstin.",
+    "inbox.invalid.public_text_personal": "Julkisessa tekstissä on henkilötunnus tai yhteystieto tai jotain niiden näköistä, joten sitä ei julkaistu.",
     "inbox.invalid.too_long": "Teksti on liian pitkä.",
     "inbox.invalid.already_replied": "Palautteeseen on jo vastattu, joten sitä ei voi merkitä ”ei vastausta tarvita”.",
     "inbox.invalid.nothing_to_quote": "Palautteessa ei ole tekstiä, jonka voisi nostaa asiakkaan ääneksi.",
@@ -394,6 +395,11 @@ FI = {
         "Julkaiseminen vaatii julkisen tekstin. Kirjoita se ensin toimenpiteeseen. Mitään ei muutettu."
     ),
     "kanban.invalid.too_long": "Teksti on liian pitkä. Mitään ei muutettu.",
+    "kanban.invalid.public_text_personal": (
+        "Julkisessa tekstissä on henkilötunnus, sähköpostiosoite tai puhelinnumero (tai peitetty "
+        "[henkilötunnus]-, [sähköposti]- tai [puhelinnumero]-merkintä) tai jotain niiden näköistä. Poista "
+        "se tekstistä ennen julkaisemista. Mitään ei muutettu."
+    ),
     "kanban.invalid.text_missing": "Kirjoita, mitä teitte. Mitään ei muutettu.",
     "kanban.invalid.date_in_future": "Toimenpiteen päivä ei voi olla tulevaisuudessa. Mitään ei muutettu.",
     "kanban.invalid.reason_missing": "Syy puuttuu. Mitään ei muutettu.",
@@ -523,6 +529,7 @@ FI = {
     "import.reason.missing": "pakollinen tieto puuttuu",
     "import.reason.too_long": "arvo on liian pitkä",
     "import.reason.identity_code_in_key": "tunnisteessa on henkilötunnus – rivi on peitetty eikä sitä tallennettu",
+    "import.reason.contact_in_key": "tunnisteessa on sähköpostiosoite tai puhelinnumero – rivi on peitetty eikä sitä tallennettu",
     "import.reason.bad_time": "aika ei ole tunnistettavassa muodossa",
     "import.reason.bad_date": "päivämäärä ei ole tunnistettavassa muodossa",
     "import.reason.unknown_value": "arvo ei ole sallituista vaihtoehdoista",
@@ -863,6 +870,7 @@ SV: dict[str, str] = {
     "inbox.invalid.reason_missing": "Skriv en orsak.",
     "inbox.invalid.title_missing": "Skriv ett namn på temat.",
     "inbox.invalid.public_text_missing": "Publicering kräver en offentlig text.",
+    "inbox.invalid.public_text_personal": "Den offentliga texten innehåller en personbeteckning eller en kontaktuppgift eller något som liknar dem, så den publicerades inte.",
     "inbox.invalid.too_long": "Texten är för lång.",
     "inbox.invalid.already_replied": "Responsen har redan besvarats, så den kan inte markeras ”inget svar behövs”.",
     "inbox.invalid.nothing_to_quote": "Responsen har ingen text som kan lyftas fram som kundens röst.",
@@ -1117,6 +1125,11 @@ SV: dict[str, str] = {
         "Publicering kräver en offentlig text. Skriv den först i åtgärden. Ingenting ändrades."
     ),
     "kanban.invalid.too_long": "Texten är för lång. Ingenting ändrades.",
+    "kanban.invalid.public_text_personal": (
+        "Den offentliga texten innehåller en personbeteckning, en e-postadress eller ett telefonnummer "
+        "(eller en maskerad markering som [henkilötunnus]) eller något som liknar dem. Ta bort det ur "
+        "texten innan den publiceras. Ingenting ändrades."
+    ),
     "kanban.invalid.text_missing": "Skriv vad ni gjorde. Ingenting ändrades.",
     "kanban.invalid.date_in_future": "Åtgärdens datum kan inte vara i framtiden. Ingenting ändrades.",
     "kanban.invalid.reason_missing": "Orsak saknas. Ingenting ändrades.",
@@ -1246,6 +1259,7 @@ SV: dict[str, str] = {
     "import.reason.missing": "en obligatorisk uppgift saknas",
     "import.reason.too_long": "värdet är för långt",
     "import.reason.identity_code_in_key": "identifieraren innehåller en personbeteckning – raden maskerades och sparades inte",
+    "import.reason.contact_in_key": "identifieraren innehåller en e-postadress eller ett telefonnummer – raden maskerades och sparades inte",
     "import.reason.bad_time": "tiden har inte ett format som känns igen",
     "import.reason.bad_date": "datumet har inte ett format som känns igen",
     "import.reason.unknown_value": "värdet är inte ett av de tillåtna alternativen",
@@ -1585,6 +1599,7 @@ EN: dict[str, str] = {
     "inbox.invalid.reason_missing": "Write a reason.",
     "inbox.invalid.title_missing": "Write a name for the theme.",
     "inbox.invalid.public_text_missing": "Publishing needs a public text.",
+    "inbox.invalid.public_text_personal": "The public text holds an identity code or a contact, or something that looks like one, so it was not published.",
     "inbox.invalid.too_long": "The text is too long.",
     "inbox.invalid.already_replied": "The feedback has already been replied to, so it cannot be marked “no reply needed”.",
     "inbox.invalid.nothing_to_quote": "The feedback has no text that could be picked as a customer's voice.",
@@ -1839,6 +1854,11 @@ EN: dict[str, str] = {
         "Publishing needs a public text. Write it into the action first. Nothing was changed."
     ),
     "kanban.invalid.too_long": "The text is too long. Nothing was changed.",
+    "kanban.invalid.public_text_personal": (
+        "The public text holds a personal identity code, an e-mail address or a phone number (or a masked "
+        "mark such as [henkilötunnus]) or something that looks like one. Remove it from the text before "
+        "publishing. Nothing was changed."
+    ),
     "kanban.invalid.text_missing": "Write what you did. Nothing was changed.",
     "kanban.invalid.date_in_future": "The date of an action cannot be in the future. Nothing was changed.",
     "kanban.invalid.reason_missing": "The reason is missing. Nothing was changed.",
@@ -1968,6 +1988,7 @@ EN: dict[str, str] = {
     "import.reason.missing": "a required value is missing",
     "import.reason.too_long": "the value is too long",
     "import.reason.identity_code_in_key": "the identifier holds a personal identity code – the row was masked and not stored",
+    "import.reason.contact_in_key": "the identifier holds an e-mail address or a phone number – the row was masked and not stored",
     "import.reason.bad_time": "the time is not in a recognised format",
     "import.reason.bad_date": "the date is not in a recognised format",
     "import.reason.unknown_value": "the value is not one of the allowed choices",

@@ -373,3 +373,18 @@ def test_a_supervisor_whose_right_to_edit_ends_before_the_click_gets_a_polite_no
     assert theme(board.engine, board.group).stage == Stage.IN_GROUP.value
     assert [(e.actor, e.entity_id) for e in audit(board.engine, "auth.denied")] == [("ui:supervisor", "U1")]
     assert not app.selectbox  # the page now shows the board read-only
+
+
+def test_a_public_text_with_a_phone_number_is_saved_masked_and_its_publishing_is_refused_with_the_reason(board):
+    app = open_theme(open_page(KANBAN, as_="ui:supervisor", unit="U1"), board.group)
+    app.text_area(key=f"add-{board.group}-text").input("Soitimme asiakkaalle 040/1234567")
+    app.text_area(key=f"add-{board.group}-public").input("Kysy lisää numerosta 040/1234567")
+    button(app, "Kirjaa toimenpide").click().run()
+    [action] = actions_of(board.engine, board.group)
+    assert action.public_text == "Kysy lisää numerosta [puhelinnumero]"
+    assert action.text == "Soitimme asiakkaalle [puhelinnumero]"
+
+    app.toggle(key=f"publish-{action.id}-v1").set_value(True).run()
+    assert "Julkisessa tekstissä on henkilötunnus" in shown(app.get_by_key(f"action-{action.id}"))
+    assert actions_of(board.engine, board.group)[0].published_at is None
+    assert "1234567" not in shown(app)

@@ -8,11 +8,13 @@ from board.handling import (
     InvalidHandling,
     check_no_reply_reason,
     check_public_text,
+    check_publishable,
     check_reply_sent,
     check_theme_title,
     is_low_statement,
     nps_group_filter_values,
 )
+from board.identity import HETU_MASK, PHONE_MASK
 from board.nps import nps_group
 
 TICK = timedelta(microseconds=1)
@@ -109,6 +111,35 @@ def test_publishing_without_any_public_text_is_refused():
     with pytest.raises(InvalidHandling) as caught:
         check_public_text(None)
     assert caught.value.reason == "public_text_missing"
+
+
+@pytest.mark.parametrize(("check", "most", "missing"), TEXT_RULES)
+def test_a_typed_text_comes_back_with_its_identity_code_and_phone_masked(check, most, missing):
+    assert check(" Asiakas 131052-308T, puh. 040/1234567 ") == f"Asiakas {HETU_MASK}, puh. {PHONE_MASK}"
+
+
+@pytest.mark.parametrize(("check", "most", "missing"), TEXT_RULES)
+def test_the_masked_text_is_what_must_fit_its_limit(check, most, missing):
+    with pytest.raises(InvalidHandling) as caught:
+        check("ä" * (most - 11) + "131052-308T")   # fits as typed, not once masked
+    assert caught.value.reason == "too_long"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Lisäsimme iltavastaanoton torstaisin.", None),
+    ("Asiakas 131052-308T toivoi", "public_text_personal"),
+    (f"Asiakas {HETU_MASK} toivoi", "public_text_personal"),
+    ("Kysy lisää m@ex.fi", "public_text_personal"),
+    ("Asiakas 131052-308A toivoi", "public_text_personal"),
+    ("", "public_text_missing"),
+])
+def test_only_a_public_text_with_nothing_personal_may_be_published(text, reason):
+    if reason is None:
+        assert check_publishable(text) == text
+        return
+    with pytest.raises(InvalidHandling) as caught:
+        check_publishable(text)
+    assert caught.value.reason == reason
 
 
 @pytest.mark.parametrize(
