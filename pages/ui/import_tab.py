@@ -133,7 +133,7 @@ def _prepare(context: AppContext, tr, content: bytes, file_name: str, profile: s
     def waiting(elapsed: float) -> None:
         # Each update is a point where Streamlit stops this run when the admin presses Cancel or leaves;
         # prepare_apart then kills the process.
-        status.caption(f"{tr('admin.import.reading')} {elapsed:.0f} s")
+        status.caption(tr("admin.import.reading", seconds=fmt.number(round(elapsed))))
 
     try:
         return prepare_apart(context.engine, actor=context.viewer, content=content, file_name=file_name,

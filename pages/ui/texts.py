@@ -379,7 +379,7 @@ FI = {
     "save.busy": "Tallennus ei onnistunut juuri nyt – yritä uudelleen. Kirjoittamasi on tallessa alla.",
     "admin.import.parse_timeout": "Tiedoston lukeminen kesti yli {seconds} s, ja se keskeytettiin. Mitään ei tuotu.",
     "admin.import.parse_failed": "Tiedostoa ei voitu lukea (se vei liikaa muistia tai lukeminen kaatui). Mitään ei tuotu.",
-    "admin.import.reading": "Luetaan tiedostoa…",
+    "admin.import.reading": "Luetaan tiedostoa… {seconds} s",
     "admin.import.cancel": "Keskeytä lukeminen",
     "kanban.illegal.same_stage": "Teema on jo vaiheessa {target}. Mitään ei muutettu.",
     "kanban.illegal.not_allowed": (
@@ -1109,7 +1109,7 @@ SV: dict[str, str] = {
     "save.busy": "Det gick inte att spara just nu – försök igen. Det du skrev finns kvar nedan.",
     "admin.import.parse_timeout": "Att läsa filen tog över {seconds} s och avbröts. Ingenting importerades.",
     "admin.import.parse_failed": "Filen kunde inte läsas (den krävde för mycket minne eller läsningen kraschade). Ingenting importerades.",
-    "admin.import.reading": "Filen läses…",
+    "admin.import.reading": "Filen läses… {seconds} s",
     "admin.import.cancel": "Avbryt läsningen",
     "kanban.illegal.same_stage": "Temat är redan i skedet {target}. Ingenting ändrades.",
     "kanban.illegal.not_allowed": (
@@ -1838,7 +1838,7 @@ EN: dict[str, str] = {
     "save.busy": "Saving did not succeed just now – please try again. What you typed is kept below.",
     "admin.import.parse_timeout": "Reading the file took over {seconds} s and was stopped. Nothing was imported.",
     "admin.import.parse_failed": "The file could not be read (it needed too much memory or the reading crashed). Nothing was imported.",
-    "admin.import.reading": "Reading the file…",
+    "admin.import.reading": "Reading the file… {seconds} s",
     "admin.import.cancel": "Stop reading",
     "kanban.illegal.same_stage": "The theme is already in stage {target}. Nothing was changed.",
     "kanban.illegal.not_allowed": (
