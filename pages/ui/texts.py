@@ -154,6 +154,8 @@ FI = {
     "auth.sign_out": "Kirjaudu ulos",
     "auth.expired": "Kirjautumisesi on vanhentunut. Kirjaudu uudelleen jatkaaksesi.",
     "auth.sign_in_again": "Kirjaudu uudelleen",
+    "auth.ended": "Kirjautumisesi on päättynyt: kirjauduit ulos toisessa välilehdessä tai ylläpito päätti sen. "
+                  "Kirjaudu uudelleen jatkaaksesi.",
     "auth.groups_unavailable": (
         "Käyttäjäryhmiäsi ei saatu haettua Microsoft Entra ID:stä, joten oikeuksia ei voitu "
         "tarkistaa. Yritä hetken päästä uudelleen; jos ongelma jatkuu, ota yhteys ylläpitoon."
@@ -860,6 +862,8 @@ SV: dict[str, str] = {
     "auth.sign_out": "Logga ut",
     "auth.expired": "Din inloggning har gått ut. Logga in på nytt för att fortsätta.",
     "auth.sign_in_again": "Logga in på nytt",
+    "auth.ended": "Din inloggning har avslutats: du loggade ut i en annan flik eller administrationen avslutade den. "
+                  "Logga in på nytt för att fortsätta.",
     "auth.groups_unavailable": (
         "Dina användargrupper kunde inte hämtas från Microsoft Entra ID, så dina rättigheter kunde inte "
         "kontrolleras. Försök igen om en stund; kontakta administrationen om problemet kvarstår."
@@ -1565,6 +1569,8 @@ EN: dict[str, str] = {
     "auth.sign_out": "Sign out",
     "auth.expired": "Your sign-in has expired. Sign in again to continue.",
     "auth.sign_in_again": "Sign in again",
+    "auth.ended": "Your sign-in has ended: you signed out in another tab, or an administrator ended it. "
+                  "Sign in again to continue.",
     "auth.groups_unavailable": (
         "Your user groups could not be fetched from Microsoft Entra ID, so your rights could not be "
         "checked. Try again in a moment; if the problem persists, contact your administrators."
