@@ -422,6 +422,16 @@ FI = {
     "admin.grants.remove": "Poista oikeus",
     "admin.grants.which": "Poistettava oikeus",
     "admin.grants.removed": "Oikeus poistettu.",
+    "admin.sessions.heading": "Kirjautumiset",
+    "admin.sessions.intro": (
+        "Voimassa olevat kirjautumiset henkilöittäin. Päätä henkilön kaikki kirjautumiset, jos esimerkiksi "
+        "tietokone on kadonnut tai henkilö on lähtenyt: hänen avoimet välilehtensä pysähtyvät heti."
+    ),
+    "admin.sessions.none": "Ei voimassa olevia kirjautumisia.",
+    "admin.sessions.label": "{name} ({subject}) · {count} kirjautumista · uusin {started}",
+    "admin.sessions.which": "Henkilö",
+    "admin.sessions.end": "Päätä kaikki kirjautumiset",
+    "admin.sessions.ended": "Kirjautumiset päätetty.",
     "admin.kiosk.tab": "Seinänäytöt",
     "admin.kiosk.intro": (
         "Seinänäytön linkki avaa yhden yksikön huddle-taulun ilman kirjautumista, vain luettavaksi. "
@@ -1130,6 +1140,16 @@ SV: dict[str, str] = {
     "admin.grants.remove": "Ta bort rättighet",
     "admin.grants.which": "Rättighet som tas bort",
     "admin.grants.removed": "Rättigheten borttagen.",
+    "admin.sessions.heading": "Inloggningar",
+    "admin.sessions.intro": (
+        "Giltiga inloggningar per person. Avsluta alla en persons inloggningar om till exempel datorn har "
+        "försvunnit eller personen har slutat: personens öppna flikar stannar genast."
+    ),
+    "admin.sessions.none": "Inga giltiga inloggningar.",
+    "admin.sessions.label": "{name} ({subject}) · {count} inloggningar · senaste {started}",
+    "admin.sessions.which": "Person",
+    "admin.sessions.end": "Avsluta alla inloggningar",
+    "admin.sessions.ended": "Inloggningarna avslutade.",
     "admin.kiosk.tab": "Väggskärmar",
     "admin.kiosk.intro": (
         "En skärmlänk öppnar en enhets huddle-tavla utan inloggning, endast för läsning. "
@@ -1837,6 +1857,16 @@ EN: dict[str, str] = {
     "admin.grants.remove": "Remove a right",
     "admin.grants.which": "Right to remove",
     "admin.grants.removed": "Right removed.",
+    "admin.sessions.heading": "Sign-ins",
+    "admin.sessions.intro": (
+        "Open sign-ins by person. End all of a person's sign-ins when, for example, a laptop is lost or the "
+        "person has left: their open tabs stop at once."
+    ),
+    "admin.sessions.none": "No open sign-ins.",
+    "admin.sessions.label": "{name} ({subject}) · {count} sign-ins · latest {started}",
+    "admin.sessions.which": "Person",
+    "admin.sessions.end": "End all sign-ins",
+    "admin.sessions.ended": "Sign-ins ended.",
     "admin.kiosk.tab": "Wall screens",
     "admin.kiosk.intro": (
         "A screen link opens one unit's huddle board without sign-in, read-only. "
