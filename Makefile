@@ -31,6 +31,10 @@ chromium:
 	@command -v pdftoppm >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q poppler-utils || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q poppler-utils; }; }
+	@# The proxy test runs Debian's nginx (not as a service) in front of the app: deploy/vartti-proxy.conf.
+	@test -x /usr/sbin/nginx || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q nginx || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q nginx; }; }
 
 # The integration tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is down.
 postgres:

@@ -109,8 +109,8 @@ def viewer_for_refresh() -> Viewer | None:
 
 try:
     viewer = resolve_viewer()
-except gate.SignInExpired:
-    st.warning(t("auth.expired"))
+except gate.SignInExpired as ended:
+    st.warning(t("auth.ended" if isinstance(ended, gate.SignInEnded) else "auth.expired"))
     if st.button(t("auth.sign_in_again"), type="primary"):
         st.logout()
     st.stop()
@@ -219,5 +219,5 @@ if viewer is not None:
     with st.sidebar:
         st.write(t("auth.signed_in_as", name=inert(viewer.name)))
         if st.button(t("auth.sign_out"), icon=":material/logout:"):
-            gate.sign_out(sign_in)
+            gate.sign_out(sign_in, engine, settings.now())
 st.navigation(pages).run()

@@ -4,12 +4,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from auth.graph import GraphSettings
 
 REQUIRED = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 PLACEHOLDERS = ("change-me", "changeme", "xxx", "your-", "<", "example")
 WELL_KNOWN = "/.well-known/openid-configuration"
+# Microsoft Entra ID's sign-in hosts (public cloud, US government, China): there the tenant, not the user,
+# sets the `email`/`upn` claims, so grants may match them without an `email_verified` claim.
+ENTRA_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn")
 
 
 class SignInConfigError(ValueError):
@@ -21,6 +25,12 @@ class SignInConfig:
     configured: bool
     max_age: timedelta
     graph: GraphSettings | None
+    entra: bool = False
+
+
+def is_entra(server_metadata_url: str) -> bool:
+    """Whether the provider is Microsoft Entra ID, by the host of its metadata address."""
+    return (urlsplit(server_metadata_url).hostname or "").lower() in ENTRA_HOSTS
 
 
 def _is_placeholder(value: str) -> bool:
@@ -47,4 +57,4 @@ def read_sign_in(auth: Mapping[str, object] | None, *, session_hours: int, graph
         graph_url=graph_url,
         ca_bundle=graph_ca_bundle,
     )
-    return SignInConfig(configured=True, max_age=max_age, graph=graph)
+    return SignInConfig(configured=True, max_age=max_age, graph=graph, entra=is_entra(metadata_url))

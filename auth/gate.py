@@ -5,18 +5,20 @@ The only module of auth/ that imports streamlit.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from auth.access import Viewer
+from auth.claims import grant_principals, issued_at, token_key
 from auth.config import SignInConfig as SignIn
 from auth.graph import GraphError, GraphSettings, group_ids
 from data.db import is_busy, session_scope
 from data.demo import DEMO_PERSONAS
 from data.services import kiosk_viewer, record_sign_in, viewer_for
+from data.sign_ins import EXPIRED, SIGNED_OUT, begin_sign_in, end_sign_in, find_sign_in, is_open
 
 LOG = logging.getLogger(__name__)
 SCREEN_PARAM = "screen"
@@ -27,6 +29,10 @@ _GROUPS_KEY = "vartti.groups"
 
 class SignInExpired(RuntimeError):
     """The Entra sign-in is older than the allowed session age and must be renewed."""
+
+
+class SignInEnded(SignInExpired):
+    """The sign-in was ended (signed out in another tab, or by an admin): this cookie opens nothing any more."""
 
 
 class GroupsUnavailable(RuntimeError):
@@ -49,11 +55,16 @@ def demo_sign_in(principal: str) -> None:
     st.session_state[_DEMO_KEY] = principal
 
 
-def sign_out(sign_in: SignIn) -> None:
-    """End the session: forget the demo persona, and end the Entra sign-in."""
+def sign_out(sign_in: SignIn, engine: Engine, now: datetime) -> None:
+    """End the session: forget the demo persona, and end the Entra sign-in here and on the server."""
     for key in (_DEMO_KEY, _SIGNED_IN_KEY, _GROUPS_KEY):
         st.session_state.pop(key, None)
     if sign_in.configured and st.user.is_logged_in:
+        # Ended on the server too: other tabs and a copied cookie carry the same token, and stop with it.
+        claims = st.user.to_dict()
+        with session_scope(engine, write=True) as session:
+            end_sign_in(session, token_hash=token_key(claims), actor=str(claims.get("sub", "")),
+                        reason=SIGNED_OUT, now=now)
         # st.logout() queues the browser's redirect to /auth/logout, which clears the identity
         # cookie; a rerun here would clear the queue before it is sent (the cookie would stay and
         # the next page load would sign the person in again). End this run instead.
@@ -71,13 +82,40 @@ def person_viewer(engine: Engine, sign_in: SignIn, *, demo: bool, now: datetime)
     if not sign_in.configured or not st.user.is_logged_in:
         return None
     claims = st.user.to_dict()
-    if _signed_in_at(claims) < now - sign_in.max_age:
+    issued = issued_at(claims, now)
+    if issued is None:
+        # Without a believable time of issue the session cannot be aged, so it counts as expired.
         raise SignInExpired()
+    _check_server_session(engine, claims, issued, sign_in, now)
     groups = _groups(claims, sign_in.graph)
     subject = str(claims.get("sub", ""))
-    principals = [subject, *(str(claims.get(k, "")) for k in ("email", "preferred_username")), *groups]
+    exact, emails = grant_principals(claims, groups, demo=demo, entra=sign_in.entra)
     name = str(claims.get("name") or claims.get("email") or subject)
-    return _resolved(engine, now, subject=subject, name=name, principals=principals, groups=groups, demo=False)
+    return _resolved(engine, now, subject=subject, name=name, principals=exact, emails=emails, groups=groups,
+                     demo=False)
+
+
+def _check_server_session(engine: Engine, claims: dict, issued: datetime, sign_in: SignIn, now: datetime) -> None:
+    # Asked on every rerun: a sign-in ended elsewhere stops this tab at its next rerun or refresh.
+    key = token_key(claims)
+    too_old = issued <= now - sign_in.max_age
+    with session_scope(engine) as session:
+        known = find_sign_in(session, token_hash=key)
+    if known is None and too_old:
+        raise SignInExpired()
+    if known is None:
+        subject = str(claims.get("sub", ""))
+        name = str(claims.get("name") or claims.get("email") or subject)
+        with session_scope(engine, write=True) as session:
+            begin_sign_in(session, viewer=Viewer(subject=subject, name=name), token_hash=key, issued_at=issued,
+                          now=now, max_age=sign_in.max_age)
+        return
+    if known.ended_at is not None:
+        raise SignInEnded()
+    if too_old or not is_open(known, now):
+        with session_scope(engine, write=True) as session:
+            end_sign_in(session, token_hash=key, actor=known.subject, reason=EXPIRED, now=now)
+        raise SignInExpired()
 
 
 def _resolved(engine: Engine, now: datetime, **who) -> Viewer:
@@ -96,14 +134,6 @@ def _resolved(engine: Engine, now: datetime, **who) -> Viewer:
             return viewer
         st.session_state[_SIGNED_IN_KEY] = viewer.subject
     return viewer
-
-
-def _signed_in_at(claims: dict) -> datetime:
-    # Without a time of sign-in the session cannot be aged, so it counts as expired.
-    stamp = claims.get("auth_time") or claims.get("iat")
-    if not isinstance(stamp, (int, float)):
-        return datetime.min
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).replace(tzinfo=None)
 
 
 def _groups(claims: dict, graph: GraphSettings | None) -> tuple[str, ...]:

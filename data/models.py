@@ -182,6 +182,26 @@ class KioskLink(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=200)
 
 
+class SignInSession(SQLModel, table=True):
+    """One sign-in, kept on the server so that signing out (or an admin) ends it in every tab and for a copied cookie.
+
+    Only a hash of the token's identifying claims is kept (`token_hash`), never the token.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    subject: str = Field(max_length=200, index=True)
+    name: str = Field(default="", max_length=200)
+    issued_at: NaiveDatetime
+    started_at: NaiveDatetime
+    expires_at: NaiveDatetime
+    ended_at: NaiveDatetime | None = None
+    ended_by: str | None = Field(default=None, max_length=200)
+    end_reason: str | None = Field(default=None, max_length=20)
+
+
 class UserPreference(SQLModel, table=True):
     """What a signed-in person chose for themselves, kept across sessions: for now the interface language."""
 

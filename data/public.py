@@ -201,7 +201,7 @@ def public_figures(session: Session, *, language: str, quarters: list[Quarter], 
         return None, []
     counts = _quarter_counts(session, [parent, *children], quarters)
     parent_figures = _figures(parent, counts, quarters, language, min_n, hidden=None)
-    hidden = _hidden_siblings(children, counts, quarters, min_n)
+    hidden = _hidden_siblings(parent, children, counts, quarters, min_n)
     rows = [_figures(child, counts, quarters, language, min_n, hidden=hidden) for child in children]
     return parent_figures, sorted(rows, key=lambda r: r.place.name.casefold())
 
@@ -232,11 +232,21 @@ def _empty() -> tuple:
     return (0,) * (3 + 2 * len(STATEMENT_KEYS))
 
 
-def _hidden_siblings(children: list[Unit], counts: dict, quarters: list[Quarter], min_n: int) -> dict:
+# The parent's answers that no shown row holds (closed units, answers on the parent itself): a sibling
+# that is never shown, so the small-number rule must count it, or a small remainder is the parent's
+# total minus the shown rows.
+NOT_SHOWN = ""
+
+
+def _hidden_siblings(parent: Unit, children: list[Unit], counts: dict, quarters: list[Quarter],
+                     min_n: int) -> dict:
     """Per (quarter index, figure): the sibling codes hidden by the small-number rule."""
     hidden = {}
     for i in range(len(quarters)):
         values = {child.code: counts.get((child.id, i), _empty()) for child in children}
+        shown_total = [sum(column) for column in zip(_empty(), *values.values())]
+        values[NOT_SHOWN] = tuple(whole - shown for whole, shown in
+                                  zip(counts.get((parent.id, i), _empty()), shown_total))
         hidden[(i, "nps")] = suppressed_siblings({code: sum(v[:3]) for code, v in values.items()}, min_n)
         for k, key in enumerate(STATEMENT_KEYS):
             hidden[(i, key)] = suppressed_siblings({code: v[3 + 2 * k] for code, v in values.items()}, min_n)

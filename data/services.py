@@ -239,15 +239,22 @@ class KioskRow:
 
 
 def viewer_for(session: Session, *, subject: str, name: str, principals: list[str],
-               groups: tuple[str, ...] = (), demo: bool = False) -> Viewer:
-    """The viewer with every grant whose principal is one of theirs, on active units only."""
+               groups: tuple[str, ...] = (), demo: bool = False, emails: list[str] | tuple[str, ...] = ()) -> Viewer:
+    """The viewer with every grant whose principal is one of theirs (e-mails in any case), on active units only."""
     wanted = sorted({p for p in principals if p})
+    wanted_emails = sorted({e.lower() for e in emails if e})
+    matches = []
+    if wanted:
+        matches.append(AccessGrant.principal.in_(wanted))
+    if wanted_emails:
+        # An admin may type "Maija.M@Hyvinvointialue.fi"; the token may say "maija.m@hyvinvointialue.fi".
+        matches.append(func.lower(AccessGrant.principal).in_(wanted_emails))
     rows = session.exec(
-        select(AccessGrant.role, Unit.code, Unit.path)
+        select(AccessGrant.role, Unit.code, Unit.path).distinct()
         .join(Unit, Unit.id == AccessGrant.unit_id)
-        .where(AccessGrant.principal.in_(wanted), Unit.active)
+        .where(or_(*matches), Unit.active)
         .order_by(Unit.path, AccessGrant.role)
-    ).all() if wanted else []
+    ).all() if matches else []
     grants = tuple(Grant(Role(role), code, path) for role, code, path in rows if role in ROLE_NAMES)
     return Viewer(subject=subject, name=name, grants=grants, demo=demo, groups=groups)
 
@@ -307,13 +314,22 @@ def remove_grant(session: Session, *, actor: Viewer, grant_id: int, now: datetim
         raise GrantError("the grant no longer exists")
     grant, unit = row
     require(actor, Permission.MANAGE_GRANTS, unit.path, target=unit.code)
-    admins = session.exec(select(func.count()).select_from(AccessGrant).where(AccessGrant.role == Role.ADMIN.value)).one()
-    if grant.role == Role.ADMIN.value and admins <= 1:
+    if grant.role == Role.ADMIN.value and _admin_grants(session) <= 1:
         raise GrantError("the last admin grant cannot be removed")
+    # Only an admin of the root can manage the whole county (and end anyone's sessions): keep one.
+    if grant.role == Role.ADMIN.value and unit.parent_id is None and _admin_grants(session, root_only=True) <= 1:
+        raise GrantError("the last admin grant of the whole county cannot be removed")
     before = {"principal": grant.principal, "role": grant.role, "unit": unit.code}
     session.delete(grant)
     record(session, actor=actor.label, action="grant.remove", entity="access_grant", entity_id=str(grant_id),
            unit_id=unit.id, now=now, before=before)
+
+
+def _admin_grants(session: Session, *, root_only: bool = False) -> int:
+    query = select(func.count()).select_from(AccessGrant).where(AccessGrant.role == Role.ADMIN.value)
+    if root_only:
+        query = query.join(Unit, Unit.id == AccessGrant.unit_id).where(Unit.parent_id.is_(None))
+    return session.exec(query).one()
 
 
 def list_grants(session: Session, *, viewer: Viewer, language: str = "fi") -> list[GrantRow]:

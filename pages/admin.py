@@ -18,6 +18,7 @@ from data.services import (
     revoke_kiosk_link,
 )
 from data.public import set_show_staff_names, show_staff_names
+from data.sign_ins import end_sessions_of, people_signed_in
 from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import import_tab
@@ -82,6 +83,26 @@ def _grants_tab() -> None:
     _confirmed_removal("remove-grant", t("admin.grants.remove"), t("admin.grants.which"), labels,
                        lambda s, chosen: remove_grant(s, actor=viewer, grant_id=chosen, now=context.now()),
                        t("admin.grants.removed"))
+    _sessions_section()
+
+
+def _sessions_section() -> None:
+    """County admins end all of a person's sign-ins (e.g. a lost laptop, a person who left)."""
+    try:
+        with session_scope(context.engine) as session:
+            people = people_signed_in(session, viewer=viewer, now=context.now())
+    except AccessDenied:
+        return  # an admin of a part of the county: the section is not theirs (the service says so too)
+    st.subheader(t("admin.sessions.heading"))
+    st.write(t("admin.sessions.intro"))
+    if not people:
+        st.info(t("admin.sessions.none"))
+        return
+    labels = {p.subject: t("admin.sessions.label", name=p.name, subject=p.subject, count=p.open_sessions,
+                           started=fmt.day(p.latest_start)) for p in people}
+    _confirmed_removal("end-sessions", t("admin.sessions.end"), t("admin.sessions.which"), labels,
+                       lambda s, chosen: end_sessions_of(s, viewer=viewer, subject=chosen, now=context.now()),
+                       t("admin.sessions.ended"))
 
 
 def _confirmed_removal(key: str, title: str, which: str, labels: dict[int, str], change, success: str) -> None:

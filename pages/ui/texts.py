@@ -155,6 +155,8 @@ FI = {
     "auth.sign_out": "Kirjaudu ulos",
     "auth.expired": "Kirjautumisesi on vanhentunut. Kirjaudu uudelleen jatkaaksesi.",
     "auth.sign_in_again": "Kirjaudu uudelleen",
+    "auth.ended": "Kirjautumisesi on päättynyt: kirjauduit ulos toisessa välilehdessä tai ylläpito päätti sen. "
+                  "Kirjaudu uudelleen jatkaaksesi.",
     "auth.groups_unavailable": (
         "Käyttäjäryhmiäsi ei saatu haettua Microsoft Entra ID:stä, joten oikeuksia ei voitu "
         "tarkistaa. Yritä hetken päästä uudelleen; jos ongelma jatkuu, ota yhteys ylläpitoon."
@@ -431,6 +433,16 @@ FI = {
     "admin.grants.remove": "Poista oikeus",
     "admin.grants.which": "Poistettava oikeus",
     "admin.grants.removed": "Oikeus poistettu.",
+    "admin.sessions.heading": "Kirjautumiset",
+    "admin.sessions.intro": (
+        "Voimassa olevat kirjautumiset henkilöittäin. Päätä henkilön kaikki kirjautumiset, jos esimerkiksi "
+        "tietokone on kadonnut tai henkilö on lähtenyt: hänen avoimet välilehtensä pysähtyvät heti."
+    ),
+    "admin.sessions.none": "Ei voimassa olevia kirjautumisia.",
+    "admin.sessions.label": "{name} ({subject}) · {count} kirjautumista · uusin {started}",
+    "admin.sessions.which": "Henkilö",
+    "admin.sessions.end": "Päätä kaikki kirjautumiset",
+    "admin.sessions.ended": "Kirjautumiset päätetty.",
     "admin.kiosk.tab": "Seinänäytöt",
     "admin.kiosk.intro": (
         "Seinänäytön linkki avaa yhden yksikön huddle-taulun ilman kirjautumista, vain luettavaksi. "
@@ -885,6 +897,8 @@ SV: dict[str, str] = {
     "auth.sign_out": "Logga ut",
     "auth.expired": "Din inloggning har gått ut. Logga in på nytt för att fortsätta.",
     "auth.sign_in_again": "Logga in på nytt",
+    "auth.ended": "Din inloggning har avslutats: du loggade ut i en annan flik eller administrationen avslutade den. "
+                  "Logga in på nytt för att fortsätta.",
     "auth.groups_unavailable": (
         "Dina användargrupper kunde inte hämtas från Microsoft Entra ID, så dina rättigheter kunde inte "
         "kontrolleras. Försök igen om en stund; kontakta administrationen om problemet kvarstår."
@@ -1161,6 +1175,16 @@ SV: dict[str, str] = {
     "admin.grants.remove": "Ta bort rättighet",
     "admin.grants.which": "Rättighet som tas bort",
     "admin.grants.removed": "Rättigheten borttagen.",
+    "admin.sessions.heading": "Inloggningar",
+    "admin.sessions.intro": (
+        "Giltiga inloggningar per person. Avsluta alla en persons inloggningar om till exempel datorn har "
+        "försvunnit eller personen har slutat: personens öppna flikar stannar genast."
+    ),
+    "admin.sessions.none": "Inga giltiga inloggningar.",
+    "admin.sessions.label": "{name} ({subject}) · {count} inloggningar · senaste {started}",
+    "admin.sessions.which": "Person",
+    "admin.sessions.end": "Avsluta alla inloggningar",
+    "admin.sessions.ended": "Inloggningarna avslutade.",
     "admin.kiosk.tab": "Väggskärmar",
     "admin.kiosk.intro": (
         "En skärmlänk öppnar en enhets huddle-tavla utan inloggning, endast för läsning. "
@@ -1614,6 +1638,8 @@ EN: dict[str, str] = {
     "auth.sign_out": "Sign out",
     "auth.expired": "Your sign-in has expired. Sign in again to continue.",
     "auth.sign_in_again": "Sign in again",
+    "auth.ended": "Your sign-in has ended: you signed out in another tab, or an administrator ended it. "
+                  "Sign in again to continue.",
     "auth.groups_unavailable": (
         "Your user groups could not be fetched from Microsoft Entra ID, so your rights could not be "
         "checked. Try again in a moment; if the problem persists, contact your administrators."
@@ -1890,6 +1916,16 @@ EN: dict[str, str] = {
     "admin.grants.remove": "Remove a right",
     "admin.grants.which": "Right to remove",
     "admin.grants.removed": "Right removed.",
+    "admin.sessions.heading": "Sign-ins",
+    "admin.sessions.intro": (
+        "Open sign-ins by person. End all of a person's sign-ins when, for example, a laptop is lost or the "
+        "person has left: their open tabs stop at once."
+    ),
+    "admin.sessions.none": "No open sign-ins.",
+    "admin.sessions.label": "{name} ({subject}) · {count} sign-ins · latest {started}",
+    "admin.sessions.which": "Person",
+    "admin.sessions.end": "End all sign-ins",
+    "admin.sessions.ended": "Sign-ins ended.",
     "admin.kiosk.tab": "Wall screens",
     "admin.kiosk.intro": (
         "A screen link opens one unit's huddle board without sign-in, read-only. "

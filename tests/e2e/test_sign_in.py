@@ -418,3 +418,38 @@ def test_a_kiosk_link_opens_the_board_without_a_page_not_found_notice(server, br
     except PlaywrightTimeoutError:
         pass
     assert notice.count() == 0
+
+
+ENDS_ELSEWHERE = Person("e2e-elli", "Elli Toinenvälilehti", "elli.toinen@hyvinvointialue.fi", ("g-team-kesk",))
+SIGN_IN_ENDED = "Kirjautumisesi on päättynyt"
+
+
+def test_signing_out_in_one_tab_ends_the_other_tab_and_a_copied_cookie(server, browsers):
+    context = browsers()
+    first = context.new_page()
+    sign_in(first, server, ENDS_ELSEWHERE, landing_text=HOME_TITLE)
+    second = context.new_page()
+    open_path(second, server, f"/huddle?unit={KESK}")
+    expect_board(second, KESK_NAME)
+    copied = [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert copied
+
+    open_sidebar(first)
+    first.get_by_test_id("stSidebar").get_by_role("button", name="Kirjaudu ulos").click()
+    first.wait_for_url(re.compile("^" + re.escape(server.provider.base_url) + r"/oauth2/end_session"))
+    first.get_by_role("button", name="End session").click()
+    wait_for_app(first, PUBLIC_TITLE)
+
+    # The other tab still holds the identity it connected with; its next rerun is refused.
+    open_sidebar(second)
+    second.get_by_test_id("stSidebarNavLink").filter(has_text="Kehittämistaulu").click()
+    wait_for_app(second, SIGN_IN_ENDED)
+    expect_no_figures(second)
+
+    # The cookie copied before signing out, replayed on another computer, opens nothing.
+    elsewhere = browsers()
+    elsewhere.add_cookies(copied)
+    replay = elsewhere.new_page()
+    open_path(replay, server, f"/huddle?unit={KESK}", SIGN_IN_ENDED)
+    expect_no_figures(replay)
+    assert [row["reason"] for row in audit_after(server, "session.end", ENDS_ELSEWHERE.sub)] == ["sign_out"]
