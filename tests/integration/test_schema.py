@@ -218,7 +218,7 @@ def test_write_sessions_begin_immediate_and_read_sessions_deferred(sqlite_engine
 
 
 @pytest.mark.parametrize("pragma, expected", [("foreign_keys", 1), ("journal_mode", "wal"),
-                                              ("busy_timeout", 30000)])
+                                              ("busy_timeout", 10000)])
 def test_sqlite_connections_are_tuned(sqlite_engine, pragma, expected):
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() == expected

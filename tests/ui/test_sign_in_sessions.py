@@ -9,7 +9,8 @@ from sqlmodel import select
 from data.db import session_scope
 from data.models import AuditEvent, SignInSession
 from data.services import add_grant
-from tests.ui.conftest import APP, real_now
+from tests.conftest import app_now, leave_demo
+from tests.ui.conftest import APP
 from tests.ui.test_access_pages import ENTRA, shown
 
 TOKEN = {"sub": "s-1", "sid": "idp-1", "nonce": "n-1", "name": "Maija", "groups": ["ui:team"]}
@@ -17,7 +18,7 @@ TOKEN = {"sub": "s-1", "sid": "idp-1", "nonce": "n-1", "name": "Maija", "groups"
 
 @pytest.fixture
 def entra(county, monkeypatch):
-    monkeypatch.delenv("VARTTI_DEMO")
+    leave_demo(monkeypatch)
     return county
 
 
@@ -90,7 +91,7 @@ def test_a_token_issued_in_the_future_is_not_believed(entra):
 
 def _grant(engine, principal, role="team", unit="U1"):
     with session_scope(engine, write=True) as session:
-        add_grant(session, actor=None, principal=principal, role=role, unit_code=unit, now=real_now())
+        add_grant(session, actor=None, principal=principal, role=role, unit_code=unit, now=app_now())
 
 
 @pytest.mark.parametrize(("claims", "sees"), [

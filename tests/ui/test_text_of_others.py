@@ -12,7 +12,8 @@ from data.organisation import unit_by_code
 from data.services import add_grant
 from pages.ui.plain import inert, neutral
 from tests.factories import add_action, add_feedback, add_theme
-from tests.ui.conftest import open_page, real_now
+from tests.conftest import app_now
+from tests.ui.conftest import open_page
 
 PAYLOAD = ("![x](http://127.0.0.1:9/x.png) [Istunto vanheni](http://evil.example) **bold** $x^2$ :red[red] "
            "https://evil.example \u202e")
@@ -51,7 +52,7 @@ def assert_shown_as_plain_text(app, payload: str = PAYLOAD) -> None:
 @pytest.fixture
 def hostile(county):
     """U1 and its result area named with the payload, with a theme, a published action, a fixed item and a quote that carry it."""
-    now = real_now()
+    now = app_now()
     with session_scope(county, write=True) as session:
         for code in ("A", "U1"):  # a result area and a unit
             unit = unit_by_code(session, code)
@@ -94,7 +95,7 @@ def test_the_public_page_shows_unit_names_and_actions_as_plain_text(hostile, are
 def test_the_name_from_sign_in_is_shown_as_plain_text(county):
     name = "[Istunto vanheni](http://evil.example) **b** $x$ :red[r] \u202e"  # a subject fits in 80 characters
     with session_scope(county, write=True) as session:
-        add_grant(session, actor=None, principal=name, role="team", unit_code="U1", now=real_now())
+        add_grant(session, actor=None, principal=name, role="team", unit_code="U1", now=app_now())
     app = open_page("pages/huddle.py", as_=name, unit="U1")
     assert not app.exception
     signed_in = [str(e.value) for e in app.sidebar.markdown if "Kirjautuneena" in str(e.value)]
