@@ -138,7 +138,7 @@ def _themes_panel(board: HuddleBoard) -> None:
         for theme in board.themes:
             owner = theme.owner or t("huddle.dev.no_owner")
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
-            st.markdown(f"**{fmt.plain(theme.title)}**  \n{fmt.plain(detail)}")
+            st.markdown(f"**{inert(theme.title)}**  \n{inert(detail)}")
         if board.metrics.in_development > len(board.themes):
             st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
 
@@ -150,7 +150,7 @@ def _voice_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.voice.none"))
         for quote in board.quotes:
             text = quote.text if len(quote.text) <= QUOTE_CHARS else quote.text[:QUOTE_CHARS].rstrip() + "…"
-            st.markdown(t("huddle.voice.quote", text=fmt.plain(text), day=fmt.day(quote.received_at.date())))
+            st.markdown(t("huddle.voice.quote", text=inert(text), day=fmt.day(quote.received_at.date())))
 
 
 def _fixed_panel(board: HuddleBoard) -> None:
@@ -159,7 +159,7 @@ def _fixed_panel(board: HuddleBoard) -> None:
         if not board.fixed:
             st.write(t("huddle.fixed.none"))
         for item in board.fixed:
-            st.markdown(f"**{fmt.day(item.taken_on)}** {fmt.plain(item.text)}")
+            st.markdown(f"**{fmt.day(item.taken_on)}** {inert(item.text)}")
 
 
 def _render(board: HuddleBoard, now: datetime) -> None:

@@ -365,24 +365,24 @@ def _move_controls(card: KanbanCard) -> None:
 
 
 def _owner(card: KanbanCard) -> str:
-    return t("kanban.card.owner", owner=fmt.plain(card.owner)) if card.owner else t("kanban.card.no_owner")
+    return t("kanban.card.owner", owner=inert(card.owner)) if card.owner else t("kanban.card.no_owner")
 
 
 def _exit_note(card: KanbanCard) -> None:
     if card.stage == Stage.ESCALATED and card.escalated_to:
-        st.markdown(t("kanban.card.escalated_to", where=fmt.plain(card.escalated_to)))
+        st.markdown(t("kanban.card.escalated_to", where=inert(card.escalated_to)))
     if card.stage == Stage.NOT_PURSUED and card.not_pursued_reason:
-        st.markdown(t("kanban.card.reason", reason=fmt.plain(card.not_pursued_reason)))
+        st.markdown(t("kanban.card.reason", reason=inert(card.not_pursued_reason)))
 
 
 def _card(view: KanbanView, card: KanbanCard) -> None:
     with st.container(border=True, key=f"card-{card.id}"):
         _show_notice(("card", card.id))
-        st.markdown(f"**{fmt.plain(card.title)}**")
+        st.markdown(f"**{inert(card.title)}**")
         facts = [_owner(card), t("kanban.card.days", days=fmt.number(card.days_in_stage)),
                  t("kanban.card.feedback", count=fmt.number(card.feedback_count))]
         if card.unit_code != view.unit_code:
-            facts.insert(0, t("kanban.card.unit", unit=fmt.plain(card.unit_name)))
+            facts.insert(0, t("kanban.card.unit", unit=inert(card.unit_name)))
         st.caption(" · ".join(facts))
         _exit_note(card)
         _figures(card, full=False)
@@ -427,7 +427,7 @@ def _create_form(view: KanbanView) -> None:
 
 def _board(view: KanbanView) -> None:
     st.html(_STYLE)
-    st.title(t("kanban.title", unit=fmt.plain(view.unit_name)), anchor=False)
+    st.title(t("kanban.title", unit=inert(view.unit_name)), anchor=False)
     st.caption(t("kanban.intro") + ("" if view.can_edit else " " + t("kanban.read_only")))
     if view.can_edit:
         _create_form(view)
@@ -486,7 +486,7 @@ def _history(theme_id: int, entries: list[HistoryEntry]) -> None:
         for entry in reversed(entries):
             key = f"kanban.history.{entry.action}"
             what = t(key) if key in FI else entry.action
-            st.markdown(f"**{_moment(entry.at)} · {fmt.plain(what)}** · {fmt.plain(entry.actor)}")
+            st.markdown(f"**{_moment(entry.at)} · {inert(what)}** · {inert(entry.actor)}")
             change = _history_change(entry)
             if change:
                 st.text(change)
@@ -512,7 +512,7 @@ def _action(action: Action, can_edit: bool) -> None:
             st.caption(t("kanban.action.no_public_text"))
         status = (t("kanban.action.published_at", day=fmt.day(helsinki_date(action.published_at)),
                     time=fmt.clock(action.published_at)) if action.published_at else t("kanban.action.not_published"))
-        st.caption(fmt.plain(f"{status} · {t('kanban.action.by', who=action.created_by)}"))
+        st.caption(inert(f"{status} · {t('kanban.action.by', who=action.created_by)}"))
         if not can_edit:
             return
         key = f"publish-{action.id}-v{action.version}"
@@ -584,10 +584,10 @@ def _theme_dialog(card: KanbanCard, can_edit: bool) -> None:
         st.error(t("kanban.read_error"))
         return
     _show_notice(("dialog", card.id))
-    st.markdown(f"### {fmt.plain(card.title)}")
+    st.markdown(f"### {inert(card.title)}")
     facts = [t("kanban.detail.stage", stage=_stage(card.stage), days=fmt.number(card.days_in_stage)),
              _owner(card), t("kanban.card.feedback", count=fmt.number(card.feedback_count)),
-             t("kanban.card.unit", unit=fmt.plain(card.unit_name))]
+             t("kanban.card.unit", unit=inert(card.unit_name))]
     st.caption(" · ".join(facts))
     _exit_note(card)
     if card.description:

@@ -65,17 +65,17 @@ def _actions(area: str | None, unit: str | None, topic: str | None, search: str)
     st.caption(t("public.actions.count", count=len(shown)))
     for action in shown:
         with st.container(border=True):
-            st.subheader(fmt.plain(t("public.actions.meta", day=fmt.day(action.taken_on, language),
+            st.subheader(inert(t("public.actions.meta", day=fmt.day(action.taken_on, language),
                                       unit=action.unit.name, area=action.area.name if action.area else "")
                                    .rstrip(" ·")), anchor=False)
-            st.markdown(fmt.plain(action.text))
+            st.markdown(inert(action.text))
             notes = []
             if action.topic:
                 notes.append(t("public.actions.topic", topic=_statement(action.topic)))
             if action.owner:
                 notes.append(t("public.actions.owner", owner=action.owner))
             if notes:
-                st.caption(fmt.plain(" · ".join(notes)))
+                st.caption(inert(" · ".join(notes)))
 
 
 def _nps_cell(figures: QuarterFigures) -> str:
@@ -126,7 +126,7 @@ def _trend(place: PlaceFigures) -> None:
                         width="stretch")
     # The text alternative: a sentence and the same figures as a table.
     values = "; ".join(f"{_quarter(q.quarter)}: {_trend_value(q)}" for q in place.quarters)
-    st.markdown(fmt.plain(t("public.trend.summary", values=values)))
+    st.markdown(inert(t("public.trend.summary", values=values)))
     st.caption(t("public.trend.table"))
     st.table(pd.DataFrame({t("public.figures.quarter"): [_quarter(q.quarter) for q in place.quarters],
                            t("public.figures.nps"): [_trend_value(q) for q in place.quarters]})
@@ -147,7 +147,7 @@ def _figures(area: str | None, unit: str | None) -> None:
     rows += [(inert(child.place.name), child.quarters[chosen]) for child in children]
     st.caption(t("public.figures.table_caption", place=inert(parent.place.name), quarter=_quarter(quarters[chosen])))
     st.table(_table(rows))
-    st.caption(fmt.plain(t("public.figures.hidden_note", min_n=settings.min_n)))
+    st.caption(inert(t("public.figures.hidden_note", min_n=settings.min_n)))
     trend_of = next((c for c in children if c.place.code == unit), parent)
     _trend(trend_of)
 

@@ -112,7 +112,7 @@ def _items(result: Rollup, node: RollupNode) -> None:
     if not items.themes:
         st.write(t("report.themes_none", language))
     st.markdown("\n".join(
-        "- " + t("report.theme_item", language, title=fmt.plain(theme.title), unit=fmt.plain(theme.unit_name),
+        "- " + t("report.theme_item", language, title=inert(theme.title), unit=inert(theme.unit_name),
                  stage=t(f"stage.{theme.stage}", language)) for theme in items.themes))
     if items.themes_total > len(items.themes):
         st.caption(t("report.more_items", language, n=fmt.number(items.themes_total - len(items.themes), language=language)))
@@ -121,7 +121,7 @@ def _items(result: Rollup, node: RollupNode) -> None:
         st.write(t("report.actions_none", language))
     st.markdown("\n".join(
         "- " + t("report.action_item", language, day=fmt.day(action.taken_on, language),
-                 theme=fmt.plain(action.theme_title), unit=fmt.plain(action.unit_name), text=fmt.plain(action.text))
+                 theme=inert(action.theme_title), unit=inert(action.unit_name), text=inert(action.text))
         for action in items.actions))
     if items.actions_total > len(items.actions):
         st.caption(t("report.more_items", language, n=fmt.number(items.actions_total - len(items.actions), language=language)))
@@ -154,7 +154,7 @@ def _page() -> None:
                      query_params=Selection(code, selection.kind, selection.period).query())
         st.caption(t("report.print_hint", language))
     st.title(_title(selection.kind), anchor=False)
-    st.markdown(t("report.subtitle", language, name=fmt.plain(node.name(language)),
+    st.markdown(t("report.subtitle", language, name=inert(node.name(language)),
                   period=period_name(selection.kind, selection.period, language), day=fmt.day(today, language)))
     st.caption(t("rollup.period_label", language, period=period_name(selection.kind, selection.period, language),
                  previous=period_name(selection.kind, result.previous, language),

@@ -71,9 +71,9 @@ def _path(result: Rollup, focus: RollupNode) -> None:
     for column, node in zip(columns, path):
         with column:
             if node.code == focus.code:
-                st.markdown(f"**{fmt.plain(node.name(language))}**")
+                st.markdown(f"**{inert(node.name(language))}**")
             else:
-                st.button(fmt.plain(node.name(language)), key=f"rollup-up-{node.code}", on_click=_go, args=(node.code,),
+                st.button(inert(node.name(language)), key=f"rollup-up-{node.code}", on_click=_go, args=(node.code,),
                           type="tertiary", icon=":material/arrow_upward:")
 
 
@@ -152,7 +152,7 @@ def _charts(result: Rollup, focus: RollupNode) -> None:
                             alt=t("rollup.chart.children_alt", language))
             hidden = [c.name(language) for c in children if c.nps_shown is None and c.nps.n]
             if hidden:
-                st.caption(t("rollup.chart.hidden", language, names=fmt.plain(", ".join(hidden))))
+                st.caption(t("rollup.chart.hidden", language, names=inert(", ".join(hidden))))
         st.markdown(f"**{t('rollup.chart.statements', language)}**")
         st.altair_chart(charts.statement_profile(focus, result.min_n, language=language), width="stretch",
                         theme=None, alt=t("rollup.chart.statements_alt", language))
@@ -226,11 +226,11 @@ def _page() -> None:
                  year_ago=period_name(kind, result.year_ago, language) if kind != "custom"
                  else period_name("custom", result.year_ago, language)))
     _path(result, focus)
-    st.header(f"{fmt.plain(focus.name(language))} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
+    st.header(f"{inert(focus.name(language))} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
     _key_figures(result, focus)
     if focus.children:
         st.pills(t("rollup.children", language), list(focus.children), selection_mode="single",
-                 format_func=lambda code: fmt.plain(result.node(code).name(language)), key=f"rollup-drill-{focus.code}",
+                 format_func=lambda code: inert(result.node(code).name(language)), key=f"rollup-drill-{focus.code}",
                  on_change=_drill, args=(f"rollup-drill-{focus.code}",))
     _table(result, focus)
     _charts(result, focus)

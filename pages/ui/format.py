@@ -8,7 +8,6 @@ from babel.numbers import format_decimal
 
 from board.periods import HELSINKI
 from pages.ui.language import current
-from pages.ui.plain import inert
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
@@ -52,7 +51,3 @@ def clock(moment_utc: datetime, language: str | None = None) -> str:
     """The Helsinki wall-clock time of a naive-UTC moment, e.g. 8.05."""
     aware = moment_utc.replace(tzinfo=timezone.utc)
     return format_time(aware, format="short", tzinfo=HELSINKI, locale=_locale(language))
-
-
-# Kept for callers written before pages/ui/plain.py: the one way to make text that is not ours inert.
-plain = inert

@@ -40,7 +40,7 @@ PLAIN_KEYWORDS = {"value": {"text_input", "text_area", "number_input", "date_inp
 LOGGERS = {"LOG", "log", "logger", "logging"}
 
 # Calls whose result is ours: escaped text, numbers, catalogue texts (`t`, and import_tab's `tr`).
-ESCAPING = {"inert", "plain", "ours"}
+ESCAPING = {"inert", "ours"}
 NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
 CATALOGUE = {"t", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
@@ -238,7 +238,7 @@ def test_the_check_finds_text_of_others_given_to_markdown(source):
     "st.markdown(' · '.join(inert(name) for name in names))",
     "LOG.error('board of %s', unit_code)",
     "st.write(t('huddle.more', count=len(themes)))",
-    "st.markdown(fmt.plain(text))",
+    "st.markdown(inert(text))",
     "st.pills(t('x'), codes, format_func=lambda code: inert(names[code]))",
     "def f(message):\n    st.info(message)\nf(t('x', code=inert(code)))\nf(None)",
     "def f(success):\n    st.toast(success)\ndef g(success):\n    f(success)\ng(t('done'))",
