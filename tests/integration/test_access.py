@@ -165,3 +165,18 @@ def test_a_team_member_cannot_revoke_a_kiosk_link(session):
     assert list_kiosk_links(session, viewer=team) == []
     with pytest.raises(AccessDenied):
         revoke_kiosk_link(session, viewer=team, link_id=link.id, now=NOW)
+
+
+def test_a_denial_of_a_very_long_address_is_audited_without_failing(session):
+    from auth.roles import Permission
+    from data.services import record_denial
+    from tests.factories import person
+
+    make_tree(session, NOW)
+    target = "/huddle?unit=" + "X" * 300
+    viewer = person(session, Role.TEAM, "U1", name="N" * 300)
+    for asked in (target, target + "Y"):
+        record_denial(session, viewer=viewer, denied=AccessDenied(Permission.VIEW_HUDDLE, asked), now=NOW)
+    session.flush()
+    ids = session.exec(select(AuditEvent.entity_id).where(AuditEvent.action == "auth.denied")).all()
+    assert len(ids) == 2 and len(set(ids)) == 2 and all(len(i) <= 80 and i.startswith("/huddle?unit=XXX") for i in ids)
