@@ -68,7 +68,7 @@ def test_the_check_finds_inline_words(source):
 
 @pytest.mark.parametrize("source", [
     'st.title(t("kanban.title", unit=name))',
-    'st.markdown(f"**{fmt.plain(title)}**  \\n{detail}")',
+    'st.markdown(f"**{inert(title)}**  \\n{detail}")',
     'st.write(f"{a} · {b} ({c})")',
     'st.button(t("x"), icon=":material/logout:", key="sign-out")',
     'st.html(path)',
