@@ -23,10 +23,11 @@ migrate: $(VENV)/.run-deps
 texts: $(VENV)/.run-deps
 	$(VENV)/bin/pybabel compile -d locale -D messages --statistics
 
-# A check, not a build step: list the keys the code looks up with t("…")/tn("…") in locale/messages.pot.
+# A check, not a build step: list the keys the code looks up with t("…")/tn("…") (and import_tab's tr) in
+# locale/messages.pot.
 # Keys built at run time (t(f"rollup.level.{level}")) are not found, so locale/fi is the source, not the .pot.
 extract: $(VENV)/.run-deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn -o locale/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn -k tr -o locale/messages.pot .
 
 run: migrate texts
 	$(PY) -m data seed-demo --if-empty
