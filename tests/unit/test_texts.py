@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 from string import Formatter
@@ -115,12 +116,13 @@ def test_a_translator_sees_the_current_finnish_text(code):
     assert stale == []
 
 
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
 @pytest.mark.parametrize("code", language.LANGUAGES)
-def test_entries_with_placeholders_are_marked_python_brace_format(code):
-    # Poedit and msgfmt --check then warn a translator who drops or misspells a {placeholder}.
-    entries = [entry for entry in po_path(code).read_text(encoding="utf-8").split("\n\n")[1:] if entry.strip()]
-    marked = {re.search(r'^msgid "(.*)"$', entry, re.M).group(1): "python-brace-format" in entry for entry in entries}
-    assert {key for key, flag in marked.items() if flag} == {key for key, text in FI.items() if placeholders(text)}
+def test_a_catalogue_passes_the_check_poedit_runs(code):
+    # msgfmt --check: header, plural forms and format flags. A python-brace-format flag would be checked against
+    # the msgid, here a key without {placeholders}, so no entry carries it; the placeholder test above checks.
+    result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(po_path(code))], capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_every_key_the_code_looks_up_is_in_finnish():
