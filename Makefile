@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-dates migrate chromium postgres clean
+.PHONY: run test test-dates migrate texts extract chromium postgres clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,17 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
 migrate: $(VENV)/.run-deps
 	$(PY) -m data migrate
 
-run: migrate
+# The interface texts: compile the gettext catalogues locale/*/LC_MESSAGES/messages.po into .mo files.
+texts: $(VENV)/.run-deps
+	$(VENV)/bin/pybabel compile -d locale -D messages --statistics
+
+# A check, not a build step: list the keys the code looks up with t("…")/tn("…") (and import_tab's tr) in
+# locale/messages.pot.
+# Keys built at run time (t(f"rollup.level.{level}")) are not found, so locale/fi is the source, not the .pot.
+extract: $(VENV)/.run-deps
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn -k tr -o locale/messages.pot .
+
+run: migrate texts
 	$(PY) -m data seed-demo --if-empty
 	VARTTI_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT)
 
@@ -42,14 +52,14 @@ postgres:
 	  command -v pg_ctlcluster >/dev/null && \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start || true; }
 
-test: $(VENV)/.test-deps chromium postgres
+test: $(VENV)/.test-deps texts chromium postgres
 	$(PY) -m pytest
 
 # The whole suite with the app's clock on the days that break date arithmetic (Helsinki wall times):
 # the last Sundays of March and October, the turn of the year in ISO week 53, a leap day, Monday 00:30.
 DATES ?= 2027-03-28T02:30 2027-10-31T03:30 2026-12-31T12:00 2027-01-01T00:10 2028-02-29T10:00 2027-12-06T00:30
-test-dates: $(VENV)/.test-deps chromium postgres
+test-dates: $(VENV)/.test-deps texts chromium postgres
 	@for day in $(DATES); do echo "== the suite on $$day"; VARTTI_NOW=$$day $(PY) -m pytest -q $(PYTEST_ARGS) || exit 1; done
 
 clean:
-	rm -rf $(VENV) data/vartti.db data/vartti.db-*
+	rm -rf $(VENV) data/vartti.db data/vartti.db-* locale/*/LC_MESSAGES/*.mo locale/messages.pot

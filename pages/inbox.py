@@ -49,7 +49,7 @@ from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.plain import inert
 from pages.ui.refusal import refuse
-from pages.ui.texts import t
+from pages.ui.texts import t, tn
 
 context = app_context()
 viewer = context.viewer
@@ -171,7 +171,7 @@ def _pager(page: InboxPage, where: str) -> None:
     number = page.offset // page.limit
     left, right = st.columns([3, 2], vertical_alignment="center")
     if where == "top":
-        count = t("inbox.count_one") if page.total == 1 else t("inbox.count", n=fmt.number(page.total))
+        count = tn("inbox.count", page.total, n=fmt.number(page.total))
         left.markdown(f"### {count}")
     if pages < 2:
         return

@@ -54,7 +54,7 @@ from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.plain import inert, ours
 from pages.ui.refusal import refuse
-from pages.ui.texts import FI, t
+from pages.ui.texts import known, t
 
 LOG = logging.getLogger(__name__)
 PAGE = "pages/kanban.py"
@@ -112,13 +112,13 @@ def _stage(value: str | Stage) -> str:
 
 def _illegal_text(problem: IllegalMove) -> str:
     key = "kanban.illegal." + problem.reason
-    return t(key if key in FI else "kanban.invalid.unknown", current=_stage(problem.current),
+    return t(key if known(key) else "kanban.invalid.unknown", current=_stage(problem.current),
              target=_stage(problem.target))
 
 
 def _invalid_text(problem: InvalidHandling) -> str:
     key = "kanban.invalid." + problem.reason
-    return t(key if key in FI else "kanban.invalid.unknown")
+    return t(key if known(key) else "kanban.invalid.unknown")
 
 
 def _act(where: Where, change: Callable[[Session, Viewer, datetime], Any], success: str, *,
@@ -466,7 +466,7 @@ def _history_change(entry: HistoryEntry) -> str:
             detail = t("kanban.history.over_limit", limit=over.get("limit"), cards=over.get("cards_before"))
             parts.append(f"{t('kanban.field.over_wip_limit')} ({detail})")
             continue
-        label = t(f"kanban.field.{name}") if f"kanban.field.{name}" in FI else name
+        label = t(f"kanban.field.{name}") if known(f"kanban.field.{name}") else name
         if name in before and name in after:
             parts.append(f"{label}: {_history_value(name, before[name])} → {_history_value(name, after[name])}")
         elif name in after:
@@ -485,7 +485,7 @@ def _history(theme_id: int, entries: list[HistoryEntry]) -> None:
     with st.container(key=f"history-{theme_id}", height=440 if len(entries) > 6 else "content", border=False):
         for entry in reversed(entries):
             key = f"kanban.history.{entry.action}"
-            what = t(key) if key in FI else entry.action
+            what = t(key) if known(key) else entry.action
             st.markdown(f"**{_moment(entry.at)} · {inert(what)}** · {inert(entry.actor)}")
             change = _history_change(entry)
             if change:

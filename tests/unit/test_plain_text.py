@@ -39,10 +39,10 @@ PLAIN_KEYWORDS = {"value": {"text_input", "text_area", "number_input", "date_inp
                             "select_slider", "checkbox", "toggle", "color_picker"}}
 LOGGERS = {"LOG", "log", "logger", "logging"}
 
-# Calls whose result is ours: escaped text, numbers, catalogue texts (`t`, and import_tab's `tr`).
+# Calls whose result is ours: escaped text, numbers, catalogue texts (`t`, `tn`, and import_tab's `tr`).
 ESCAPING = {"inert", "ours"}
 NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
-CATALOGUE = {"t", "tr"}
+CATALOGUE = {"t", "tn", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
 OURS_ELSEWHERE = {"period_name", "nps_text"}
 # The operator's configuration (app.py reads it from the environment), not a user's text.
