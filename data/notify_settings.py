@@ -11,6 +11,7 @@ from board.notices import DEFAULT_DIGEST_HOUR, InvalidAddress, handler_address
 from data.settings import Settings, SettingsError
 
 ENTRA_LOGIN = "https://login.microsoftonline.com"
+SECRET_KEYS = ("VARTTI_GRAPH_CLIENT_ID", "VARTTI_GRAPH_CLIENT_SECRET")
 MAIL_KEYS = ("VARTTI_NOTIFY_SENDER", "VARTTI_GRAPH_TENANT", "VARTTI_GRAPH_CLIENT_ID", "VARTTI_GRAPH_CLIENT_SECRET")
 
 
@@ -33,8 +34,10 @@ def _authority(tenant: str) -> str:
 
 
 def _mail(values: Mapping[str, str], settings: Settings) -> MailSettings:
-    missing = [name for name in MAIL_KEYS
-               if not _value(values, name) or any(mark in _value(values, name).lower() for mark in PLACEHOLDERS)]
+    missing = [name for name in MAIL_KEYS if not _value(values, name)]
+    # Only the app's own id and secret are judged for placeholders: "example" may be a real test domain.
+    missing += [name for name in SECRET_KEYS
+                if _value(values, name) and any(mark in _value(values, name).lower() for mark in PLACEHOLDERS)]
     if missing:
         raise SettingsError(f"notify needs real values for: {', '.join(missing)}")
     try:
