@@ -742,6 +742,35 @@ FI = {
     "report.figure": "Luku",
     "report.value": "Arvo",
     "report.more_items": "… ja {n} muuta",
+    # notify15: the feedback handlers tab of /admin and the last notify run
+    "handlers.tab": "Palautteenkäsittelijät",
+    "handlers.intro": (
+        "Palautteenkäsittelijät saavat sähköpostiherätteen, kun yksikköön tulee palautetta, jonka antaja "
+        "toivoo vastausta, ja aamulla koosteen erääntyvistä ja myöhässä olevista vastauksista. Viestissä on "
+        "vain lukumäärät, yksikkö ja linkki palautteisiin – ei koskaan palautteen sisältöä."
+    ),
+    "handlers.none": "Ei vielä palautteenkäsittelijöitä.",
+    "handlers.add": "Lisää palautteenkäsittelijä",
+    "handlers.address": "Sähköpostiosoite",
+    "handlers.address_help": "Työsähköpostiosoite tai yksikön yhteinen postilaatikko.",
+    "handlers.added": "Palautteenkäsittelijä lisätty.",
+    "handlers.remove": "Poista palautteenkäsittelijä",
+    "handlers.which": "Kuka poistetaan",
+    "handlers.removed": "Palautteenkäsittelijä poistettu.",
+    "handlers.error.invalid_address": "Anna yksi sähköpostiosoite, esimerkiksi etunimi.sukunimi@hyvinvointialue.fi.",
+    "handlers.error.already": "Osoite on jo tämän yksikön palautteenkäsittelijä.",
+    "handlers.error.unknown_unit": "Valitse yksikkö.",
+    "handlers.error.gone": "Joku muu poisti tämän palautteenkäsittelijän jo.",
+    "handlers.col.address": "Sähköposti",
+    "handlers.run.heading": "Viimeisin ilmoitusajo",
+    "handlers.run.none": "Ilmoituksia ei ole vielä lähetetty (komento python -m data notify).",
+    "handlers.run.summary": "{when}: lähetetty {sent}, epäonnistui {failed}.",
+    "handlers.run.problem": "Ajo ei onnistunut: {problem}",
+    "handlers.run.retry": "Epäonnistuneet viestit yritetään lähettää uudelleen seuraavalla ajolla.",
+    "handlers.col.kind": "Viesti",
+    "handlers.col.error": "Syy",
+    "handlers.kind.wake": "Heräte",
+    "handlers.kind.digest": "Aamukooste",
 }
 
 # Swedish and English: the same keys as FI, each language complete (tests check).
@@ -1484,6 +1513,35 @@ SV: dict[str, str] = {
     "report.figure": "Nyckeltal",
     "report.value": "Värde",
     "report.more_items": "… och {n} till",
+    # notify15: the feedback handlers tab of /admin and the last notify run
+    "handlers.tab": "Responshandläggare",
+    "handlers.intro": (
+        "Responshandläggarna får ett e-postmeddelande när enheten får respons där kunden önskar svar, och "
+        "på morgonen en sammanställning av svar som snart förfaller eller är försenade. Meddelandet innehåller "
+        "bara antal, enheten och en länk till responsen – aldrig själva responsen."
+    ),
+    "handlers.none": "Inga responshandläggare ännu.",
+    "handlers.add": "Lägg till responshandläggare",
+    "handlers.address": "E-postadress",
+    "handlers.address_help": "Arbetsadress eller enhetens gemensamma brevlåda.",
+    "handlers.added": "Responshandläggaren har lagts till.",
+    "handlers.remove": "Ta bort responshandläggare",
+    "handlers.which": "Vem tas bort",
+    "handlers.removed": "Responshandläggaren har tagits bort.",
+    "handlers.error.invalid_address": "Ange en e-postadress, till exempel fornamn.efternamn@valfardsomrade.fi.",
+    "handlers.error.already": "Adressen är redan responshandläggare för enheten.",
+    "handlers.error.unknown_unit": "Välj en enhet.",
+    "handlers.error.gone": "Någon annan har redan tagit bort responshandläggaren.",
+    "handlers.col.address": "E-post",
+    "handlers.run.heading": "Senaste utskick",
+    "handlers.run.none": "Inga meddelanden har skickats ännu (kommandot python -m data notify).",
+    "handlers.run.summary": "{when}: skickade {sent}, misslyckade {failed}.",
+    "handlers.run.problem": "Utskicket misslyckades: {problem}",
+    "handlers.run.retry": "Misslyckade meddelanden skickas på nytt vid nästa utskick.",
+    "handlers.col.kind": "Meddelande",
+    "handlers.col.error": "Orsak",
+    "handlers.kind.wake": "Påminnelse",
+    "handlers.kind.digest": "Morgonsammanställning",
 }
 
 EN: dict[str, str] = {
@@ -2225,6 +2283,35 @@ EN: dict[str, str] = {
     "report.figure": "Figure",
     "report.value": "Value",
     "report.more_items": "… and {n} more",
+    # notify15: the feedback handlers tab of /admin and the last notify run
+    "handlers.tab": "Feedback handlers",
+    "handlers.intro": (
+        "Feedback handlers get an e-mail when the unit receives feedback whose giver asks for a reply, and "
+        "in the morning a digest of replies due soon and overdue. A message holds only counts, the unit and "
+        "a link to the feedback – never the feedback itself."
+    ),
+    "handlers.none": "No feedback handlers yet.",
+    "handlers.add": "Add a feedback handler",
+    "handlers.address": "E-mail address",
+    "handlers.address_help": "A work address or the unit's shared mailbox.",
+    "handlers.added": "Feedback handler added.",
+    "handlers.remove": "Remove a feedback handler",
+    "handlers.which": "Who is removed",
+    "handlers.removed": "Feedback handler removed.",
+    "handlers.error.invalid_address": "Give one e-mail address, for example firstname.lastname@wellbeingcounty.fi.",
+    "handlers.error.already": "The address is already a feedback handler of this unit.",
+    "handlers.error.unknown_unit": "Choose a unit.",
+    "handlers.error.gone": "Someone else removed this feedback handler already.",
+    "handlers.col.address": "E-mail",
+    "handlers.run.heading": "Last notification run",
+    "handlers.run.none": "No notifications sent yet (command python -m data notify).",
+    "handlers.run.summary": "{when}: sent {sent}, failed {failed}.",
+    "handlers.run.problem": "The run failed: {problem}",
+    "handlers.run.retry": "Failed messages are tried again on the next run.",
+    "handlers.col.kind": "Message",
+    "handlers.col.error": "Reason",
+    "handlers.kind.wake": "Wake-up",
+    "handlers.kind.digest": "Morning digest",
 }
 
 CATALOGUES = {"fi": FI, "sv": SV, "en": EN}
