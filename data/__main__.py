@@ -188,6 +188,12 @@ def cmd_export(engine, settings, args) -> int:
     return OK
 
 
+def cmd_notify(engine, settings, args) -> int:
+    from data.notify_cli import notify
+
+    return notify(engine, settings, os.environ, dry_run=args.dry_run)
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -228,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="date_to", type=_iso_date)
     export.add_argument("--out")
     export.set_defaults(run=cmd_export)
+    notify = commands.add_parser("notify", help="wake the units' feedback handlers and send their daily digests")
+    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
+    notify.set_defaults(run=cmd_notify)
     return root
 
 

@@ -274,3 +274,7 @@ class AppSetting(SQLModel, table=True):
     updated_at: NaiveDatetime
     updated_by: str = Field(max_length=200)
     version: int = 1
+
+
+# The tables of issue 15 (notify15) live in their own module; importing it here puts them in `metadata`.
+from data import notify_tables  # noqa: E402,F401

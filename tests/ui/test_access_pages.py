@@ -85,10 +85,12 @@ def test_a_tampered_unit_in_the_url_gets_a_polite_no_and_an_audit_row(county, pe
 
 def test_the_admin_page_shows_the_supervisor_only_the_screens_of_their_unit(county):
     app = open_page("pages/admin.py", as_="ui:supervisor")
-    assert [t.label for t in app.tabs] == ["Seinänäytöt"]
+    assert [t.label for t in app.tabs] == ["Seinänäytöt", "Palautteenkäsittelijät"]
     assert app.selectbox(key="kiosk-unit").options == ["Keskustan terveysasema (U1)"]
+    assert app.selectbox(key="handler-unit").options == ["Keskustan terveysasema (U1)"]
     admin = open_page("pages/admin.py", as_="ui:admin")
-    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu"]
+    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu",
+                                             "Palautteenkäsittelijät"]
 
 
 def test_an_admin_gives_a_grant_on_the_admin_page_and_it_is_audited(county):
