@@ -30,7 +30,7 @@ from board.huddle import (
     held_share,
     working_days,
 )
-from board.kanban import WipLimits
+from board.kanban import OPEN as OPEN_STAGES, WipLimits
 from board.periods import helsinki_date, helsinki_midnight_utc
 from board.stages import Stage
 from data.audit import record
@@ -436,3 +436,19 @@ def _row(session: Session, escalation: Escalation, language: str) -> EscalationR
     theme = session.get(Theme, escalation.theme_id)
     return EscalationRow(escalation.id, escalation.version, theme.id, theme.title, escalation.state, escalation.reason,
                          escalation.answer_note, tuple(names[i] for i in ids), escalation.created_at)
+
+
+@dataclass(frozen=True)
+class OpenTheme:
+    id: int
+    version: int
+    title: str
+
+
+def escalatable_themes(session: Session, *, viewer: Viewer, unit_code: str) -> list[OpenTheme]:
+    """The unit's own open themes (identified, in the group, on trial) a supervisor may escalate."""
+    unit = _unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
+    rows = session.exec(select(Theme).where(Theme.unit_id == unit.id,
+                                            Theme.stage.in_([s.value for s in OPEN_STAGES]))
+                        .order_by(Theme.title, Theme.id)).all()
+    return [OpenTheme(theme.id, theme.version, theme.title) for theme in rows]
