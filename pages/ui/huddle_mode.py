@@ -134,7 +134,7 @@ def _agenda(context: AppContext, unit_code: str, state: dict) -> None:
 def _time_left(context: AppContext, step, step_started) -> None:
     seconds = time_left(step, step_started, context.now())
     if seconds:
-        st.write(t("hm.time_left", time=inert(f"{seconds // 60}:{seconds % 60:02d}")))
+        st.write(t("hm.time_left", minutes=fmt.number(seconds // 60), seconds=inert(f"{seconds % 60:02d}")))
     else:
         st.write(t("hm.time_up"))
 
