@@ -54,7 +54,7 @@ def test_a_huddle_is_run_an_idea_captured_from_a_phone_a_theme_escalated_and_tak
         shot(phone, "huddle-itself-2-phone-capture")
 
         wall.get_by_text("Siirrä teema laajempaan kehittämiseen").click()
-        wall.get_by_label("Teema").click()
+        wall.get_by_role("combobox", name="Teema").click()
         wall.keyboard.type(IDEA)
         wall.keyboard.press("Enter")
         wall.get_by_label("Perustelu (pakollinen)").fill("Aulan näytöt ovat koko terveysasemien yhteiset")
