@@ -163,6 +163,8 @@ public_page = st.Page("pages/public.py", title=t("public.nav"), icon=":material/
 statement_page = st.Page("pages/accessibility.py", title=t("a11y.nav"),
                          icon=":material/accessibility:", url_path="accessibility")
 public_links = {"public": public_page, "accessibility": statement_page}
+# ritual14: the phone's page behind the board's QR code; its token is its only key.
+capture_page = st.Page("pages/capture.py", title=t("capture.nav"), url_path="capture", visibility="hidden")
 if viewer is None:
     # Signed out, "/" is the public page. A deep link opened while signed out shows the sign-in page at
     # that address, so after a demo sign-in the page the link asked for (with its query) opens; Entra
@@ -172,7 +174,7 @@ if viewer is None:
     pages = [st.Page("pages/public.py", title=t("public.nav"), icon=":material/campaign:",
                      url_path="start", default=True),
              st.Page("pages/public.py", title=t("public.nav"), url_path="public", visibility="hidden"),
-             statement_page, public_links["signin"]] + [
+             statement_page, public_links["signin"], capture_page] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
         for path in PAGE_PERMISSIONS]
 elif not viewer.has_access:
@@ -212,7 +214,7 @@ else:
 if viewer is not None:
     # Signed in already: the staff sign-in link of the public page leads to the person's start page.
     start = pages[0]  # every branch above puts its default page first
-    pages += [public_page, statement_page,
+    pages += [public_page, statement_page, capture_page,
               st.Page(lambda: st.switch_page(start), title=t("nav.sign_in"), url_path="signin", visibility="hidden")]
 st.session_state["vartti.public_links"] = public_links
 if viewer is not None:

@@ -22,9 +22,10 @@ class Permission(StrEnum):
     MANAGE_GRANTS = "manage_grants"
     IMPORT_FEEDBACK = "import_feedback"
     CONFIGURE = "configure"
+    RUN_HUDDLE = "run_huddle"  # ritual14: keep the huddle log (start, end, number present)
 
 
-_TEAM = frozenset({Permission.VIEW_HUDDLE, Permission.VIEW_KANBAN})
+_TEAM = frozenset({Permission.VIEW_HUDDLE, Permission.VIEW_KANBAN, Permission.RUN_HUDDLE})
 _SUPERVISOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.HANDLE_FEEDBACK, Permission.EDIT_THEMES, Permission.MANAGE_KIOSK,
                            Permission.VIEW_ROLLUP}
 _DIRECTOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.VIEW_ROLLUP}

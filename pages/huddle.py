@@ -16,6 +16,8 @@ from data.services import HuddleBoard, UnknownUnit, board_title, huddle_board, l
 from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context
+from pages.ui.escalation_panel import escalation_panel
+from pages.ui.huddle_mode import huddle_mode
 from pages.ui.language import current
 from pages.ui.plain import inert
 from pages.ui.refusal import refuse
@@ -276,3 +278,5 @@ with st.container(key="wall"):
     with timer:
         st.iframe(_timer(), height=76, alt=t("huddle.timer.alt"))
     _live_board(code)
+huddle_mode(context, code)  # ritual14: the huddle itself
+escalation_panel(context, code)

@@ -47,6 +47,7 @@ from data.services import (
     theme_history,
 )
 from data.public import set_action_topic
+from pages.ui.escalation_panel import escalation_panel
 from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import public_cache
@@ -664,6 +665,7 @@ def main() -> None:
     if view is None:
         return
     _board(view)
+    escalation_panel(context, view.unit_code)  # ritual14: escalation between tiers
     cards = {card.id: card for column in view.columns for card in column.cards}
     opened = st.session_state.get(_OPEN)
     if opened in cards:
