@@ -742,6 +742,25 @@ FI = {
     "report.figure": "Luku",
     "report.value": "Arvo",
     "report.more_items": "… ja {n} muuta",
+    # --- dropfolder15: the drop folder on /admin → Tuonnit (python -m data import-dir) ---
+    "admin.drop.title": "Pudotuskansio",
+    "admin.drop.off": "Pudotuskansio ei ole käytössä (asetus VARTTI_DROP_DIR).",
+    "admin.drop.intro": "Tiedostot, jotka kyselyjärjestelmä tai kioski tuo kansioon {folder}, tuodaan itsestään samoin säännöin kuin ladatut (`python -m data import-dir`).",
+    "admin.drop.no_runs": "Kansiosta ei ole vielä tuotu tiedostoja.",
+    "admin.drop.last_run": "Viimeksi tuotu {when}: {file} – uusia {inserted}, jo tuotuja {duplicates}, hylättyjä tai ristiriitaisia {rejected}.",
+    "admin.drop.incoming": "Kansiossa odottaa tuontia {count} tiedostoa.",
+    "admin.drop.noticed": "Huomattu {when}: {problem}",
+    "admin.drop.waiting": "Nämä tiedostot odottavat tarkistusta (kansiot partial/ ja unreadable/):",
+    "admin.drop.none_waiting": "Kansioissa partial/ ja unreadable/ ei ole tiedostoja.",
+    "admin.drop.col.where": "Kansio",
+    "admin.drop.col.when": "Muutettu",
+    "admin.drop.where.partial": "osin tuotu – hylätyt rivit alla",
+    "admin.drop.where.unreadable": "ei luettavissa – mitään ei tuotu",
+    "admin.drop.problem.missing": "Kansiota {folder} ei ole, tai se ei ole kansio. Tiedostoja ei tuoda.",
+    "admin.drop.problem.not_writable": "Kansioon {folder} (tai sen alikansioihin done/, partial/, unreadable/) ei voi kirjoittaa: tiedostoja ei voi siirtää, joten niitä ei tuoda. Mitään ei ole kadonnut.",
+    "admin.drop.problem.vanished": "Tiedosto {file} katosi kansiosta ennen tuontia. Siitä ei tallennettu mitään.",
+    "admin.drop.problem.vanished_after": "Tiedosto {file} katosi kansiosta tuonnin jälkeen. Sen rivit on tallennettu.",
+    "admin.drop.problem.cannot_move": "Tiedosto {file} tuotiin, mutta sitä ei voitu siirtää pois kansiosta. Se siirretään seuraavalla kierroksella.",
 }
 
 # Swedish and English: the same keys as FI, each language complete (tests check).
@@ -1484,6 +1503,25 @@ SV: dict[str, str] = {
     "report.figure": "Nyckeltal",
     "report.value": "Värde",
     "report.more_items": "… och {n} till",
+    # --- dropfolder15: the drop folder on /admin → Tuonnit (python -m data import-dir) ---
+    "admin.drop.title": "Inkorg för filer",
+    "admin.drop.off": "Inkorgen för filer används inte (inställningen VARTTI_DROP_DIR).",
+    "admin.drop.intro": "Filer som enkätsystemet eller en kiosk lägger i mappen {folder} importeras av sig själva med samma regler som uppladdade (`python -m data import-dir`).",
+    "admin.drop.no_runs": "Inga filer har importerats från mappen ännu.",
+    "admin.drop.last_run": "Senast importerad {when}: {file} – nya {inserted}, redan importerade {duplicates}, avvisade eller i konflikt {rejected}.",
+    "admin.drop.incoming": "{count} filer väntar på import i mappen.",
+    "admin.drop.noticed": "Noterat {when}: {problem}",
+    "admin.drop.waiting": "Dessa filer väntar på granskning (mapparna partial/ och unreadable/):",
+    "admin.drop.none_waiting": "Mapparna partial/ och unreadable/ är tomma.",
+    "admin.drop.col.where": "Mapp",
+    "admin.drop.col.when": "Ändrad",
+    "admin.drop.where.partial": "delvis importerad – de avvisade raderna nedan",
+    "admin.drop.where.unreadable": "oläslig – inget importerades",
+    "admin.drop.problem.missing": "Mappen {folder} finns inte eller är ingen mapp. Inga filer importeras.",
+    "admin.drop.problem.not_writable": "Det går inte att skriva i mappen {folder} (eller i done/, partial/, unreadable/): filerna kan inte flyttas och importeras därför inte. Inget har gått förlorat.",
+    "admin.drop.problem.vanished": "Filen {file} försvann ur mappen före importen. Inget av den sparades.",
+    "admin.drop.problem.vanished_after": "Filen {file} försvann ur mappen efter importen. Dess rader är sparade.",
+    "admin.drop.problem.cannot_move": "Filen {file} importerades men kunde inte flyttas ur mappen. Den flyttas vid nästa varv.",
 }
 
 EN: dict[str, str] = {
@@ -2225,6 +2263,25 @@ EN: dict[str, str] = {
     "report.figure": "Figure",
     "report.value": "Value",
     "report.more_items": "… and {n} more",
+    # --- dropfolder15: the drop folder on /admin → Tuonnit (python -m data import-dir) ---
+    "admin.drop.title": "Drop folder",
+    "admin.drop.off": "The drop folder is not in use (setting VARTTI_DROP_DIR).",
+    "admin.drop.intro": "Files that the survey system or a kiosk puts in the folder {folder} are imported by themselves, with the same rules as uploads (`python -m data import-dir`).",
+    "admin.drop.no_runs": "No file has been imported from the folder yet.",
+    "admin.drop.last_run": "Last imported {when}: {file} – {inserted} new, {duplicates} already there, {rejected} rejected or in conflict.",
+    "admin.drop.incoming": "{count} files are waiting in the folder to be imported.",
+    "admin.drop.noticed": "Noticed {when}: {problem}",
+    "admin.drop.waiting": "These files are waiting for someone to look at them (folders partial/ and unreadable/):",
+    "admin.drop.none_waiting": "The folders partial/ and unreadable/ are empty.",
+    "admin.drop.col.where": "Folder",
+    "admin.drop.col.when": "Changed",
+    "admin.drop.where.partial": "partly imported – the rejected rows are below",
+    "admin.drop.where.unreadable": "unreadable – nothing imported",
+    "admin.drop.problem.missing": "The folder {folder} does not exist or is not a folder. No files are imported.",
+    "admin.drop.problem.not_writable": "The folder {folder} (or its done/, partial/, unreadable/) is not writable: files cannot be moved, so they are not imported. Nothing has been lost.",
+    "admin.drop.problem.vanished": "The file {file} vanished from the folder before it was imported. Nothing of it was stored.",
+    "admin.drop.problem.vanished_after": "The file {file} vanished from the folder after it was imported. Its rows are stored.",
+    "admin.drop.problem.cannot_move": "The file {file} was imported but could not be moved out of the folder. It is moved on the next look.",
 }
 
 CATALOGUES = {"fi": FI, "sv": SV, "en": EN}
