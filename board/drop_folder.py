@@ -4,6 +4,7 @@ Pure: the caller passes what the file system said (names, sizes, modification ti
 """
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -50,7 +51,7 @@ def outcome_folder(*, rejected: int, conflicts: int) -> str:
     return DONE if rejected == 0 and conflicts == 0 else PARTIAL
 
 
-def free_name(name: str, taken: set[str]) -> str:
+def free_name(name: str, taken: Container[str]) -> str:
     """The file's name in its new folder; a name already there gets a number: palaute.csv → palaute (2).csv."""
     if name not in taken:
         return name

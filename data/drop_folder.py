@@ -58,6 +58,8 @@ WAITING_SCANNED = 5_000
 # Problems, as text keys the admin page translates (admin.drop.problem.<key>) and the CLI words.
 MISSING, NOT_WRITABLE, VANISHED, VANISHED_AFTER, CANNOT_MOVE = (
     "missing", "not_writable", "vanished", "vanished_after", "cannot_move")
+# Why a file was set aside unread (the watcher could not read it), as FileUnusable's reason.
+CANNOT_READ = "drop.cannot_read"
 
 
 class FolderUnusable(OSError):
@@ -172,12 +174,21 @@ def folder_lock(folder: Path) -> Iterator[bool]:
         os.close(handle)
 
 
+class _NamesIn:
+    """The names in a folder, asked one at a time (done/ may hold years of files; it is never listed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __contains__(self, name: str) -> bool:
+        return os.path.lexists(self.folder / name)
+
+
 def _move(folder: Path, name: str, to: str) -> str:
     """Move a file into one of the outcome folders (os.replace: atomic on one file system); a name
-    already there gets a number."""
+    already there gets a number (the folder's lock keeps another watcher from taking it meanwhile)."""
     target = folder / to
-    taken = {entry.name for entry in os.scandir(target)}
-    os.replace(folder / name, target / free_name(name, taken))
+    os.replace(folder / name, target / free_name(name, _NamesIn(target)))
     return to
 
 
@@ -230,6 +241,10 @@ def take_file(engine: Engine, *, folder: Path, seen: Seen, profile: str, limits:
         return _finish(folder, seen.name, UNREADABLE, Taken(shown, empty, None, unusable=problem))
     except FileNotFoundError:
         return Taken(shown, empty, None, problem=VANISHED)
+    except OSError as failure:
+        # Not readable by the watcher (permissions, an I/O error): nothing written, set aside for a person.
+        unreadable = FileUnusable(CANNOT_READ, failure.strerror or type(failure).__name__)
+        return _finish(folder, seen.name, UNREADABLE, Taken(shown, empty, None, unusable=unreadable))
     if not unchanged(before, after):
         return None   # written to while it was read
     digest = hashlib.sha256(content).hexdigest()
@@ -371,7 +386,10 @@ def _report(engine: Engine, folder: Path, taken: Taken, settings, unusable: Call
     if taken.known:
         _log(f"{taken.file}: imported before (run #{taken.summary.run_id}); moved to {taken.moved_to}/ "
              "without importing it again")
-    if taken.unusable is not None:
+    if taken.unusable is not None and taken.unusable.reason == CANNOT_READ:
+        _log(f"error: {taken.file} could not be read by this user ({taken.unusable.detail}); nothing written, "
+             "moved to unreadable/")
+    elif taken.unusable is not None:
         _log(f"{taken.file}: file unusable, nothing written: {unusable(taken.unusable)}")
     if taken.problem is not None:
         _log("error: " + PROBLEM_WORDS[taken.problem].format(file=taken.file, folder=folder))

@@ -178,6 +178,24 @@ def test_a_file_that_vanishes_during_its_import_keeps_its_rows_and_is_noted(cli,
     assert (view.last_notice.problem, view.last_notice.file) == ("vanished_after", "a.csv")
 
 
+def test_a_file_the_watcher_may_not_read_is_set_aside_in_unreadable_and_nothing_is_written(cli, county, drop,
+                                                                                             monkeypatch):
+    # As root the test cannot take the read permission away, so reading it fails as it would then.
+    real = Path.read_bytes
+
+    def refused(path):
+        if path.name == "salainen.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    _drop(drop, "salainen.csv", native_csv([native_row("p1")]))
+    code, out, err = cli("import-dir", str(drop), "--once")
+    assert code == 0 and _lines(out)[0]["moved_to"] == "unreadable"
+    assert "could not be read by this user (Permission denied)" in err
+    assert sql_count(county, "feedback") == 0 and _names(drop / "unreadable") == ["salainen.csv"]
+
+
 def test_the_same_problem_twice_in_a_row_is_noted_once(county, drop):
     with session_scope(county, write=True) as session:
         assert note_problem(session, folder=drop, problem="missing", file="", now=NOW)
