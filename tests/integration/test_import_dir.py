@@ -2,6 +2,7 @@
 two watchers never take the same file, and a kill at any moment leaves nothing half-imported."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -89,7 +90,6 @@ def test_a_file_that_is_still_being_written_is_not_taken(cli, county, drop, name
 def test_a_file_whose_content_was_imported_before_is_moved_without_work(cli, county, drop):
     # As when a watcher is killed after its commit but before the move: the run holds the content's hash.
     content = native_csv([native_row("k1"), native_row("k2", nps="12")]).encode()
-    import hashlib
     import_file(county, actor=None, content=content, file_name="k.csv", now=NOW,
                 content_hash=hashlib.sha256(content).hexdigest())
     _drop(drop, "k.csv", content)
