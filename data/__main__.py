@@ -162,6 +162,20 @@ def cmd_import(engine, settings, args) -> int:
     return OK if summary.all_taken else SOME_REJECTED
 
 
+def cmd_import_dir(engine, settings, args) -> int:
+    from data.drop_folder import watch_folder
+    from data.feedback_files import UnknownProfile, load_profile
+
+    try:
+        load_profile(args.profile)
+    except UnknownProfile:
+        raise CliError(f"unknown profile {args.profile!r}", UNUSABLE) from None
+    _require_current_schema(engine)
+    usable = watch_folder(engine, folder=Path(args.dir), profile=args.profile, settings=settings, once=args.once,
+                          interval=args.interval, unusable=_unusable)
+    return OK if usable else UNUSABLE
+
+
 def cmd_export(engine, settings, args) -> int:
     from data.imports import export_feedback
 
@@ -201,6 +215,16 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if not 0.1 <= seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds between 0.1 and 86400: {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m data", description="Vartti data commands")
     commands = root.add_subparsers(dest="command", required=True)
@@ -228,6 +252,12 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--profile", default="native", help="import profile (data/profiles/NAME.toml)")
     imports.add_argument("--dry-run", action="store_true", help="count and check, write nothing")
     imports.set_defaults(run=cmd_import)
+    watch = commands.add_parser("import-dir", help="import every feedback file that lands in a drop folder")
+    watch.add_argument("dir")
+    watch.add_argument("--profile", default="native", help="import profile (data/profiles/NAME.toml)")
+    watch.add_argument("--once", action="store_true", help="take the files there now, then stop")
+    watch.add_argument("--interval", type=_seconds, default=10.0, help="seconds between looks (default 10)")
+    watch.set_defaults(run=cmd_import_dir)
     export = commands.add_parser("export", help="write a unit subtree's feedback as native CSV")
     export.add_argument("--unit", required=True)
     export.add_argument("--from", dest="date_from", type=_iso_date)

@@ -359,10 +359,11 @@ def _batches(rows: Iterable[ParsedRow], size: int | None = None) -> Iterator[lis
         yield batch
 
 
-def _start_run(session: Session, actor: Viewer | None, file_name: str, profile: str, now: datetime) -> ImportRun:
+def _start_run(session: Session, actor: Viewer | None, file_name: str, profile: str, now: datetime,
+               content_hash: str | None = None) -> ImportRun:
     # A file is often named after its customer ("asiakas_131052-308T.csv"): the name is kept masked.
     run = ImportRun(started_at=now, actor=_actor_label(actor), file_name=screen(file_name).text[:300] or "?",
-                    profile=profile)
+                    profile=profile, content_hash=content_hash)
     session.add(run)
     session.flush()
     return run
@@ -416,7 +417,7 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
 
 
 def store_import(session: Session, *, actor: Viewer | None, prepared: PreparedImport,
-                 now: datetime) -> ImportSummary:
+                 now: datetime, content_hash: str | None = None) -> ImportSummary:
     """Store a prepared file: its new rows, its rejects and the run, audited (IntegrityError when a key was stored meanwhile)."""
     _require_import(session, actor)
     if session.connection().dialect.name != prepared.dialect:
@@ -425,7 +426,7 @@ def store_import(session: Session, *, actor: Viewer | None, prepared: PreparedIm
         # The default 2 MB page cache thrashes on the five feedback indexes of a big import;
         # this connection keeps 64 MB for as long as it lives (the pool reuses it).
         session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-    run = _start_run(session, actor, prepared.file_name, prepared.profile, now)
+    run = _start_run(session, actor, prepared.file_name, prepared.profile, now, content_hash)
     _insert_feedback(session, prepared.rows)
     for start in range(0, len(prepared.rejects), BATCH):
         session.execute(insert(ImportReject.__table__),
@@ -448,7 +449,7 @@ def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, f
 
 def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str = "native",
                 now: datetime, limits: ImportLimits | None = None,
-                prepare: Callable[[], PreparedImport] | None = None) -> ImportSummary:
+                prepare: Callable[[], PreparedImport] | None = None, content_hash: str | None = None) -> ImportSummary:
     """Import a file in two steps: prepare it in a read transaction (or with `prepare`), then store it in one short write."""
     for attempt in range(STORE_ATTEMPTS):
         if prepare is not None and attempt == 0:
@@ -459,7 +460,7 @@ def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_na
                                           profile=profile, limits=limits)
         try:
             with session_scope(engine, write=True) as session:
-                return store_import(session, actor=actor, prepared=prepared, now=now)
+                return store_import(session, actor=actor, prepared=prepared, now=now, content_hash=content_hash)
         except IntegrityError:
             # Another import stored some of these keys since they were looked up: prepare again,
             # and they are duplicates or conflicts now.

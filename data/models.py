@@ -230,6 +230,8 @@ class ImportRun(SQLModel, table=True):
     rejected: int = 0
     redacted: int = 0
     notes: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    # SHA-256 of a drop-folder file, stored with its rows: a file seen again is moved, not imported again.
+    content_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 class ImportReject(SQLModel, table=True):

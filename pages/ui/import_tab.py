@@ -31,7 +31,7 @@ from data.imports import (
 from auth.roles import Permission
 from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
 from pages.ui.saving import saving
-from pages.ui import format as fmt
+from pages.ui import drop_folder_panel, format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
 from pages.ui.plain import inert
@@ -59,6 +59,7 @@ def render(context: AppContext) -> None:
         getattr(st, kind)(message)
     st.write(tr("admin.import.intro"))
     _upload(context, tr)
+    drop_folder_panel.render(context, tr)
     _runs(context, tr)
     _rejects(context, tr)
     _mappings(context, tr)

@@ -132,14 +132,16 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
 
 
 @contextmanager
-def demo_county(workdir: Path, clock: str) -> Iterator[DemoServer]:
-    """The demo county loaded and served as of the moment `clock` (a VARTTI_NOW value) on a free port."""
+def demo_county(workdir: Path, clock: str, settings: dict[str, str] | None = None) -> Iterator[DemoServer]:
+    """The demo county loaded and served as of the moment `clock` (a VARTTI_NOW value) on a free port,
+    with any further VARTTI_* `settings`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("VARTTI_")}
     env.update({
         "VARTTI_DEMO": "1",
         "VARTTI_NOW": clock,
         "VARTTI_DATABASE_URL": f"sqlite:///{workdir / 'vartti.db'}",
         "PYTHONUNBUFFERED": "1",
+        **(settings or {}),
     })
     run_cli(env, "migrate")
     run_cli(env, "seed-demo")

@@ -92,3 +92,35 @@ def test_the_rejects_are_shown_a_page_at_a_time(county):
     assert not app.exception
     assert list(app.dataframe[-1].value["Rivi"]) == list(range(102, 107))
     assert "Avoimia hylättyjä rivejä 105, tällä sivulla 101–105." in [c.value for c in app.caption]
+
+
+# --- dropfolder15: the drop folder's section ----------------------------------------------------
+
+def test_the_drop_folder_section_says_it_is_not_in_use_without_the_setting(county, monkeypatch):
+    monkeypatch.delenv("VARTTI_DROP_DIR", raising=False)
+    app = open_page("pages/admin.py", as_="ui:admin")
+    assert not app.exception
+    assert "Pudotuskansio ei ole käytössä (asetus VARTTI_DROP_DIR)." in [c.value for c in app.caption]
+
+
+def test_a_missing_drop_folder_is_an_error_on_the_page(county, monkeypatch, tmp_path):
+    monkeypatch.setenv("VARTTI_DROP_DIR", str(tmp_path / "ei-ole"))
+    app = open_page("pages/admin.py", as_="ui:admin")
+    assert not app.exception
+    assert any("ei ole, tai se ei ole kansio" in e.value for e in app.error)
+
+
+def test_the_drop_folder_section_lists_files_waiting_in_partial_and_unreadable_in_swedish(county, monkeypatch,
+                                                                                           tmp_path):
+    folder = tmp_path / "drop"
+    for name, file in (("partial", "osa.csv"), ("unreadable", "rikki.csv"), (".", "tulossa.csv")):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / name / file).write_text("x")
+    monkeypatch.setenv("VARTTI_DROP_DIR", str(folder))
+    app = open_page("pages/admin.py", as_="ui:admin", lang="sv")
+    assert not app.exception
+    assert "Inga filer har importerats från mappen ännu." in _shown(app)
+    assert "1 filer väntar på import i mappen." in [c.value for c in app.caption]
+    waiting = next(d.value for d in app.dataframe if "Mapp" in d.value.columns)
+    assert sorted(zip(waiting["Mapp"], waiting["Fil"])) == [
+        ("delvis importerad – de avvisade raderna nedan", "osa.csv"), ("oläslig – inget importerades", "rikki.csv")]
