@@ -274,3 +274,7 @@ class AppSetting(SQLModel, table=True):
     updated_at: NaiveDatetime
     updated_by: str = Field(max_length=200)
     version: int = 1
+
+
+# Issue 20's tables live in their own module; imported here so that they share this metadata.
+from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote  # noqa: E402,F401
