@@ -163,6 +163,8 @@ public_page = st.Page("pages/public.py", title=t("public.nav"), icon=":material/
 statement_page = st.Page("pages/accessibility.py", title=t("a11y.nav"),
                          icon=":material/accessibility:", url_path="accessibility")
 public_links = {"public": public_page, "accessibility": statement_page}
+# Issue 20: a duel's participants join by its link, signed in or not.
+duel_page = st.Page("pages/duel.py", title=t("duel.title"), url_path="duel", visibility="hidden")
 if viewer is None:
     # Signed out, "/" is the public page. A deep link opened while signed out shows the sign-in page at
     # that address, so after a demo sign-in the page the link asked for (with its query) opens; Entra
@@ -172,7 +174,7 @@ if viewer is None:
     pages = [st.Page("pages/public.py", title=t("public.nav"), icon=":material/campaign:",
                      url_path="start", default=True),
              st.Page("pages/public.py", title=t("public.nav"), url_path="public", visibility="hidden"),
-             statement_page, public_links["signin"]] + [
+             statement_page, duel_page, public_links["signin"]] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
         for path in PAGE_PERMISSIONS]
 elif not viewer.has_access:
@@ -191,6 +193,8 @@ else:
     if may_anywhere(viewer, Permission.VIEW_KANBAN):
         pages.append(st.Page("pages/kanban.py", title=t("nav.kanban"), icon=":material/view_kanban:",
                              url_path="kanban"))
+    if may_anywhere(viewer, Permission.VIEW_FEEDBACK):  # supervisors and directors: duels (issue 20)
+        pages.append(st.Page("pages/duels.py", title=t("duels.nav"), icon=":material/compare_arrows:", url_path="duels"))
     if may_anywhere(viewer, Permission.VIEW_ROLLUP):
         pages += [st.Page("pages/rollup.py", title=t("nav.rollup"), icon=":material/account_tree:", url_path="rollup"),
                   st.Page("pages/report.py", title=t("nav.rollup"), url_path="report", visibility="hidden")]
@@ -212,7 +216,7 @@ else:
 if viewer is not None:
     # Signed in already: the staff sign-in link of the public page leads to the person's start page.
     start = pages[0]  # every branch above puts its default page first
-    pages += [public_page, statement_page,
+    pages += [public_page, statement_page, duel_page,
               st.Page(lambda: st.switch_page(start), title=t("nav.sign_in"), url_path="signin", visibility="hidden")]
 st.session_state["vartti.public_links"] = public_links
 if viewer is not None:
