@@ -39,6 +39,7 @@ PAGE_PERMISSIONS = {
     "rollup": Permission.VIEW_ROLLUP,
     "report": Permission.VIEW_ROLLUP,
     "admin": Permission.MANAGE_GRANTS,
+    "duels": Permission.VIEW_FEEDBACK,  # issue 20: supervisors and directors
 }
 
 

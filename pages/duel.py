@@ -124,7 +124,7 @@ def main() -> None:
     except UnknownDuel:
         st.warning(t("duel.unknown"))
         return
-    show(duel.question)
+    st.subheader(inert(duel.question), anchor=False)
     show(duel.unit_name)
     if not duel.is_open:
         st.info(t("duel.closed"))

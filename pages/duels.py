@@ -141,7 +141,7 @@ def _to_themes(result: DuelResult) -> None:
 
 def _duel(result: DuelResult, can_edit: bool) -> None:
     with st.container(border=True, key=f"duels-duel-{result.id}"):
-        show(result.question)
+        st.markdown(f"**{inert(result.question)}**")
         state = t("duels.state.open") if result.is_open else t("duels.state.closed")
         if result.closes_at and result.is_open:
             state += " · " + t("duels.state.closes", day=fmt.day(helsinki_date(result.closes_at)))
