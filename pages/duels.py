@@ -132,7 +132,8 @@ def _to_themes(result: DuelResult) -> None:
         return
     with st.form(f"duels-themes-{result.id}", border=False):
         chosen = st.multiselect(t("duels.to_themes.label"), list(candidates), format_func=candidates.get,
-                                default=list(candidates)[:TOP_TO_THEMES], key=f"duels-to-themes-{result.id}")
+                                default=list(candidates)[:TOP_TO_THEMES], key=f"duels-to-themes-{result.id}-{len(candidates)}",
+                                placeholder=t("duels.start.themes_none"))
         if not st.form_submit_button(t("duels.to_themes.submit"), type="primary"):
             return
     _act(lambda session, viewer, now: make_themes(session, viewer=viewer, duel_id=result.id, item_ids=chosen, now=now),
