@@ -39,6 +39,7 @@ PAGE_PERMISSIONS = {
     "rollup": Permission.VIEW_ROLLUP,
     "report": Permission.VIEW_ROLLUP,
     "admin": Permission.MANAGE_GRANTS,
+    "duels": Permission.VIEW_FEEDBACK,  # issue 20: supervisors and directors
 }
 
 
@@ -165,6 +166,8 @@ statement_page = st.Page("pages/accessibility.py", title=t("a11y.nav"),
 public_links = {"public": public_page, "accessibility": statement_page}
 # ritual14: the phone's page behind the board's QR code; its token is its only key.
 capture_page = st.Page("pages/capture.py", title=t("capture.nav"), url_path="capture", visibility="hidden")
+# Issue 20: a duel's participants join by its link, signed in or not.
+duel_page = st.Page("pages/duel.py", title=t("duel.title"), url_path="duel", visibility="hidden")
 if viewer is None:
     # Signed out, "/" is the public page. A deep link opened while signed out shows the sign-in page at
     # that address, so after a demo sign-in the page the link asked for (with its query) opens; Entra
@@ -174,7 +177,7 @@ if viewer is None:
     pages = [st.Page("pages/public.py", title=t("public.nav"), icon=":material/campaign:",
                      url_path="start", default=True),
              st.Page("pages/public.py", title=t("public.nav"), url_path="public", visibility="hidden"),
-             statement_page, public_links["signin"], capture_page] + [
+             statement_page, duel_page, public_links["signin"], capture_page] + [
         st.Page("pages/signin.py", title=t("nav.sign_in"), url_path=path, visibility="hidden")
         for path in PAGE_PERMISSIONS]
 elif not viewer.has_access:
@@ -193,6 +196,8 @@ else:
     if may_anywhere(viewer, Permission.VIEW_KANBAN):
         pages.append(st.Page("pages/kanban.py", title=t("nav.kanban"), icon=":material/view_kanban:",
                              url_path="kanban"))
+    if may_anywhere(viewer, Permission.VIEW_FEEDBACK):  # supervisors and directors: duels (issue 20)
+        pages.append(st.Page("pages/duels.py", title=t("duels.nav"), icon=":material/compare_arrows:", url_path="duels"))
     if may_anywhere(viewer, Permission.VIEW_ROLLUP):
         pages += [st.Page("pages/rollup.py", title=t("nav.rollup"), icon=":material/account_tree:", url_path="rollup"),
                   st.Page("pages/report.py", title=t("nav.rollup"), url_path="report", visibility="hidden")]
@@ -214,7 +219,7 @@ else:
 if viewer is not None:
     # Signed in already: the staff sign-in link of the public page leads to the person's start page.
     start = pages[0]  # every branch above puts its default page first
-    pages += [public_page, statement_page, capture_page,
+    pages += [public_page, statement_page, capture_page, duel_page,
               st.Page(lambda: st.switch_page(start), title=t("nav.sign_in"), url_path="signin", visibility="hidden")]
 st.session_state["vartti.public_links"] = public_links
 if viewer is not None:

@@ -350,3 +350,5 @@ class Escalation(SQLModel, table=True):
 
 # The tables of issue 15 (notify15) live in their own module; importing it here puts them in `metadata`.
 from data import notify_tables  # noqa: E402,F401
+# Issue 20's tables live in their own module; imported here so that they share this metadata.
+from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote  # noqa: E402,F401

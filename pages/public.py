@@ -13,6 +13,7 @@ from data.public import PlaceFigures, QuarterFigures
 from pages.ui import format as fmt
 from pages.ui import public_cache as cache
 from pages.ui.context import app_context
+from pages.ui.duel_public import public_top
 from pages.ui.language import current
 from pages.ui.plain import inert
 from pages.ui.texts import t
@@ -168,6 +169,7 @@ st.title(t("public.title"), anchor=False)
 st.write(t("public.intro"))
 area, unit, topic, search = _filters()
 _actions(area, unit, topic, search)
+public_top(context)  # issue 20: "Asukkaiden TOP 10" of the published duels
 _figures(area, unit)
 _handling()
 st.divider()

@@ -1,0 +1,416 @@
+"""Pairwise duels (issue 20): a supervisor starts and closes them, anyone with the join code compares answers.
+
+Staff services take the viewer and check access like the rest of data/; participant services take the
+duel's join code and the device's own random token instead (stored only as a hash) — no sign-in, no name.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from auth.access import Viewer, require
+from auth.roles import Permission
+from board.duel import (
+    OWN_ANSWERS_MOST,
+    RATE_MOST,
+    Comparison,
+    InvalidDuel,
+    check_item_text,
+    check_question,
+    choose_pair,
+    is_open,
+    may_vote,
+    rank,
+    starting_items,
+    without_most_active,
+)
+from board.handling import screened_text
+from board.stages import IN_DEVELOPMENT, Stage
+from data.audit import record
+from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote
+from data.models import Theme, Unit
+from data.services import RowState, StaleEdit, UnknownItem, create_theme, find_unit
+
+PUBLIC_DUELS = 3
+
+
+class UnknownDuel(LookupError):
+    """No duel has this join code."""
+
+
+class DuelClosed(Exception):
+    """The duel takes no more votes or answers."""
+
+
+class TooFast(Exception):
+    """This device has voted RATE_MOST times within the last minute; wait a moment."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One item of a pair as the participant sees it."""
+
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An item in the ranking, with its text and whether the supervisor hid it."""
+
+    id: int
+    text: str
+    score: float
+    low: float
+    high: float
+    comparisons: int
+    shown: bool
+    origin: str
+    hidden: bool
+    made_theme_id: int | None
+    version: int
+
+
+@dataclass(frozen=True)
+class DuelResult:
+    """A duel with its ranking: the visible items best first, the hidden ones after them."""
+
+    id: int
+    code: str
+    question: str
+    unit_code: str
+    unit_name: str
+    is_open: bool
+    closes_at: datetime | None
+    published: bool
+    version: int
+    participants: int
+    votes: int
+    standings: list[Standing]
+    # The ranking without the most active 5 % of tokens, only when its top list differs.
+    without_most_active: list[Standing] | None
+
+    @property
+    def top(self) -> list[Standing]:
+        return [s for s in self.standings if s.shown and not s.hidden][:10]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_device_token() -> str:
+    """A random token for one device (browser) taking part; only its hash is stored."""
+    return secrets.token_urlsafe(16)
+
+
+def _participant_label(participant: DuelParticipant) -> str:
+    # The audit trail's actor for an anonymous participant: the duel and a short prefix of the hash.
+    return f"duel-participant:{participant.duel_id}:{participant.token_hash[:12]}"
+
+
+# --- The supervisor's side ---------------------------------------------------------------------
+
+def theme_starters(session: Session, *, viewer: Viewer, unit_code: str) -> list[tuple[int, str]]:
+    """The unit's identified and in-development themes, (id, title): what a duel may start from."""
+    unit = find_unit(session, unit_code)
+    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
+    stages = [s.value for s in (Stage.IDENTIFIED, *IN_DEVELOPMENT)]
+    return list(session.exec(select(Theme.id, Theme.title).where(Theme.unit_id == unit.id, Theme.stage.in_(stages))
+                             .order_by(Theme.title, Theme.id)).all())
+
+
+def start_duel(session: Session, *, viewer: Viewer, unit_code: str, question: str, typed: Sequence[str] = (),
+               theme_ids: Sequence[int] = (), closes_at: datetime | None = None, now: datetime) -> Duel:
+    """A supervisor starts a duel of a unit from typed items and the unit's themes; at least two items."""
+    unit = find_unit(session, unit_code)
+    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
+    question = check_question(screened_text(question))
+    themes = dict(theme_starters(session, viewer=viewer, unit_code=unit_code))
+    if any(theme_id not in themes for theme_id in theme_ids):
+        raise InvalidDuel("theme_not_in_unit", "a theme to start from is not an open theme of the unit")
+    from_themes = {themes[i]: i for i in theme_ids}
+    texts = starting_items([*from_themes, *(screened_text(text) for text in typed)])
+    if closes_at is not None and closes_at <= now:
+        raise InvalidDuel("closes_in_past", "the closing time has passed already")
+    duel = Duel(unit_id=unit.id, code=secrets.token_urlsafe(6), question=question, closes_at=closes_at,
+                created_at=now, created_by=viewer.label)
+    session.add(duel)
+    session.flush()
+    for text in texts:
+        theme_id = from_themes.get(text)
+        session.add(DuelItem(duel_id=duel.id, text=text, origin="theme" if theme_id else "typed",
+                             source_theme_id=theme_id, created_at=now))
+    record(session, actor=viewer.label, action="duel.start", entity="duel", entity_id=str(duel.id), unit_id=unit.id,
+           now=now, after={"question": question, "closes_at": closes_at, "items": texts, "unit": unit.code})
+    return duel
+
+
+def _duel_for(session: Session, viewer: Viewer, duel_id: int, permission: Permission) -> tuple[Duel, Unit]:
+    row = session.exec(select(Duel, Unit).join(Unit, Unit.id == Duel.unit_id).where(Duel.id == duel_id)
+                       .execution_options(populate_existing=True)).first()
+    if row is None:
+        raise UnknownItem("duel", duel_id)
+    require(viewer, permission, row[1].path, target=row[1].code)
+    return row
+
+
+def _versioned(session: Session, row: Duel | DuelItem, entity: str, seen_version: int, values: dict[str, Any]) -> None:
+    """UPDATE … WHERE version = :seen; StaleEdit when someone else changed the row first."""
+    table = type(row).__table__
+    result = session.execute(update(table).where(table.c.id == row.id, table.c.version == seen_version)
+                             .values(**values, version=table.c.version + 1))
+    if result.rowcount != 1:
+        session.refresh(row)
+        raise StaleEdit([RowState(entity, row.id, row.version, values)])
+    session.refresh(row)
+
+
+def close_duel(session: Session, *, viewer: Viewer, duel_id: int, seen_version: int, now: datetime) -> None:
+    """A supervisor closes an open duel: it takes no more votes or answers."""
+    duel, unit = _duel_for(session, viewer, duel_id, Permission.EDIT_THEMES)
+    if not is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now):
+        raise DuelClosed()
+    _versioned(session, duel, "duel", seen_version, {"closed_at": now, "closed_by": viewer.label})
+    record(session, actor=viewer.label, action="duel.close", entity="duel", entity_id=str(duel.id), unit_id=unit.id,
+           now=now, before={"closed_at": None}, after={"closed_at": now})
+
+
+def publish_duel(session: Session, *, viewer: Viewer, duel_id: int, seen_version: int, publish: bool,
+                 now: datetime) -> None:
+    """A supervisor puts the duel's TOP 10 on the public page ("Asukkaiden TOP 10") or takes it off."""
+    duel, unit = _duel_for(session, viewer, duel_id, Permission.EDIT_THEMES)
+    if (duel.published_at is not None) == publish:
+        return
+    _versioned(session, duel, "duel", seen_version, {"published_at": now if publish else None})
+    record(session, actor=viewer.label, action="duel.publish" if publish else "duel.unpublish", entity="duel",
+           entity_id=str(duel.id), unit_id=unit.id, now=now, after={"published": publish})
+
+
+def _item_for(session: Session, viewer: Viewer, item_id: int) -> tuple[DuelItem, Duel, Unit]:
+    item = session.exec(select(DuelItem).where(DuelItem.id == item_id)
+                        .execution_options(populate_existing=True)).first()
+    if item is None:
+        raise UnknownItem("duel_item", item_id)
+    duel, unit = _duel_for(session, viewer, item.duel_id, Permission.EDIT_THEMES)
+    return item, duel, unit
+
+
+def hide_item(session: Session, *, viewer: Viewer, item_id: int, seen_version: int, hidden: bool,
+              now: datetime) -> None:
+    """A supervisor hides an item (it leaves the pairs and the ranking) or shows it again."""
+    item, duel, unit = _item_for(session, viewer, item_id)
+    if (item.hidden_at is not None) == hidden:
+        return
+    values = {"hidden_at": now if hidden else None, "hidden_by": viewer.label if hidden else None}
+    _versioned(session, item, "duel_item", seen_version, values)
+    record(session, actor=viewer.label, action="duel_item.hide" if hidden else "duel_item.show",
+           entity="duel_item", entity_id=str(item.id), unit_id=unit.id, now=now,
+           before={"hidden": not hidden}, after={"hidden": hidden, "duel": duel.id})
+
+
+def make_themes(session: Session, *, viewer: Viewer, duel_id: int, item_ids: Sequence[int], now: datetime) -> list[Theme]:
+    """After the duel closes, items become themes of its unit at "Tunnistettu", the duel as their origin;
+    an item made into a theme once is not made again."""
+    duel, unit = _duel_for(session, viewer, duel_id, Permission.EDIT_THEMES)
+    if is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now):
+        raise InvalidDuel("duel_open", "close the duel before turning its result into themes")
+    items = session.exec(select(DuelItem).where(DuelItem.duel_id == duel.id, DuelItem.id.in_(list(item_ids)))).all()
+    if len(items) != len(set(item_ids)):
+        raise UnknownItem("duel_item", next(iter(set(item_ids) - {i.id for i in items})))
+    themes = []
+    for item in items:
+        if item.made_theme_id is not None or item.hidden_at is not None:
+            continue
+        theme = create_theme(session, viewer=viewer, unit_code=unit.code, title=item.text,
+                             description=duel.question, now=now)
+        _versioned(session, item, "duel_item", item.version, {"made_theme_id": theme.id})
+        record(session, actor=viewer.label, action="duel_item.to_theme", entity="duel_item", entity_id=str(item.id),
+               unit_id=unit.id, now=now, after={"theme_id": theme.id, "origin": f"duel:{duel.id}"})
+        themes.append(theme)
+    return themes
+
+
+def unit_duels(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
+               language: str = "fi") -> list[DuelResult]:
+    """The duels of a unit the viewer may see, newest first, each with its ranking."""
+    unit = find_unit(session, unit_code)
+    require(viewer, Permission.VIEW_KANBAN, unit.path, target=unit.code)
+    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id).order_by(Duel.created_at.desc(), Duel.id.desc())
+                         .execution_options(populate_existing=True)).all()
+    return [_result(session, duel, unit, now, language) for duel in duels]
+
+
+def wall_ranking(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
+                 language: str = "fi") -> DuelResult | None:
+    """The duel a unit's wall screen shows: the newest open one, else the newest closed one."""
+    unit = find_unit(session, unit_code)
+    require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
+    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id)
+                         .order_by(Duel.created_at.desc(), Duel.id.desc())).all()
+    if not duels:
+        return None
+    open_ones = [d for d in duels if is_open(closes_at=d.closes_at, closed_at=d.closed_at, now=now)]
+    return _result(session, (open_ones or duels)[0], unit, now, language)
+
+
+def public_duels(session: Session, *, now: datetime, language: str = "fi") -> list[DuelResult]:
+    """The published duels, newest first (at most three): what anyone sees as "Asukkaiden TOP 10"."""
+    rows = session.exec(select(Duel, Unit).join(Unit, Unit.id == Duel.unit_id).where(Duel.published_at.is_not(None))
+                        .order_by(Duel.published_at.desc(), Duel.id.desc()).limit(PUBLIC_DUELS)).all()
+    return [_result(session, duel, unit, now, language) for duel, unit in rows]
+
+
+def _result(session: Session, duel: Duel, unit: Unit, now: datetime, language: str) -> DuelResult:
+    items = session.exec(select(DuelItem).where(DuelItem.duel_id == duel.id).order_by(DuelItem.id)).all()
+    votes = session.exec(select(DuelVote.winner_item_id, DuelVote.left_item_id, DuelVote.right_item_id,
+                                DuelParticipant.token_hash)
+                         .join(DuelParticipant, DuelParticipant.id == DuelVote.participant_id)
+                         .where(DuelVote.duel_id == duel.id)).all()
+    visible = [i.id for i in items if i.hidden_at is None]
+    comparisons = [Comparison(winner, right if winner == left else left, token)
+                   for winner, left, right, token in votes if winner is not None]
+    by_id = {i.id: i for i in items}
+    ranking = rank(visible, comparisons)
+    rest = without_most_active(visible, comparisons)
+    participants = session.exec(select(func.count()).select_from(DuelParticipant)
+                                .where(DuelParticipant.duel_id == duel.id)).one()
+    hidden = [Standing(i.id, i.text, 0.0, 0.0, 0.0, 0, False, i.origin, True, i.made_theme_id, i.version)
+              for i in items if i.hidden_at is not None]
+    return DuelResult(
+        id=duel.id, code=duel.code, question=duel.question, unit_code=unit.code, unit_name=unit.name(language),
+        is_open=is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now), closes_at=duel.closes_at,
+        published=duel.published_at is not None, version=duel.version, participants=participants,
+        votes=len(votes), standings=_standings(ranking, by_id) + hidden,
+        without_most_active=_standings(rest, by_id) if rest is not None else None)
+
+
+def _standings(ranking, by_id: dict[int, DuelItem]) -> list[Standing]:
+    return [Standing(r.item, by_id[r.item].text, r.score, r.low, r.high, r.comparisons, r.shown,
+                     by_id[r.item].origin, False, by_id[r.item].made_theme_id, by_id[r.item].version)
+            for r in ranking]
+
+
+# --- The participant's side (no sign-in: the join code and the device's token) -----------------
+
+@dataclass(frozen=True)
+class DuelInvitation:
+    """What a participant sees of a duel before voting."""
+
+    question: str
+    unit_name: str
+    is_open: bool
+    closes_at: datetime | None
+
+
+def _duel_by_code(session: Session, code: str) -> tuple[Duel, Unit]:
+    row = session.exec(select(Duel, Unit).join(Unit, Unit.id == Duel.unit_id)
+                       .where(Duel.code == (code or "").strip()[:16])).first()
+    if row is None:
+        raise UnknownDuel(code)
+    return row
+
+
+def invitation(session: Session, *, code: str, now: datetime, language: str = "fi") -> DuelInvitation:
+    """The duel behind a join code; UnknownDuel for a code no duel has."""
+    duel, unit = _duel_by_code(session, code)
+    return DuelInvitation(duel.question, unit.name(language),
+                          is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now), duel.closes_at)
+
+
+def _open_duel(session: Session, code: str, now: datetime) -> tuple[Duel, Unit]:
+    duel, unit = _duel_by_code(session, code)
+    if not is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now):
+        raise DuelClosed()
+    return duel, unit
+
+
+def _participant(session: Session, duel: Duel, token: str, now: datetime) -> DuelParticipant:
+    token_hash = _token_hash(token)
+    found = session.exec(select(DuelParticipant).where(DuelParticipant.duel_id == duel.id,
+                                                       DuelParticipant.token_hash == token_hash)).first()
+    if found is None:
+        found = DuelParticipant(duel_id=duel.id, token_hash=token_hash, joined_at=now)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def next_pair(session: Session, *, code: str, token: str, seed: int, now: datetime) -> tuple[Choice, Choice] | None:
+    """The next two visible items for this device: the least shown first, a pair it has not yet seen."""
+    duel, _ = _open_duel(session, code, now)
+    items = session.exec(select(DuelItem.id, DuelItem.text).where(DuelItem.duel_id == duel.id,
+                                                                  DuelItem.hidden_at.is_(None))).all()
+    texts = dict(items)
+    shown_left = select(DuelVote.left_item_id.label("item"), func.count().label("n")).where(
+        DuelVote.duel_id == duel.id).group_by(DuelVote.left_item_id)
+    shown_right = select(DuelVote.right_item_id.label("item"), func.count().label("n")).where(
+        DuelVote.duel_id == duel.id).group_by(DuelVote.right_item_id)
+    exposure: dict[int, int] = {}
+    for query in (shown_left, shown_right):
+        for item, n in session.exec(query).all():
+            exposure[item] = exposure.get(item, 0) + n
+    seen = session.exec(select(DuelVote.left_item_id, DuelVote.right_item_id)
+                        .join(DuelParticipant, DuelParticipant.id == DuelVote.participant_id)
+                        .where(DuelVote.duel_id == duel.id,
+                               DuelParticipant.token_hash == _token_hash(token))).all()
+    pair = choose_pair(sorted(texts), exposure, {frozenset(p) for p in seen}, random.Random(seed))
+    return None if pair is None else (Choice(pair[0], texts[pair[0]]), Choice(pair[1], texts[pair[1]]))
+
+
+def vote(session: Session, *, code: str, token: str, left_id: int, right_id: int, winner_id: int | None,
+         now: datetime) -> None:
+    """One comparison of a device: the winner of the pair, or none ("en osaa sanoa"); rate limited per device."""
+    duel, _ = _open_duel(session, code, now)
+    if winner_id not in (left_id, right_id, None) or left_id == right_id:
+        raise InvalidDuel("not_in_pair", "the choice is not one of the pair")
+    visible = set(session.exec(select(DuelItem.id).where(DuelItem.duel_id == duel.id, DuelItem.hidden_at.is_(None),
+                                                         DuelItem.id.in_([left_id, right_id]))).all())
+    if visible != {left_id, right_id}:
+        raise InvalidDuel("item_gone", "an item of the pair is hidden or not in this duel")
+    participant = _participant(session, duel, token, now)
+    recent = session.exec(select(DuelVote.voted_at).where(DuelVote.participant_id == participant.id)
+                          .order_by(DuelVote.voted_at.desc()).limit(RATE_MOST)).all()
+    if not may_vote(recent, now):
+        raise TooFast()
+    # The vote row is itself the record of this anonymous change (who: the hashed token; when): it is not
+    # copied into the audit trail, which keeps the changes made by staff and the items participants add.
+    session.add(DuelVote(duel_id=duel.id, participant_id=participant.id, left_item_id=left_id,
+                         right_item_id=right_id, winner_item_id=winner_id, voted_at=now))
+
+
+def votes_of(session: Session, *, code: str, token: str) -> int:
+    """How many comparisons this device has made in the duel."""
+    duel, _ = _duel_by_code(session, code)
+    return session.exec(select(func.count()).select_from(DuelVote)
+                        .join(DuelParticipant, DuelParticipant.id == DuelVote.participant_id)
+                        .where(DuelVote.duel_id == duel.id, DuelParticipant.token_hash == _token_hash(token))).one()
+
+
+def add_answer(session: Session, *, code: str, token: str, text: str, now: datetime) -> DuelItem:
+    """A participant adds an answer of their own: screened for identity codes and contacts, at most three per device."""
+    duel, unit = _open_duel(session, code, now)
+    text = check_item_text(screened_text(text))
+    participant = _participant(session, duel, token, now)
+    own = session.exec(select(func.count()).select_from(DuelItem)
+                       .where(DuelItem.participant_id == participant.id)).one()
+    if own >= OWN_ANSWERS_MOST:
+        raise InvalidDuel("too_many_answers", f"a device adds at most {OWN_ANSWERS_MOST} answers")
+    same = session.exec(select(DuelItem.id).where(DuelItem.duel_id == duel.id,
+                                                  func.lower(DuelItem.text) == text.lower())).first()
+    if same is not None:
+        raise InvalidDuel("duplicate", "the duel has this answer already")
+    item = DuelItem(duel_id=duel.id, text=text, origin="participant", participant_id=participant.id, created_at=now)
+    session.add(item)
+    session.flush()
+    record(session, actor=_participant_label(participant), action="duel_item.add", entity="duel_item",
+           entity_id=str(item.id), unit_id=unit.id, now=now, after={"text": text, "duel": duel.id})
+    return item
