@@ -20,29 +20,11 @@ from board.likert import STATEMENT_KEYS
 from board.periods import Period, helsinki_date, helsinki_midnight_utc
 from data.db import session_scope
 from data.models import Unit
-from data.services import (
-    INBOX_PAGE,
-    Deadline,
-    HandleAction,
-    InboxFilters,
-    InboxPage,
-    InboxRow,
-    ReplyStatus,
-    RowState,
-    StaleEdit,
-    ThemeChoice,
-    UnknownItem,
-    UnknownUnit,
-    attach_to_theme,
-    handle_many,
-    inbox,
-    list_units,
-    mark_no_reply_needed,
-    mark_replied,
-    pick_quote,
-    reply_status,
-    theme_choices,
-)
+from data.editing import RowState, StaleEdit, UnknownItem
+from data.handling import HandleAction, attach_to_theme, handle_many, mark_no_reply_needed, mark_replied, pick_quote
+from data.inbox import INBOX_PAGE, Deadline, InboxFilters, InboxPage, InboxRow, ReplyStatus, inbox, reply_status
+from data.themes import ThemeChoice, theme_choices
+from data.units import UnknownUnit, list_units
 from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui.context import app_context

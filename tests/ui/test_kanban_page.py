@@ -12,7 +12,7 @@ from sqlmodel import select
 from board.stages import Stage
 from data.db import session_scope
 from data.models import AccessGrant, Action, AuditEvent, Theme
-from data.services import add_grant
+from data.access import add_grant
 from pages.ui.format import plain
 from pages.ui.plain import inert
 from tests.factories import add_feedback, add_theme, link
