@@ -1,6 +1,6 @@
 """Who is looking at this rerun: a kiosk screen, a demo persona or a person signed in with Entra ID.
 
-The only module of auth/ that imports streamlit.
+Page machinery (it reads st.user and st.session_state): auth/ gives the rules, data/ the records.
 """
 from __future__ import annotations
 
