@@ -14,18 +14,8 @@ from auth.access import Viewer, require
 from auth.roles import Permission
 from data.audit import record
 from data.models import Feedback, Theme, ThemeFeedback, Unit
-from data.editing import (
-    OWNER_MAX,
-    RowState,
-    StaleEdit,
-    UnknownItem,
-    changes,
-    check_seen,
-    checked_text,
-    load_with_unit,
-    row_state,
-    versioned_update,
-)
+from data.editing import OWNER_MAX, RowState, StaleEdit, UnknownItem, changes, check_seen, checked_text
+from data.editing import load_with_unit, row_state, versioned_update
 from data.themes import new_theme
 
 

@@ -15,16 +15,8 @@ from auth.access import Viewer, require
 from auth.roles import Permission
 from data.audit import record
 from data.models import Action, AuditEvent, Theme, Unit
-from data.editing import (
-    OWNER_MAX,
-    RowState,
-    changes,
-    check_seen,
-    checked_text,
-    load_with_unit,
-    row_state,
-    versioned_update,
-)
+from data.editing import OWNER_MAX, RowState, changes, check_seen, checked_text, load_with_unit, row_state
+from data.editing import versioned_update
 from data.units import scope_units, unit_for
 
 
