@@ -25,6 +25,16 @@ ACTION_TEXT_MAX = 2000
 PUBLISHED_SHOWN = 20
 
 
+@dataclass(frozen=True)
+class PublishedAction:
+    id: int
+    unit_code: str
+    unit_name: str
+    taken_on: date
+    published_at: datetime
+    public_text: str
+
+
 def load_action(session: Session, action_id: int) -> tuple[Action, Theme, Unit]:
     row = session.exec(
         select(Action, Theme, Unit).join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
@@ -97,16 +107,6 @@ def publish_action(session: Session, *, viewer: Viewer, action_id: int, seen_ver
     record(session, actor=viewer.label, action="action.publish" if publish else "action.unpublish",
            entity="action", entity_id=str(action.id), unit_id=unit.id, now=now, before=before, after=after)
     return row_state(action, "action", ACTION_STATE)
-
-
-@dataclass(frozen=True)
-class PublishedAction:
-    id: int
-    unit_code: str
-    unit_name: str
-    taken_on: date
-    published_at: datetime
-    public_text: str
 
 
 def published_actions(session: Session, *, unit_code: str | None = None,
