@@ -9,7 +9,6 @@ import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from auth import gate
 from auth.access import Viewer, may_anywhere
 from auth.config import SignInConfigError, read_sign_in
 from auth.roles import Permission
@@ -17,7 +16,7 @@ from data.db import make_engine, session_scope
 from data.languages import choose_language, preferred_language
 from data.schema import schema_state
 from data.settings import SettingsError, load_settings
-from pages.ui import language
+from pages.ui import gate, language
 from pages.ui.context import AppContext, provide
 from pages.ui.language_picker import language_picker
 from pages.ui.plain import inert

@@ -16,7 +16,9 @@ from data.db import make_engine, session_scope
 from data.demo import DemoRefused, is_empty, seed_demo
 from data.organisation import UnitFileError, read_unit_rows, upsert_units
 from data.schema import schema_state, upgrade
-from data.services import BOARD_DAYS, GrantError, UnknownUnit, add_grant, metrics_for
+from data.access import GrantError, add_grant
+from data.huddle_board import BOARD_DAYS, metrics_for
+from data.units import UnknownUnit
 from data.settings import SettingsError, load_settings
 
 CLI_ACTOR = "cli"

@@ -37,7 +37,9 @@ from board.stages import IN_DEVELOPMENT, Stage
 from data.audit import record
 from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote
 from data.models import Theme, Unit
-from data.services import RowState, StaleEdit, UnknownItem, create_theme, find_unit
+from data.editing import RowState, StaleEdit, UnknownItem
+from data.themes import create_theme
+from data.units import find_unit
 
 PUBLIC_DUELS = 3
 

@@ -1,4 +1,4 @@
-"""The huddle itself: prompts per unit, the huddle log, capture links (QR) and escalation between tiers.
+"""The huddle itself: prompts per unit, the huddle log and capture links (QR); escalation is data/escalation.py.
 
 One function per user action, each one transaction; every change of state writes an audit row.
 """
@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, cast, func, update
+from sqlalchemy import String, cast
 from sqlmodel import Session, select
 
 from auth.access import Viewer, require
@@ -17,56 +17,37 @@ from auth.roles import Permission
 from board.handling import check_theme_title, screened_text
 from board.huddle import (
     CAPTURE_DETAIL_MAX,
-    ESCALATION_NOTE_MAX,
     PROMPT_MAX,
     SECTIONS,
     HuddleRuleBroken,
     capture_expires,
     check_capture,
     check_length,
-    check_note,
     check_present,
     check_section,
     held_share,
     working_days,
 )
-from board.kanban import OPEN as OPEN_STAGES, WipLimits
 from board.periods import helsinki_date, helsinki_midnight_utc
 from board.stages import Stage
 from data.audit import record
-from data.models import AuditEvent, CaptureLink, Escalation, Huddle, HuddlePrompt, Theme, Unit
+from data.models import AuditEvent, CaptureLink, Huddle, HuddlePrompt, Theme, Unit
 from data.organisation import in_subtree
-from data.services import RowState, StaleEdit, UnknownItem, create_theme, find_unit, move_theme
+from data.editing import RowState, StaleEdit, UnknownItem, bump_version
+from data.units import unit_for
 
 CAPTURE_TOKEN_BYTES = 24
 LOG_SHOWN = 10
-ESCALATIONS_SHOWN = 20
 # What counts as a decision of the huddle: themes captured or moved, escalations sent or answered.
 DECISIONS = ("theme.create", "theme.move", "theme.capture", "escalation.create", "escalation.take",
              "escalation.return", "escalation.forward")
-
-
-def _unit_for(session: Session, viewer: Viewer, permission: Permission, unit_code: str) -> Unit:
-    unit = find_unit(session, unit_code)
-    require(viewer, permission, unit.path, target=unit.code)
-    return unit
-
-
-def _bump(session: Session, model: type, entity: str, row_id: int, seen_version: int, values: dict) -> None:
-    """UPDATE … WHERE id = :id AND version = :seen; StaleEdit when someone else got there first."""
-    table = model.__table__
-    result = session.execute(update(table).where(table.c.id == row_id, table.c.version == seen_version)
-                             .values(**values, version=table.c.version + 1))
-    if result.rowcount != 1:
-        current = session.exec(select(model.version).where(model.id == row_id)).first()
-        raise StaleEdit([RowState(entity, row_id, current, {})])
 
 
 # --- Prompts -----------------------------------------------------------------------------------
 
 def huddle_prompts(session: Session, *, viewer: Viewer, unit_code: str) -> dict[str, tuple[str, int] | None]:
     """The unit's own prompt and its version for each section; None where the default text is used."""
-    unit = _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     rows = session.exec(select(HuddlePrompt).where(HuddlePrompt.unit_id == unit.id)).all()
     own = {row.section: (row.text, row.version) for row in rows}
     return {section: own.get(section) for section in SECTIONS}
@@ -75,7 +56,7 @@ def huddle_prompts(session: Session, *, viewer: Viewer, unit_code: str) -> dict[
 def set_huddle_prompt(session: Session, *, viewer: Viewer, unit_code: str, section: str, text: str,
                       seen_version: int | None, now: datetime) -> None:
     """A supervisor sets the unit's prompt of a section (at most 300 characters); empty text restores the default."""
-    unit = _unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
+    unit = unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
     section = check_section(section)
     text = screened_text(text)
     if len(text) > PROMPT_MAX:
@@ -91,7 +72,7 @@ def set_huddle_prompt(session: Session, *, viewer: Viewer, unit_code: str, secti
     elif row is not None and not text:
         session.delete(row)
     elif row is not None and text != row.text:
-        _bump(session, HuddlePrompt, "huddle_prompt", row.id, seen_version,
+        bump_version(session, HuddlePrompt, "huddle_prompt", row.id, seen_version,
               {"text": text, "updated_at": now, "updated_by": viewer.label})
     else:
         return  # nothing changes: no audit row
@@ -104,7 +85,7 @@ def set_huddle_prompt(session: Session, *, viewer: Viewer, unit_code: str, secti
 
 def start_huddle(session: Session, *, viewer: Viewer, unit_code: str, minutes: int, now: datetime) -> Huddle:
     """A person at the board starts a 5, 10 or 15-minute huddle; a kiosk screen runs one without a log."""
-    unit = _unit_for(session, viewer, Permission.RUN_HUDDLE, unit_code)
+    unit = unit_for(session, viewer, Permission.RUN_HUDDLE, unit_code)
     huddle = Huddle(unit_id=unit.id, started_at=now, planned_minutes=check_length(minutes),
                     started_by=viewer.label)
     session.add(huddle)
@@ -121,7 +102,7 @@ def end_huddle(session: Session, *, viewer: Viewer, huddle_id: int, seen_version
     require(viewer, Permission.RUN_HUDDLE, unit.path, target=unit.code)
     present = check_present(present)
     ended_at = max(now, huddle.started_at)
-    _bump(session, Huddle, "huddle", huddle.id, seen_version, {"ended_at": ended_at, "present": present})
+    bump_version(session, Huddle, "huddle", huddle.id, seen_version, {"ended_at": ended_at, "present": present})
     record(session, actor=viewer.label, action="huddle.end", entity="huddle", entity_id=str(huddle.id),
            unit_id=unit.id, now=now, before={"ended_at": huddle.ended_at, "present": huddle.present},
            after={"ended_at": ended_at, "present": present})
@@ -169,7 +150,7 @@ class HuddleLog:
 
 def huddle_log(session: Session, *, viewer: Viewer, unit_code: str, first: date, last: date) -> HuddleLog:
     """The unit's huddles begun on Helsinki days first…last with their decisions, and the working days without one."""
-    unit = _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     huddles = session.exec(
         select(Huddle).where(Huddle.unit_id == unit.id,
                              Huddle.started_at >= helsinki_midnight_utc(first),
@@ -202,7 +183,7 @@ def _decisions(session: Session, unit: Unit, huddle: Huddle) -> list[Decision]:
 
 def huddles_held(session: Session, *, viewer: Viewer, unit_code: str, first: date, last: date) -> tuple[int, int]:
     """(working days with a huddle, working days) of one unit over Helsinki days first…last: the roll-up's figure."""
-    unit = _unit_for(session, viewer, Permission.VIEW_ROLLUP, unit_code)
+    unit = unit_for(session, viewer, Permission.VIEW_ROLLUP, unit_code)
     starts = session.exec(select(Huddle.started_at).where(
         Huddle.unit_id == unit.id, Huddle.started_at >= helsinki_midnight_utc(first),
         Huddle.started_at < helsinki_midnight_utc(date.fromordinal(last.toordinal() + 1)))).all()
@@ -224,7 +205,7 @@ class IssuedCapture:
 def issue_capture_link(session: Session, *, viewer: Viewer, unit_code: str, now: datetime) -> IssuedCapture:
     """A link for the board's QR code: adds ideas to this unit's "Tunnistettu" only, for a few minutes; only its hash is kept."""
     # A kiosk screen may issue one for its own unit: it is the screen's one way to let a phone write.
-    unit = _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     token = secrets.token_urlsafe(CAPTURE_TOKEN_BYTES)
     link = CaptureLink(unit_id=unit.id, token_hash=_token_hash(token), created_at=now, created_by=viewer.label,
                        expires_at=capture_expires(now))
@@ -274,7 +255,7 @@ def capture_idea(session: Session, *, token: str, title: str, detail: str = "", 
     if len(detail) > CAPTURE_DETAIL_MAX:
         raise HuddleRuleBroken("too_long", f"the detail has {len(detail)} characters, more than {CAPTURE_DETAIL_MAX}")
     # Counted first, WHERE version = seen: two phones racing cannot both take the last use.
-    _bump(session, CaptureLink, "capture_link", link.id, link.version, {"uses": link.uses + 1, "last_used_at": now})
+    bump_version(session, CaptureLink, "capture_link", link.id, link.version, {"uses": link.uses + 1, "last_used_at": now})
     actor = f"capture:{link.id}"
     theme = Theme(unit_id=unit.id, title=title, description=detail, stage=Stage.IDENTIFIED.value, stage_since=now,
                   created_at=now, created_by=actor)
@@ -283,172 +264,3 @@ def capture_idea(session: Session, *, token: str, title: str, detail: str = "", 
     record(session, actor=actor, action="theme.capture", entity="theme", entity_id=str(theme.id), unit_id=unit.id,
            now=now, after={"title": title, "description": detail, "stage": theme.stage, "unit": unit.code})
     return theme.id
-
-
-# --- Escalation between tiers ------------------------------------------------------------------
-
-OPEN, TAKEN, RETURNED, FORWARDED = "open", "taken", "returned", "forwarded"
-
-
-def _parent(session: Session, unit: Unit) -> Unit:
-    parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
-    if parent is None or not parent.active:
-        raise HuddleRuleBroken("no_parent", f"{unit.code} has no active parent unit to escalate to")
-    return parent
-
-
-def _reason(text: str) -> str:
-    return check_note(screened_text(text), most=ESCALATION_NOTE_MAX, missing="reason_missing")
-
-
-def escalate_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version: int, reason: str,
-                   now: datetime) -> int:
-    """A supervisor sends an open theme the unit cannot solve to the parent unit with a reason; returns the escalation's id."""
-    theme = session.get(Theme, theme_id)
-    if theme is None:
-        raise UnknownItem("theme", theme_id)
-    unit = session.get(Unit, theme.unit_id)
-    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
-    reason = _reason(reason)
-    parent = _parent(session, unit)
-    move_theme(session, viewer=viewer, theme_id=theme_id, seen_version=seen_version, target=Stage.ESCALATED,
-               escalated_to=parent.name_fi, wip=WipLimits(), now=now)
-    return _send(session, viewer, theme, unit, parent, reason, now)
-
-
-def _send(session: Session, viewer: Viewer, theme: Theme, sender: Unit, parent: Unit, reason: str,
-          now: datetime) -> int:
-    escalation = Escalation(theme_id=theme.id, from_unit_id=sender.id, to_unit_id=parent.id, reason=reason,
-                            state=OPEN, created_at=now, created_by=viewer.label)
-    session.add(escalation)
-    session.flush()
-    record(session, actor=viewer.label, action="escalation.create", entity="escalation",
-           entity_id=str(escalation.id), unit_id=sender.id, now=now,
-           after={"theme": theme.title, "from": sender.code, "to": parent.code, "reason": reason})
-    return escalation.id
-
-
-def _open_escalation(session: Session, viewer: Viewer, escalation_id: int,
-                     seen_version: int) -> tuple[Escalation, Unit, Theme]:
-    row = session.exec(select(Escalation, Unit, Theme).join(Unit, Unit.id == Escalation.to_unit_id)
-                       .join(Theme, Theme.id == Escalation.theme_id).where(Escalation.id == escalation_id)
-                       .execution_options(populate_existing=True)).first()
-    if row is None:
-        raise UnknownItem("escalation", escalation_id)
-    escalation, receiver, theme = row
-    require(viewer, Permission.EDIT_THEMES, receiver.path, target=receiver.code)
-    if escalation.version != seen_version or escalation.state != OPEN:
-        raise StaleEdit([RowState("escalation", escalation.id, escalation.version, {"state": escalation.state})])
-    return escalation, receiver, theme
-
-
-def _answer(session: Session, viewer: Viewer, escalation: Escalation, receiver: Unit, theme: Theme, *,
-            state: str, note: str | None, now: datetime, taken_theme_id: int | None = None) -> None:
-    _bump(session, Escalation, "escalation", escalation.id, escalation.version,
-          {"state": state, "answer_note": note, "answered_at": now, "answered_by": viewer.label,
-           "taken_theme_id": taken_theme_id})
-    record(session, actor=viewer.label, action=f"escalation.{_VERBS[state]}", entity="escalation",
-           entity_id=str(escalation.id), unit_id=receiver.id, now=now, before={"state": OPEN},
-           after={"state": state, "note": note, "theme": theme.title, "taken_theme_id": taken_theme_id})
-
-
-_VERBS = {TAKEN: "take", RETURNED: "return", FORWARDED: "forward"}
-
-
-def take_escalation(session: Session, *, viewer: Viewer, escalation_id: int, seen_version: int,
-                    now: datetime) -> int:
-    """The parent unit takes an escalated theme: it becomes the parent's own theme at "Tunnistettu"; returns its id."""
-    escalation, receiver, theme = _open_escalation(session, viewer, escalation_id, seen_version)
-    taken = create_theme(session, viewer=viewer, unit_code=receiver.code, title=theme.title,
-                         description=theme.description, owner=None, now=now)
-    _answer(session, viewer, escalation, receiver, theme, state=TAKEN, note=None, now=now, taken_theme_id=taken.id)
-    return taken.id
-
-
-def return_escalation(session: Session, *, viewer: Viewer, escalation_id: int, seen_version: int, note: str,
-                      now: datetime) -> None:
-    """The parent sends an escalation back with a note: to the unit that sent it (its theme reopens at "Tunnistettu")."""
-    escalation, receiver, theme = _open_escalation(session, viewer, escalation_id, seen_version)
-    note = check_note(screened_text(note), most=ESCALATION_NOTE_MAX, missing="note_missing")
-    _answer(session, viewer, escalation, receiver, theme, state=RETURNED, note=note, now=now)
-    if escalation.from_unit_id == theme.unit_id:
-        move_theme(session, viewer=viewer, theme_id=theme.id, seen_version=theme.version, target=Stage.IDENTIFIED,
-                   wip=WipLimits(), now=now)
-        return
-    # It came from a middle tier: that tier decides again.
-    earlier = session.exec(select(Escalation).where(Escalation.theme_id == theme.id,
-                                                    Escalation.to_unit_id == escalation.from_unit_id,
-                                                    Escalation.state == FORWARDED)
-                           .order_by(Escalation.id.desc())).first()
-    if earlier is not None:
-        _bump(session, Escalation, "escalation", earlier.id, earlier.version, {"state": OPEN})
-
-
-def forward_escalation(session: Session, *, viewer: Viewer, escalation_id: int, seen_version: int, reason: str,
-                       now: datetime) -> int:
-    """The parent cannot solve it either: it goes on to its own parent with a reason; returns the new escalation's id."""
-    escalation, receiver, theme = _open_escalation(session, viewer, escalation_id, seen_version)
-    reason = _reason(reason)
-    parent = _parent(session, receiver)
-    _answer(session, viewer, escalation, receiver, theme, state=FORWARDED, note=reason, now=now)
-    return _send(session, viewer, theme, receiver, parent, reason, now)
-
-
-@dataclass(frozen=True)
-class EscalationRow:
-    id: int
-    version: int
-    theme_id: int
-    title: str
-    state: str
-    reason: str
-    answer_note: str | None
-    path: tuple[str, ...]    # unit names from the theme's own unit up to where it is now
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Escalations:
-    incoming: list[EscalationRow]   # sent to this unit from below
-    sent: list[EscalationRow]       # this unit's own themes it has escalated, as they stand now
-
-
-def escalations(session: Session, *, viewer: Viewer, unit_code: str, language: str = "fi") -> Escalations:
-    """What reached the unit from below, and where the unit's own escalated themes stand (the last step of each)."""
-    unit = _unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
-    incoming = session.exec(select(Escalation).where(Escalation.to_unit_id == unit.id)
-                            .order_by(Escalation.created_at.desc(), Escalation.id.desc())
-                            .limit(ESCALATIONS_SHOWN)).all()
-    own_themes = select(Theme.id).where(Theme.unit_id == unit.id)
-    latest = (select(func.max(Escalation.id)).where(Escalation.theme_id.in_(own_themes))
-              .group_by(Escalation.theme_id))
-    sent = session.exec(select(Escalation).where(Escalation.id.in_(latest))
-                        .order_by(Escalation.id.desc()).limit(ESCALATIONS_SHOWN)).all()
-    return Escalations([_row(session, e, language) for e in incoming], [_row(session, e, language) for e in sent])
-
-
-def _row(session: Session, escalation: Escalation, language: str) -> EscalationRow:
-    steps = session.exec(select(Escalation.from_unit_id, Escalation.to_unit_id)
-                         .where(Escalation.theme_id == escalation.theme_id, Escalation.id <= escalation.id)
-                         .order_by(Escalation.id)).all()
-    ids = [steps[0][0], *(to for _, to in steps)]
-    names = {u.id: u.name(language) for u in session.exec(select(Unit).where(Unit.id.in_(ids))).all()}
-    theme = session.get(Theme, escalation.theme_id)
-    return EscalationRow(escalation.id, escalation.version, theme.id, theme.title, escalation.state, escalation.reason,
-                         escalation.answer_note, tuple(names[i] for i in ids), escalation.created_at)
-
-
-@dataclass(frozen=True)
-class OpenTheme:
-    id: int
-    version: int
-    title: str
-
-
-def escalatable_themes(session: Session, *, viewer: Viewer, unit_code: str) -> list[OpenTheme]:
-    """The unit's own open themes (identified, in the group, on trial) a supervisor may escalate."""
-    unit = _unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
-    rows = session.exec(select(Theme).where(Theme.unit_id == unit.id,
-                                            Theme.stage.in_([s.value for s in OPEN_STAGES]))
-                        .order_by(Theme.title, Theme.id)).all()
-    return [OpenTheme(theme.id, theme.version, theme.title) for theme in rows]

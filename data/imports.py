@@ -44,7 +44,9 @@ from data.feedback_files import (
 )
 from data.models import Feedback, ImportReject, ImportRun, Unit, UnitMapping
 from data.organisation import unit_by_code
-from data.services import StaleEdit, UnknownItem, UnknownUnit, _state, find_unit, reply_status
+from data.editing import StaleEdit, UnknownItem, row_state
+from data.inbox import reply_status
+from data.units import UnknownUnit, find_unit
 
 SYSTEM_ACTOR = "cli"
 BATCH = 5_000
@@ -529,7 +531,7 @@ def correct_reject(session: Session, *, viewer: Viewer, reject_id: int, seen_ver
     if reject is None:
         raise UnknownItem("import_reject", reject_id)
     if reject.version != seen_version or reject.resolved_at is not None:
-        raise StaleEdit([_state(reject, "import_reject", REJECT_STATE)])
+        raise StaleEdit([row_state(reject, "import_reject", REJECT_STATE)])
     wanted, _ = screen_raw({k: str(v or "") for k, v in data.items() if k in NATIVE_FIELDS})
     merged = {**reject.data, **wanted}
     changed = {k: (reject.data.get(k), v) for k, v in merged.items() if reject.data.get(k) != v}
@@ -538,7 +540,7 @@ def correct_reject(session: Session, *, viewer: Viewer, reject_id: int, seen_ver
             ImportReject.id == reject_id, ImportReject.version == seen_version).values(
             data=merged, version=ImportReject.version + 1))
         if result.rowcount != 1:
-            raise StaleEdit([_state(reject, "import_reject", REJECT_STATE)])
+            raise StaleEdit([row_state(reject, "import_reject", REJECT_STATE)])
         record(session, actor=viewer.label, action="import.reject.correct", entity="import_reject",
                entity_id=str(reject_id), now=now, before={k: b for k, (b, _) in changed.items()},
                after={k: a for k, (_, a) in changed.items()})

@@ -18,7 +18,8 @@ from board.quarters import Quarter
 from data.audit import record
 from data.metrics import _count_if, _nps_columns
 from data.models import Action, AppSetting, Feedback, Theme, Unit
-from data.services import ACTION_STATE, _check_seen, _load_action, _versioned_update
+from data.actions import ACTION_STATE, load_action
+from data.editing import check_seen, versioned_update
 
 STAFF_NAMES = "public.show_staff_names"
 AREA_LEVEL = "result_area"
@@ -82,14 +83,14 @@ def check_topic(topic: str | None) -> str | None:
 def set_action_topic(session: Session, *, viewer: Viewer, action_id: int, seen_version: int, topic: str | None,
                      now: datetime) -> None:
     """Say which national statement an action concerns (or none); versioned and audited like its other edits."""
-    action, _, unit = _load_action(session, action_id)
+    action, _, unit = load_action(session, action_id)
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
-    _check_seen(action, "action", ACTION_STATE, seen_version)
+    check_seen(action, "action", ACTION_STATE, seen_version)
     wanted = check_topic(topic)
     before = action.topic
     if before == wanted:
         return
-    _versioned_update(session, action, "action", ACTION_STATE, seen_version, {"topic": wanted})
+    versioned_update(session, action, "action", ACTION_STATE, seen_version, {"topic": wanted})
     record(session, actor=viewer.label, action="action.topic", entity="action", entity_id=str(action.id),
            unit_id=unit.id, now=now, before={"topic": before}, after={"topic": wanted})
 

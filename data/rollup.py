@@ -18,7 +18,7 @@ from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, _in_period, _nps_columns, metrics_json
 from data.models import Action, Feedback, Theme, Unit
-from data.services import find_unit
+from data.units import find_unit
 from data.settings import Settings
 
 HOURS_PER_DAY = 24

@@ -7,16 +7,9 @@ import streamlit as st
 from auth.access import AccessDenied, may_anywhere
 from auth.roles import Permission, Role
 from data.db import session_scope
-from data.services import (
-    GrantError,
-    add_grant,
-    create_kiosk_link,
-    list_grants,
-    list_kiosk_links,
-    list_units,
-    remove_grant,
-    revoke_kiosk_link,
-)
+from data.access import GrantError, add_grant, list_grants, remove_grant
+from data.kiosk import create_kiosk_link, list_kiosk_links, revoke_kiosk_link
+from data.units import list_units
 from data.public import set_show_staff_names, show_staff_names
 from data.sign_ins import end_sessions_of, people_signed_in
 from pages.ui.saving import saving

@@ -21,7 +21,8 @@ from board.periods import as_utc_naive, helsinki_date
 from data.db import session_scope
 from data.duels import DuelClosed, DuelResult, close_duel, hide_item, make_themes, publish_duel, start_duel
 from data.duels import theme_starters, unit_duels
-from data.services import StaleEdit, UnknownItem, UnknownUnit, find_unit, list_units
+from data.editing import StaleEdit, UnknownItem
+from data.units import UnknownUnit, find_unit, list_units
 from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.duel_ranking import ranking

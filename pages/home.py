@@ -2,7 +2,7 @@
 import streamlit as st
 
 from data.db import session_scope
-from data.services import list_units
+from data.units import list_units
 from pages.ui.context import app_context
 from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker

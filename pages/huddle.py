@@ -12,7 +12,8 @@ from board.likert import STATEMENTS
 from board.periods import helsinki_date, iso_week_of
 from data.db import session_scope
 from auth.access import AccessDenied
-from data.services import HuddleBoard, UnknownUnit, board_title, huddle_board, list_units
+from data.huddle_board import HuddleBoard, board_title, huddle_board
+from data.units import UnknownUnit, list_units
 from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context

@@ -24,28 +24,11 @@ from board.periods import helsinki_date
 from board.stages import EXITS, FLOW, Stage
 from data.db import session_scope
 from data.models import Action
-from data.services import (
-    STAGE_ORDER,
-    HistoryEntry,
-    KanbanCard,
-    KanbanColumn,
-    KanbanView,
-    OverWipLimit,
-    StaleEdit,
-    ThemeFigures,
-    UnknownItem,
-    UnknownUnit,
-    add_action,
-    create_theme,
-    edit_action,
-    edit_theme,
-    kanban,
-    list_units,
-    move_theme,
-    publish_action,
-    theme_actions,
-    theme_history,
-)
+from data.actions import add_action, edit_action, publish_action, theme_actions
+from data.editing import StaleEdit, UnknownItem
+from data.kanban import STAGE_ORDER, KanbanCard, KanbanColumn, KanbanView, ThemeFigures, kanban
+from data.themes import HistoryEntry, OverWipLimit, create_theme, edit_theme, move_theme, theme_history
+from data.units import UnknownUnit, list_units
 from data.public import set_action_topic
 from pages.ui.escalation_panel import escalation_panel
 from pages.ui.saving import saving

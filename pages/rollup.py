@@ -10,7 +10,7 @@ from board.periods import PERIOD_KINDS, Period, helsinki_date, period_key, recen
 from board.significance import Difference
 from data.db import session_scope
 from data.rollup import Rollup, RollupNode, monthly_trend, rollup_around, rollup_roots
-from data.services import UnknownUnit
+from data.units import UnknownUnit
 from pages.ui import format as fmt
 from pages.ui import rollup_charts as charts
 from pages.ui.context import app_context

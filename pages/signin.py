@@ -1,8 +1,8 @@
 """The landing page when nobody is signed in: sign in with Entra ID, or as a demo user."""
 import streamlit as st
 
-from auth import gate
 from data.demo import DEMO_PERSONAS
+from pages.ui import gate
 from pages.ui.context import app_context
 from pages.ui.texts import t
 

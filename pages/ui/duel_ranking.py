@@ -13,7 +13,7 @@ from auth.access import AccessDenied
 from board.duel import SHOWN_AFTER
 from data.db import session_scope
 from data.duels import DuelResult, Standing, wall_ranking
-from data.services import UnknownUnit
+from data.units import UnknownUnit
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.language import current

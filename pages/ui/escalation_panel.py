@@ -7,7 +7,7 @@ from auth.access import may_anywhere
 from auth.roles import Permission
 from board.huddle import ESCALATION_NOTE_MAX
 from data.db import session_scope
-from data.huddle import (
+from data.escalation import (
     OPEN,
     EscalationRow,
     escalatable_themes,

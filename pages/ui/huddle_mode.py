@@ -25,7 +25,8 @@ from data.huddle import (
     set_huddle_prompt,
     start_huddle,
 )
-from data.services import StaleEdit, create_theme
+from data.editing import StaleEdit
+from data.themes import create_theme
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.language import current

@@ -29,7 +29,8 @@ from data.imports import (
     unmapped_unit_names,
 )
 from auth.roles import Permission
-from data.services import StaleEdit, UnknownItem, UnknownUnit, list_units
+from data.editing import StaleEdit, UnknownItem
+from data.units import UnknownUnit, list_units
 from pages.ui.saving import saving
 from pages.ui import drop_folder_panel, format as fmt
 from pages.ui.context import AppContext

@@ -7,7 +7,7 @@ import streamlit as st
 
 from auth.access import AccessDenied
 from auth.roles import Permission
-from data.services import record_denial
+from data.access import record_denial
 from pages.ui.saving import saving
 from pages.ui.context import AppContext
 from pages.ui.plain import inert

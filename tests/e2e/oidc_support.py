@@ -31,7 +31,8 @@ from sqlmodel import select
 
 from data.db import make_engine, session_scope
 from data.models import AuditEvent
-from data.services import add_grant, create_kiosk_link, viewer_for
+from data.access import add_grant, viewer_for
+from data.kiosk import create_kiosk_link
 from tests.e2e.conftest import (
     PAGE_TIMEOUT_MS,
     VIEWPORT,

@@ -15,7 +15,7 @@ from board.periods import as_utc_naive
 from board.stages import Stage
 from data.db import make_engine, session_scope
 from data.organisation import unit_by_code
-from data.services import add_grant
+from data.access import add_grant
 from tests.e2e.conftest import DemoServer, _free_port, goto, run_cli, serving_app, shot
 from tests.factories import add_action, add_feedback, add_theme, make_tree
 

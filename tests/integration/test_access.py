@@ -9,20 +9,10 @@ from sqlmodel import select
 from auth.access import AccessDenied, Viewer
 from auth.roles import Role
 from data.models import AuditEvent, KioskLink
-from data.services import (
-    GrantError,
-    add_grant,
-    board_title,
-    create_kiosk_link,
-    huddle_board,
-    kiosk_viewer,
-    list_grants,
-    list_kiosk_links,
-    list_units,
-    remove_grant,
-    revoke_kiosk_link,
-    viewer_for,
-)
+from data.access import GrantError, add_grant, list_grants, remove_grant, viewer_for
+from data.huddle_board import board_title, huddle_board
+from data.kiosk import create_kiosk_link, kiosk_viewer, list_kiosk_links, revoke_kiosk_link
+from data.units import list_units
 from tests.conftest import NOW
 from tests.factories import make_tree
 from tests.unit.test_access import MATRIX, P
@@ -169,7 +159,7 @@ def test_a_team_member_cannot_revoke_a_kiosk_link(session):
 
 def test_a_denial_of_a_very_long_address_is_audited_without_failing(session):
     from auth.roles import Permission
-    from data.services import record_denial
+    from data.access import record_denial
     from tests.factories import person
 
     make_tree(session, NOW)

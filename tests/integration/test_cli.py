@@ -14,7 +14,7 @@ from data.__main__ import main
 from data.db import make_engine, session_scope
 from data.models import AuditEvent, Feedback, Unit
 from data.schema import schema_state
-from data.services import metrics_for
+from data.huddle_board import metrics_for
 from data.settings import Settings
 from tests.conftest import NOW
 from tests.factories import add_feedback, add_theme, make_tree

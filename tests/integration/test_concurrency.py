@@ -23,18 +23,10 @@ from board.kanban import WipLimits
 from board.stages import Stage
 from data.db import is_sqlite, session_scope
 from data.models import Action, AuditEvent, Feedback, Theme
-from data.services import (
-    StaleEdit,
-    add_action,
-    create_theme,
-    edit_action,
-    edit_theme,
-    handle_many,
-    mark_no_reply_needed,
-    mark_replied,
-    move_theme,
-    publish_action,
-)
+from data.actions import add_action, edit_action, publish_action
+from data.editing import StaleEdit
+from data.handling import handle_many, mark_no_reply_needed, mark_replied
+from data.themes import create_theme, edit_theme, move_theme
 from tests.conftest import NOW
 from tests.factories import add_feedback, make_tree, person
 
@@ -365,7 +357,7 @@ def _held_import(engine, monkeypatch, rows: int):
 
 @pytest.mark.parametrize("write", ["sign-in", "edit"])
 def test_a_sign_in_or_an_edit_is_saved_at_once_while_a_file_is_being_imported(engine, world, monkeypatch, write):
-    from data.services import record_sign_in
+    from data.access import record_sign_in
 
     importer, release, outcome = _held_import(engine, monkeypatch, rows=20)
     done = threading.Event()

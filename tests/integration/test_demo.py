@@ -22,7 +22,7 @@ from data.metrics import feedback_figures
 from data.models import CHANNELS, COLLECTIONS, Action, AuditEvent, Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import unit_by_code
 from data.schema import upgrade
-from data.services import metrics_for
+from data.huddle_board import metrics_for
 from data.settings import Settings
 from tests.conftest import NOW, _fresh_postgres
 from tests.factories import make_tree

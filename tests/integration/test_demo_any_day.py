@@ -25,7 +25,7 @@ from data.demo import SHOWCASE_UNIT, seed_demo
 from data.models import Action, Feedback, Theme, ThemeFeedback
 from data.organisation import unit_by_code
 from data.schema import upgrade
-from data.services import metrics_for
+from data.huddle_board import metrics_for
 from data.settings import Settings
 
 SETTINGS = Settings()

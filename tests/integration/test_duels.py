@@ -31,7 +31,7 @@ from data.duels import (
     wall_ranking,
 )
 from data.models import AuditEvent, Theme
-from data.services import StaleEdit
+from data.editing import StaleEdit
 from tests.conftest import NOW
 from tests.factories import add_theme, make_tree, person
 

@@ -17,20 +17,10 @@ from data.metrics import reply_figures
 from data.models import AuditEvent, Feedback, Theme, ThemeFeedback
 from data.organisation import unit_by_code
 from data.schema import upgrade
-from data.services import (
-    Deadline,
-    InboxFilters,
-    ReplyStatus,
-    StaleEdit,
-    UnknownItem,
-    attach_to_theme,
-    handle_many,
-    huddle_quotes,
-    inbox,
-    mark_no_reply_needed,
-    mark_replied,
-    pick_quote,
-)
+from data.editing import StaleEdit, UnknownItem
+from data.handling import attach_to_theme, handle_many, mark_no_reply_needed, mark_replied, pick_quote
+from data.huddle_board import huddle_quotes
+from data.inbox import Deadline, InboxFilters, ReplyStatus, inbox
 from tests.conftest import NOW, _fresh_postgres
 from tests.factories import add_feedback, add_theme, link, make_tree, person
 

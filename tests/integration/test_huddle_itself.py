@@ -10,25 +10,22 @@ from auth.access import AccessDenied, Viewer
 from auth.roles import Role
 from board.huddle import CAPTURE_MOST_USES, HuddleRuleBroken
 from board.stages import Stage
+from data.escalation import escalate_theme, escalations, forward_escalation, return_escalation, take_escalation
 from data.huddle import (
     capture_idea,
     capture_target,
     end_huddle,
-    escalate_theme,
-    escalations,
-    forward_escalation,
     huddle_log,
     huddle_prompts,
     huddles_held,
     issue_capture_link,
-    return_escalation,
     set_huddle_prompt,
     start_huddle,
-    take_escalation,
 )
 from data.models import AuditEvent, CaptureLink, Theme
 from data.organisation import unit_by_code
-from data.services import StaleEdit, kiosk_viewer, create_kiosk_link
+from data.editing import StaleEdit
+from data.kiosk import create_kiosk_link, kiosk_viewer
 from tests.conftest import NOW
 from tests.factories import add_theme, everyone, make_tree, person
 

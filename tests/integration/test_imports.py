@@ -322,7 +322,7 @@ def test_a_correction_on_a_row_someone_else_changed_is_refused(county):
     with session_scope(county, write=True) as session:
         correct_reject(session, viewer=admin(county), reject_id=reject.id, seen_version=reject.version,
                        data={"nps": "y"}, now=NOW)
-    from data.services import StaleEdit
+    from data.editing import StaleEdit
     with pytest.raises(StaleEdit), session_scope(county, write=True) as session:
         correct_reject(session, viewer=admin(county), reject_id=reject.id, seen_version=reject.version,
                        data={"nps": "5"}, now=NOW)

@@ -10,7 +10,8 @@ from board.replies import ReplyPolicy
 from board.stages import Stage
 from data.metrics import feedback_figures, reply_figures, unit_metrics, volume_by_collection, weekly_nps
 from data.organisation import unit_by_code
-from data.services import UnknownUnit, huddle_board, metrics_for
+from data.huddle_board import huddle_board, metrics_for
+from data.units import UnknownUnit
 from tests.conftest import NOW
 from tests.factories import add_action, add_feedback, add_theme, make_tree, everyone
 

@@ -20,7 +20,7 @@ from data.organisation import (
     unit_by_code,
     upsert_units,
 )
-from data.services import UnknownUnit, find_unit
+from data.units import UnknownUnit, find_unit
 from tests.conftest import NOW
 from tests.factories import TREE, add_feedback
 

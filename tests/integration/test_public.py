@@ -154,7 +154,7 @@ def test_a_quarter_without_answers_shows_no_figure_and_hides_nothing(tree):
 
 def test_a_supervisor_sets_an_actions_topic_versioned_and_audited(actions, tree):
     from data.public import set_action_topic
-    from data.services import StaleEdit
+    from data.editing import StaleEdit
     supervisor = person(tree, Role.SUPERVISOR, "U3")
     action = actions[2]
     set_action_topic(tree, viewer=supervisor, action_id=action.id, seen_version=1, topic="kohtaaminen", now=NOW)

@@ -12,7 +12,7 @@ from board.periods import quarter_period
 from board.stages import Stage
 from data.__main__ import main
 from data.rollup import monthly_trend, rollup, rollup_roots
-from data.services import metrics_for
+from data.huddle_board import metrics_for
 from data.settings import Settings
 from tests.conftest import NOW
 from tests.factories import add_action, add_feedback, add_theme, everyone, make_tree, person

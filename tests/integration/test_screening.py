@@ -19,19 +19,10 @@ from data.db import session_scope
 from data.imports import export_feedback, import_feedback
 from data.models import Action, AuditEvent, ImportReject, ImportRun, Theme
 from data.public import public_actions
-from data.services import (
-    add_action,
-    attach_to_theme,
-    create_kiosk_link,
-    create_theme,
-    edit_action,
-    edit_theme,
-    mark_no_reply_needed,
-    mark_replied,
-    move_theme,
-    publish_action,
-    published_actions,
-)
+from data.actions import add_action, edit_action, publish_action, published_actions
+from data.handling import attach_to_theme, mark_no_reply_needed, mark_replied
+from data.kiosk import create_kiosk_link
+from data.themes import create_theme, edit_theme, move_theme
 from tests.conftest import NOW
 from tests.factories import add_feedback, add_theme, make_tree, person
 from tests.factories import add_action as stored_action

@@ -9,7 +9,7 @@ from sqlmodel import select
 from auth.access import AccessDenied, Viewer
 from auth.roles import Role
 from data.models import AccessGrant, AuditEvent
-from data.services import GrantError, add_grant, remove_grant, viewer_for
+from data.access import GrantError, add_grant, remove_grant, viewer_for
 from data.sign_ins import (
     ENDED_BY_ADMIN,
     SIGNED_OUT,

@@ -16,21 +16,10 @@ from board.stages import Stage
 from data import schema
 from data.db import make_engine
 from data.models import Action, AuditEvent, Theme
-from data.services import (
-    OverWipLimit,
-    StaleEdit,
-    add_action,
-    create_theme,
-    edit_action,
-    edit_theme,
-    kanban,
-    move_theme,
-    publish_action,
-    published_actions,
-    theme_actions,
-    theme_choices,
-    theme_history,
-)
+from data.actions import add_action, edit_action, publish_action, published_actions, theme_actions
+from data.editing import StaleEdit
+from data.kanban import kanban
+from data.themes import OverWipLimit, create_theme, edit_theme, move_theme, theme_choices, theme_history
 from data.settings import Settings, SettingsError, load_settings
 from tests.conftest import NOW
 from tests.factories import add_feedback, add_theme, link, make_tree, person

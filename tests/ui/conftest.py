@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.db import session_scope
-from data.services import add_grant
+from data.access import add_grant
 from tests.conftest import ROOT, app_now, pinned_clock
 from tests.factories import make_tree
 

@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from data.db import session_scope
 from data.models import AuditEvent
-from data.services import create_kiosk_link, list_kiosk_links, revoke_kiosk_link, viewer_for
+from data.access import viewer_for
+from data.kiosk import create_kiosk_link, list_kiosk_links, revoke_kiosk_link
 from tests.conftest import app_now, leave_demo
 from tests.ui.conftest import open_page
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from data.db import session_scope
 from data.huddle import issue_capture_link
-from data.services import create_kiosk_link
+from data.kiosk import create_kiosk_link
 from tests.conftest import app_now
 from tests.factories import everyone, person
 from auth.roles import Role

@@ -7,7 +7,7 @@ import pytest
 
 from board.stages import Stage
 from data.db import session_scope
-from data.services import metrics_for
+from data.huddle_board import metrics_for
 from data.settings import Settings
 from tests.factories import add_feedback, add_theme
 from tests.conftest import app_now

@@ -12,7 +12,8 @@ from board.periods import helsinki_date
 from board.stages import Stage
 from data.db import session_scope
 from data.models import AuditEvent, Feedback, Theme, ThemeFeedback
-from data.services import huddle_quotes, mark_replied
+from data.handling import mark_replied
+from data.huddle_board import huddle_quotes
 from pages.ui import format as fmt
 from pages.ui.texts import t
 from pages.ui.plain import inert

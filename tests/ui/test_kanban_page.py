@@ -10,13 +10,12 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from board.stages import Stage
+from data.access import add_grant
 from data.db import session_scope
 from data.models import AccessGrant, Action, AuditEvent, Theme
-from data.services import add_grant
-from pages.ui.plain import inert as plain
 from pages.ui.plain import inert
-from tests.factories import add_feedback, add_theme, link
 from tests.conftest import app_now
+from tests.factories import add_feedback, add_theme, link
 from tests.ui.conftest import open_page
 
 KANBAN = "pages/kanban.py"
@@ -356,10 +355,10 @@ def test_theme_titles_with_markdown_and_html_are_shown_escaped(county):
         hostile = add_theme(session, "U1", Stage.IDENTIFIED, app_now(), title=title, owner="<b>Pomo</b>")
     app = open_page(KANBAN, as_="ui:supervisor", unit="U1")
     on_card = [m.value for m in card(app, hostile.id).markdown]
-    assert on_card[0] == f"**{plain(title)}**"
+    assert on_card[0] == f"**{inert(title)}**"
     assert inert("<b>Pomo</b>") in card(app, hostile.id).caption[0].value
     open_theme(app, hostile.id)
-    assert f"### {plain(title)}" in [m.value for m in app.markdown]
+    assert f"### {inert(title)}" in [m.value for m in app.markdown]
     assert not app.exception
 
 

@@ -10,7 +10,8 @@ from babel.dates import format_date
 from board.periods import helsinki_date
 from data.db import session_scope
 from data.languages import choose_language, preferred_language
-from data.services import create_kiosk_link, viewer_for
+from data.access import viewer_for
+from data.kiosk import create_kiosk_link
 from data.organisation import upsert_units
 from pages.ui.plain import inert
 from tests.factories import TREE, add_feedback

@@ -10,7 +10,7 @@ from board.periods import helsinki_date
 from board.stages import Stage
 from data.db import session_scope
 from data.public import set_show_staff_names
-from data.services import publish_action
+from data.actions import publish_action
 from tests.factories import add_action, add_feedback, add_theme, person
 from tests.conftest import app_now
 from tests.ui.conftest import open_page

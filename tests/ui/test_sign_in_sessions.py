@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from data.db import session_scope
 from data.models import AuditEvent, SignInSession
-from data.services import add_grant
+from data.access import add_grant
 from tests.conftest import app_now, leave_demo
 from tests.ui.conftest import APP
 from tests.ui.test_access_pages import ENTRA, shown

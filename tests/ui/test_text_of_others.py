@@ -9,7 +9,7 @@ import pytest
 from board.stages import Stage
 from data.db import session_scope
 from data.organisation import unit_by_code
-from data.services import add_grant
+from data.access import add_grant
 from pages.ui.plain import inert, neutral
 from tests.factories import add_action, add_feedback, add_theme
 from tests.conftest import app_now

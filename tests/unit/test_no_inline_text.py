@@ -18,6 +18,7 @@ SHOWN = {"title", "header", "subheader", "write", "markdown", "caption", "text",
          "multiselect", "segmented_control", "pills", "link_button", "download_button", "page_link", "Page",
          "dialog", "data_editor", "slider", "select_slider", "file_uploader", "status", "spinner"}
 KEYWORDS = {"label", "title", "help", "placeholder", "caption", "value", "alt"}
+LOGGERS = {"LOG", "log", "logger", "logging"}  # LOG.warning(...) goes to the server's log, not the screen
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not "·", "–", "**" or "({n})"
 
 
@@ -38,6 +39,8 @@ def inline_texts(source: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SHOWN):
+            continue
+        if isinstance(node.func.value, ast.Name) and node.func.value.id in LOGGERS:
             continue
         # The first argument of a Page, and of a page_link, is a page's file, not a text.
         first = node.args[:1] if node.func.attr not in {"Page", "page_link"} else []

@@ -45,6 +45,10 @@ NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
 CATALOGUE = {"t", "tn", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
 OURS_ELSEWHERE = {"period_name", "nps_text"}
+# Helpers of pages/ui that return escaped or catalogue text, shared by a page's widgets: each is checked to
+# return only our text in its own module (test_a_helper_trusted_elsewhere_returns_only_our_text).
+OURS_IN = {"pages/ui/inbox_text.py": {"user_text", "arrival_text", "state_text"}}
+OURS_ELSEWHERE |= {helper for helpers in OURS_IN.values() for helper in helpers}
 # The operator's configuration (app.py reads it from the environment), not a user's text.
 CONFIGURATION = {"settings"}
 
@@ -203,6 +207,12 @@ def test_there_are_pages_to_check():
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_a_page_passes_no_text_of_others_to_markdown_unescaped(path):
     assert unescaped_texts(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(("path", "helper"), [(path, name) for path, names in OURS_IN.items() for name in names])
+def test_a_helper_trusted_elsewhere_returns_only_our_text(path, helper):
+    module = Module(ast.parse((ROOT / path).read_text(encoding="utf-8")))
+    assert f"{helper}()" in module.ours
 
 
 @pytest.mark.parametrize("source", [

@@ -1,6 +1,6 @@
 """Who is looking at this rerun: a kiosk screen, a demo persona or a person signed in with Entra ID.
 
-The only module of auth/ that imports streamlit.
+Page machinery (it reads st.user and st.session_state): auth/ gives the rules, data/ the records.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from auth.config import SignInConfig as SignIn
 from auth.graph import GraphError, GraphSettings, group_ids
 from data.db import is_busy, session_scope
 from data.demo import DEMO_PERSONAS
-from data.services import kiosk_viewer, record_sign_in, viewer_for
+from data.access import record_sign_in, viewer_for
+from data.kiosk import kiosk_viewer
 from data.sign_ins import EXPIRED, SIGNED_OUT, begin_sign_in, end_sign_in, find_sign_in, is_open
 
 LOG = logging.getLogger(__name__)
