@@ -39,6 +39,8 @@ class Settings:
     import_mb: int = 2048
     # How big a feedback file may be (VARTTI_IMPORT_MAX_*); on by default.
     import_limits: ImportLimits = field(default_factory=ImportLimits)
+    # The huddle board says so aloud when a source's newest answer is older than this (calendar days).
+    stale_days: int = 3
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -122,4 +124,5 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         import_seconds=_positive_int(values, "VARTTI_IMPORT_SECONDS", 120),
         import_mb=_positive_int(values, "VARTTI_IMPORT_MB", 2048),
         import_limits=_import_limits(values),
+        stale_days=_positive_int(values, "VARTTI_STALE_DAYS", 3),
     )

@@ -742,6 +742,22 @@ FI = {
     "report.figure": "Luku",
     "report.value": "Arvo",
     "report.more_items": "… ja {n} muuta",
+    # --- board14: the huddle board's truthful signals and every wall screen ---
+    "huddle.nps.calm": "{change} edellisiin 30 pv:ään · ei merkitsevä muutos",
+    "huddle.volume7.title": "Palautteet 7 pv",
+    "huddle.volume7.before": "Edelliset 7 pv: {count}",
+    "huddle.volume7.which": "{first}–{last}, eiliseen asti",
+    "huddle.replies.awaiting_title": "Vastausta odottaa",
+    "huddle.replies.awaiting_calm": "Ei myöhässä, ei erääntymässä 3 pv:n sisällä",
+    "huddle.replies.awaiting_total": "Vastausta odottaa kaikkiaan {count}",
+    "huddle.replies.none_awaiting": "Ei avoimia vastauspyyntöjä",
+    "huddle.fixed.public": "näkyy asukkaille",
+    "huddle.fixed.internal": "vain sisäinen",
+    "huddle.trend.legend": "● valmis viikko · ○ kuluva viikko, kesken · varjo: 95 %:n luottamusväli",
+    "huddle.stale.all": "⚠ Uusin palaute {day} ({days} pv sitten): luvut eivät ole ajan tasalla – tarkistakaa tuonti.",
+    "huddle.timer.sound": "Äänimerkki",
+    "huddle.timer.over": "Aika on täynnä",
+    "huddle.voice.quote_inline": "*“{text}”* – {day}",
 }
 
 # Swedish and English: the same keys as FI, each language complete (tests check).
@@ -1484,6 +1500,22 @@ SV: dict[str, str] = {
     "report.figure": "Nyckeltal",
     "report.value": "Värde",
     "report.more_items": "… och {n} till",
+    # --- board14: the huddle board's truthful signals and every wall screen ---
+    "huddle.nps.calm": "{change} mot föregående 30 d · ingen signifikant ändring",
+    "huddle.volume7.title": "Respons 7 d",
+    "huddle.volume7.before": "Föregående 7 d: {count}",
+    "huddle.volume7.which": "{first}–{last}, t.o.m. i går",
+    "huddle.replies.awaiting_title": "Väntar på svar",
+    "huddle.replies.awaiting_calm": "Inga försenade, inga som förfaller inom 3 dagar",
+    "huddle.replies.awaiting_total": "Totalt {count} väntar på svar",
+    "huddle.replies.none_awaiting": "Inga öppna svarsbegäranden",
+    "huddle.fixed.public": "synlig för invånarna",
+    "huddle.fixed.internal": "endast internt",
+    "huddle.trend.legend": "● avslutad vecka · ○ pågående vecka · skuggning: 95 % konfidensintervall",
+    "huddle.stale.all": "⚠ Senaste respons {day} ({days} d sedan): siffrorna är inte aktuella – kontrollera importen.",
+    "huddle.timer.sound": "Ljudsignal",
+    "huddle.timer.over": "Tiden är slut",
+    "huddle.voice.quote_inline": "*“{text}”* – {day}",
 }
 
 EN: dict[str, str] = {
@@ -2225,6 +2257,22 @@ EN: dict[str, str] = {
     "report.figure": "Figure",
     "report.value": "Value",
     "report.more_items": "… and {n} more",
+    # --- board14: the huddle board's truthful signals and every wall screen ---
+    "huddle.nps.calm": "{change} vs previous 30 days · not a significant change",
+    "huddle.volume7.title": "Feedback, 7 days",
+    "huddle.volume7.before": "Previous 7 days: {count}",
+    "huddle.volume7.which": "{first}–{last}, up to yesterday",
+    "huddle.replies.awaiting_title": "Awaiting a reply",
+    "huddle.replies.awaiting_calm": "None overdue, none due within 3 days",
+    "huddle.replies.awaiting_total": "{count} awaiting a reply in all",
+    "huddle.replies.none_awaiting": "No open reply requests",
+    "huddle.fixed.public": "visible to citizens",
+    "huddle.fixed.internal": "internal only",
+    "huddle.trend.legend": "● finished week · ○ current week, still filling · shading: 95 % interval",
+    "huddle.stale.all": "⚠ Newest feedback {day} ({days} days ago): the figures are not up to date – check the import.",
+    "huddle.timer.sound": "Sound",
+    "huddle.timer.over": "Time is up",
+    "huddle.voice.quote_inline": "*“{text}”* – {day}",
 }
 
 CATALOGUES = {"fi": FI, "sv": SV, "en": EN}
