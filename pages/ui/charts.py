@@ -75,7 +75,7 @@ def nps_trend(weeks: list[WeekNps], *, height: int = DESIGN_HEIGHT, width: int =
         y=alt.value(4), text="thin_label:N").transform_filter("datum.thin")
     return (
         alt.layer(band, line, points, current, values, thin)
-        .properties(height=height, width=width,
+        .properties(height=height, width=width, padding={"top": 30, "left": 5, "right": 5, "bottom": 5},
                     # SVG scales crisply with the panel; no action menu on a wall screen.
                     usermeta={"embedOptions": {"renderer": "svg", "actions": False}})
         .configure(background="#ffffff", font="Source Sans Pro, Source Sans 3, sans-serif")
