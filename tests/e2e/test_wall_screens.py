@@ -6,6 +6,7 @@ through the importer, a theme and actions through the services, all dated from t
 from __future__ import annotations
 
 import csv
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -191,3 +192,27 @@ def test_the_board_tells_the_truth_on_every_wall_without_scrolling(browser: Brow
         assert texts and too_small == [], f"smaller than {smallest_allowed:.1f} px at {width}×{height}@{scale}x: {too_small}"
     finally:
         page.context.close()
+
+
+def test_the_huddle_timer_uses_the_boards_font_and_shows_its_end(page: Page, demo_server: DemoServer, wall_unit):
+    # The browser's clock is ours to move: five minutes pass at once, no test waits for them.
+    page.clock.install()
+    goto(page, demo_server, f"/huddle?unit={UNIT}", text="Suositteluindeksi (NPS), 30 pv")
+    timer = page.frame_locator('[data-testid="stIFrame"]')
+    timer.get_by_role("button", name="5 min", exact=True).click()
+    expect(timer.locator("#clock")).to_be_visible()
+    expect(timer.get_by_text("Aika on täynnä")).to_be_hidden()
+    sound = timer.get_by_role("button", name="Äänimerkki")
+    sound.click()
+    expect(sound).to_have_attribute("aria-pressed", "true")
+
+    page.clock.fast_forward("05:02")
+    expect(timer.get_by_text("Aika on täynnä")).to_be_visible()
+    expect(timer.locator("#clock")).to_have_text(re.compile(r"^−0\.0\d$"))  # counts on past zero
+    frame = next(f for f in page.frames if f != page.main_frame and f.url in ("about:srcdoc", "about:blank"))
+    assert frame.evaluate("() => getComputedStyle(document.getElementById('timer')).backgroundColor") in (
+        "rgb(179, 38, 30)", "rgb(125, 26, 21)")  # red, blinking darker
+    font = frame.evaluate("""async () => { await document.fonts.ready;
+        return [...document.fonts].filter((f) => f.family.includes('Vartti')).map((f) => f.status); }""")
+    assert font and all(status == "loaded" for status in font), font
+    shot(page, "wall_timer_over")
