@@ -45,7 +45,7 @@ def _fi_int(value: int) -> str:
 def _open_board(page: Page, server: DemoServer, unit: str) -> None:
     goto(page, server, f"/huddle?unit={unit}", text=NPS_TITLE)
     # Shoot only a fully drawn board: the trend chart drawn, the timer's frame loaded.
-    expect(page.locator(".st-key-panel-trend").locator("canvas, svg").first).to_be_visible()
+    expect(page.locator(".st-key-panel-trend").locator("canvas, svg.marks").first).to_be_visible()
     expect(page.frame_locator('[data-testid="stIFrame"]').get_by_role("button", name="10 min", exact=True)).to_be_visible()
 
 
