@@ -196,7 +196,8 @@ def _stale_notice(signals: BoardSignals) -> None:
 
 def _render(board: HuddleBoard, signals: BoardSignals) -> None:
     has_feedback = board.metrics.figures.volume > 0 or any(w.nps.n for w in board.weeks)
-    tiles = st.columns(4, gap="small")
+    # The NPS tile carries the most words (change, n, interval): it gets the widest column.
+    tiles = st.columns([1.3, 0.9, 0.85, 1], gap="small")
     with tiles[0]:
         _nps_tile(board, has_feedback)
     with tiles[1]:
