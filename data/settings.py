@@ -41,6 +41,8 @@ class Settings:
     import_limits: ImportLimits = field(default_factory=ImportLimits)
     # VARTTI_DROP_DIR: the folder `python -m data import-dir` watches, shown on /admin → Tuonnit (None: not in use).
     drop_dir: str | None = None
+    # The huddle board says so aloud when a source's newest answer is older than this (calendar days).
+    stale_days: int = 3
 
     @property
     def reply_policy(self) -> ReplyPolicy:
@@ -125,4 +127,5 @@ def load_settings(values: Mapping[str, str]) -> Settings:
         import_mb=_positive_int(values, "VARTTI_IMPORT_MB", 2048),
         import_limits=_import_limits(values),
         drop_dir=str(values.get("VARTTI_DROP_DIR") or "").strip() or None,
+        stale_days=_positive_int(values, "VARTTI_STALE_DAYS", 3),
     )

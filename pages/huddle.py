@@ -10,6 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from board.likert import STATEMENTS
 from board.periods import helsinki_date, iso_week_of
+from board.significance import Difference, nps_difference
+from board.signals import ReplyState, reply_state
+from data.board_figures import BoardSignals, board_signals
 from data.db import session_scope
 from auth.access import AccessDenied
 from data.huddle_board import HuddleBoard, board_title, huddle_board
@@ -27,8 +30,7 @@ from pages.ui.unit_picker import unit_picker
 
 REFRESH_SECONDS = 60
 LOG = logging.getLogger(__name__)
-CHANNELS_SHOWN = 3
-QUOTE_CHARS = 160
+QUOTE_CHARS = 140
 UI = Path(__file__).parent / "ui"
 
 context = app_context()
@@ -46,36 +48,42 @@ def _nps_tile(board: HuddleBoard, has_feedback: bool) -> None:
                 st.write(t("huddle.too_few_n", n=fmt.number(nps.n), min_n=fmt.number(context.settings.min_n)))
         return
     with st.container(key="tile-nps"):
-        change = board.nps_change
-        st.metric(
-            t("huddle.nps.title"),
-            fmt.number(nps.score),
-            delta=None if change is None else t("huddle.nps.change", change=fmt.signed(change)),
-            **_change_style(change),
-        )
+        # The roll-up's rule: a change is news only when its 95 % interval excludes zero.
+        difference = nps_difference(nps, board.previous.nps)
+        st.metric(t("huddle.nps.title"), fmt.number(nps.score), delta=_change_text(difference),
+                  **_change_style(difference))
         lo, hi = nps.ci95
         st.write(t("huddle.nps.n", n=fmt.number(nps.n), lo=fmt.number(lo), hi=fmt.number(hi)))
-        if change is None:
+        if difference is None:
             st.write(t("huddle.nps.change_unknown"))
 
 
-def _change_style(change: float | None) -> dict:
-    # Red is kept for what needs action today; a falling NPS is shown calmly.
-    if change is None or round(change) == 0:
+def _change_text(difference: Difference | None) -> str | None:
+    """The roll-up's words: ▲/▼ only for a significant change, the rest said calmly."""
+    if difference is None:
+        return None
+    change = fmt.signed(difference.change)
+    if not difference.significant:
+        return t("huddle.nps.calm", change=change)
+    marked = t("rollup.change.real" if difference.change > 0 else "rollup.change.real_down", change=change)
+    return t("huddle.nps.change", change=marked)
+
+
+def _change_style(difference: Difference | None) -> dict:
+    # The ▲/▼ are in the text; red is kept for what needs action today, so a real fall is not red.
+    if difference is None or not difference.significant:
         return {"delta_arrow": "off", "delta_color": "gray"}
-    if change > 0:
-        return {"delta_arrow": "up", "delta_color": "green"}
-    return {"delta_arrow": "down", "delta_color": "gray"}
+    return {"delta_arrow": "off", "delta_color": "green" if difference.change > 0 else "gray"}
 
 
-def _volume_tile(board: HuddleBoard) -> None:
+def _volume_tile(board: HuddleBoard, signals: BoardSignals) -> None:
+    volume = signals.volume
     with st.container(key="tile-volume"):
-        st.metric(t("huddle.volume.title"), fmt.number(board.volume_this_week))
-        st.write(t("huddle.volume.weeks", last_week=fmt.number(board.volume_last_week)))
-        parts = " · ".join(f"{t('collection.' + name)} {fmt.number(count)}"
-                           for name, count in list(board.by_collection.items())[:CHANNELS_SHOWN])
-        if parts:
-            st.caption(t("huddle.volume.by_collection", parts=parts))
+        # Two whole weeks of days compared, never a part-week with a full one.
+        st.metric(t("huddle.volume7.title"), fmt.number(volume.recent_count))
+        st.write(t("huddle.volume7.before", count=fmt.number(volume.before_count)))
+        st.write(t("huddle.volume7.which", first=fmt.short_day(volume.recent.first),
+                   last=fmt.short_day(volume.recent.last)))
 
 
 def _development_tile(board: HuddleBoard) -> None:
@@ -84,22 +92,30 @@ def _development_tile(board: HuddleBoard) -> None:
         st.write(t("huddle.dev.count"))
 
 
-def _replies_tile(board: HuddleBoard) -> None:
+def _replies_tile(board: HuddleBoard, signals: BoardSignals) -> None:
     replies = board.metrics.replies
-    if replies.overdue:
+    awaiting = signals.awaiting_replies
+    state = reply_state(overdue=replies.overdue, due_soon=replies.due_soon, awaiting=awaiting)
+    if state is ReplyState.OVERDUE:
         with st.container(key="tile-replies-overdue"):
             st.metric(t("huddle.replies.overdue_title"), fmt.number(replies.overdue))
             st.write(t("huddle.replies.oldest", days=fmt.number(replies.oldest_overdue_days)))
             if replies.due_soon:
                 st.write(t("huddle.replies.due_soon", count=fmt.number(replies.due_soon)))
-    elif replies.due_soon:
+            st.write(t("huddle.replies.awaiting_total", count=fmt.number(awaiting)))
+    elif state is ReplyState.DUE_SOON:
         with st.container(key="tile-replies-soon"):
             st.metric(t("huddle.replies.soon_title"), fmt.number(replies.due_soon))
             st.write(t("huddle.replies.none_overdue"))
+            st.write(t("huddle.replies.awaiting_total", count=fmt.number(awaiting)))
+    elif state is ReplyState.AWAITING:
+        with st.container(key="tile-replies-awaiting"):
+            st.metric(t("huddle.replies.awaiting_title"), fmt.number(awaiting))
+            st.write(t("huddle.replies.awaiting_calm"))
     else:
         with st.container(key="tile-replies-ok"):
             st.metric(t("huddle.replies.title"), "✓")
-            st.write(t("huddle.replies.all_done"))
+            st.write(t("huddle.replies.none_awaiting"))
 
 
 def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
@@ -108,8 +124,9 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
-        st.altair_chart(nps_trend(board.weeks, height=270), width="stretch", theme=None,
-                        alt=t("huddle.trend.alt"))
+        st.altair_chart(nps_trend(board.weeks), width="content", theme=None, alt=t("huddle.trend.alt"))
+        with st.container(key="trend-legend"):
+            st.write(t("huddle.trend.legend"))
         # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
         with st.container(key="sr-trend"):
             st.write(t("a11y.huddle.trend_alt", values="; ".join(
@@ -146,48 +163,64 @@ def _themes_panel(board: HuddleBoard) -> None:
             st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
 
 
-def _voice_panel(board: HuddleBoard) -> None:
+def _voice_panel(signals: BoardSignals) -> None:
     with st.container(key="panel-voice"):
         st.header(t("huddle.voice.title"), anchor=False)
-        if not board.quotes:
+        if not signals.quotes:
             st.write(t("huddle.voice.none"))
-        for quote in board.quotes:
+        for i, quote in enumerate(signals.quotes):
             text = quote.text if len(quote.text) <= QUOTE_CHARS else quote.text[:QUOTE_CHARS].rstrip() + "…"
-            st.markdown(t("huddle.voice.quote", text=inert(text), day=fmt.day(quote.received_at.date())))
+            with st.container(key=f"quote-{i}"):
+                st.markdown(t("huddle.voice.quote_inline", text=inert(text), day=fmt.day(quote.received_at.date())))
 
 
-def _fixed_panel(board: HuddleBoard) -> None:
+def _fixed_panel(signals: BoardSignals) -> None:
+    # The wall screen is internal: the team sees all its recent work, and which of it citizens see.
     with st.container(key="panel-fixed"):
         st.header(t("huddle.fixed.title"), anchor=False)
-        if not board.fixed:
+        if not signals.actions:
             st.write(t("huddle.fixed.none"))
-        for item in board.fixed:
-            st.markdown(f"**{fmt.day(item.taken_on)}** {inert(item.text)}")
+        for i, action in enumerate(signals.actions):
+            # Which of the team's actions citizens can see, in words (and a colour that only repeats them).
+            seen_by = (f":blue[{t('huddle.fixed.public')}]" if action.published
+                       else f":gray[{t('huddle.fixed.internal')}]")
+            with st.container(key=f"action-{'public' if action.published else 'internal'}-{i}"):
+                st.markdown(f"**{fmt.day(action.taken_on)}** · {seen_by}  \n{inert(action.text)}")
 
 
-def _render(board: HuddleBoard, now: datetime) -> None:
+def _stale_notice(signals: BoardSignals) -> None:
+    """Say aloud, with the date, when the figures are old because feedback stopped coming in."""
+    if signals.stale is None:
+        return
+    with st.container(key="stale"):
+        st.write(t("huddle.stale.all", day=fmt.day(signals.stale.newest_on),
+                   days=fmt.number(signals.stale.days_quiet)))
+
+
+def _render(board: HuddleBoard, signals: BoardSignals) -> None:
     has_feedback = board.metrics.figures.volume > 0 or any(w.nps.n for w in board.weeks)
-    tiles = st.columns(4, gap="medium")
+    # The NPS tile carries the most words (change, n, interval): it gets the widest column.
+    tiles = st.columns([1.3, 0.9, 0.85, 1], gap="small")
     with tiles[0]:
         _nps_tile(board, has_feedback)
     with tiles[1]:
-        _volume_tile(board)
+        _volume_tile(board, signals)
     with tiles[2]:
         _development_tile(board)
     with tiles[3]:
-        _replies_tile(board)
-    middle = st.columns([1.2, 1], gap="medium")
+        _replies_tile(board, signals)
+    middle = st.columns([1.2, 1], gap="small")
     with middle[0]:
         _trend_panel(board, has_feedback)
     with middle[1]:
         _statements_panel(board)
-    bottom = st.columns(3, gap="medium")
+    bottom = st.columns(3, gap="small")
     with bottom[0]:
         _themes_panel(board)
     with bottom[1]:
-        _voice_panel(board)
+        _voice_panel(signals)
     with bottom[2]:
-        _fixed_panel(board)
+        _fixed_panel(signals)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -209,6 +242,8 @@ def _live_board(unit_code: str) -> None:
         with session_scope(context.engine) as session:
             board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=now,
                                  settings=context.settings)
+            signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=now,
+                                    settings=context.settings)
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=inert(unit_code)))
         return
@@ -220,17 +255,34 @@ def _live_board(unit_code: str) -> None:
         LOG.exception("huddle board of %s could not be read", unit_code)
         st.info(t("error.board_unavailable"), icon=":material/sync:")
         return
+    _headline(now, signals)
+    _render(board, signals)
+
+
+def _headline(now: datetime, signals: BoardSignals) -> None:
     today = helsinki_date(now)
-    with st.container(key="headline"):
+    when, stale = st.columns([2, 3], vertical_alignment="center", gap="small")
+    with when, st.container(key="headline"):
         st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=fmt.number(iso_week_of(today).week))} · "
                  f"{t('huddle.updated', time=fmt.clock(now))}")
-    _render(board, now)
+    with stale:
+        _stale_notice(signals)
+
+
+def _board_font() -> str:
+    """The URL of the typeface Streamlit serves to the board, so the timer's frame uses it too ("" if none)."""
+    fonts = sorted((Path(st.__file__).parent / "static" / "static" / "media").glob("SourceSans*Upright*.woff2"))
+    # Relative, so it also works when the app is served under a path prefix.
+    return f"static/media/{fonts[0].name}" if fonts else ""
 
 
 def _timer() -> str:
     """The huddle timer's page, in the reader's language (our own fixed texts only)."""
     page = (UI / "timer.html").read_text(encoding="utf-8")
-    return page.replace("{{lang}}", current()).replace("{{stop}}", t("huddle.timer.stop"))
+    for name, value in (("lang", current()), ("font", _board_font()), ("stop", t("huddle.timer.stop")),
+                        ("sound", t("huddle.timer.sound")), ("over", t("huddle.timer.over"))):
+        page = page.replace("{{" + name + "}}", value)
+    return page
 
 
 def _choose_unit(message: str | None) -> None:
@@ -277,7 +329,7 @@ with st.container(key="wall"):
     with heading:
         st.title(inert(unit_name), anchor=False)
     with timer:
-        st.iframe(_timer(), height=76, alt=t("huddle.timer.alt"))
+        st.iframe(_timer(), height=81, alt=t("huddle.timer.alt"))
     _live_board(code)
 huddle_mode(context, code)  # ritual14: the huddle itself
 escalation_panel(context, code)

@@ -9,11 +9,27 @@ from pages.ui.texts import t
 
 INK = "#1b2a3a"
 BLUE = "#1f5f8b"
-MUTED = "#8a96a3"
+MUTED = "#5a6b7b"
+# The chart is drawn at this size as SVG and scaled by wall.css to its panel, so its type grows with the
+# screen like the rest of the board: 23 px here is above 1/45 of the screen height on any 16:9 wall.
+DESIGN_WIDTH = 860
+DESIGN_HEIGHT = 200
+LABEL_PX = 23
 
 
-def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
+def segments(shown: list[bool]) -> list[int]:
+    """A run number per week: the line joins weeks of one run only, so it never crosses a thin week."""
+    run, result = 0, []
+    for is_shown in shown:
+        if not is_shown:
+            run += 1
+        result.append(run)
+    return result
+
+
+def nps_trend(weeks: list[WeekNps], *, height: int = DESIGN_HEIGHT, width: int = DESIGN_WIDTH) -> alt.LayerChart:
     """Weekly NPS as points and a line, its 95 % interval as a band, n under each week; thin weeks marked, not zero."""
+    runs = segments([week.nps.score is not None for week in weeks])
     rows = [
         {
             "week": f"{t('huddle.trend.week', week=week.week.week)}|{t('huddle.trend.n', n=number(week.nps.n))}",
@@ -24,6 +40,7 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
             "thin": week.nps.score is None,
             "current": i == len(weeks) - 1,
             "thin_label": t("huddle.trend.too_few") if week.nps.score is None else "",
+            "run": runs[i],
         }
         for i, week in enumerate(weeks)
     ]
@@ -34,28 +51,33 @@ def nps_trend(weeks: list[WeekNps], *, height: int) -> alt.LayerChart:
     ceiling = min(100, -(-high // 10) * 10)
     data = alt.Data(values=rows)
     x = alt.X("week:N", sort=alt.SortField("order"), title=None,
-              axis=alt.Axis(labelAngle=0, labelFontSize=18, labelColor=INK, labelExpr="split(datum.label, '|')",
-                            labelLineHeight=22, labelPadding=6))
+              axis=alt.Axis(labelAngle=0, labelFontSize=LABEL_PX, labelColor=INK, labelExpr="split(datum.label, '|')",
+                            labelLineHeight=LABEL_PX + 2, labelPadding=4, labelOverlap=False))
     y_scale = alt.Scale(domain=[floor, ceiling])
     base = alt.Chart(data).encode(x=x)
     band = base.mark_area(color=BLUE, opacity=0.15).encode(
-        y=alt.Y("lo:Q", scale=y_scale, title="NPS",
-                axis=alt.Axis(labelFontSize=18, titleFontSize=20, tickCount=5)),
-        y2="hi:Q",
+        y=alt.Y("lo:Q", scale=y_scale, title=None,
+                axis=alt.Axis(labelFontSize=LABEL_PX, labelColor=INK, tickCount=4)),
+        y2="hi:Q", detail="run:N",
     ).transform_filter("datum.nps !== null")
-    line = base.mark_line(color=BLUE, strokeWidth=3).encode(y="nps:Q").transform_filter("datum.nps !== null")
-    points = base.mark_circle(color=BLUE, size=160, opacity=1).encode(y="nps:Q").transform_filter(
+    line = base.mark_line(color=BLUE, strokeWidth=4).encode(y="nps:Q", detail="run:N").transform_filter(
+        "datum.nps !== null")
+    points = base.mark_circle(color=BLUE, size=220, opacity=1).encode(y="nps:Q").transform_filter(
         "datum.nps !== null && !datum.current")
     # The current week is still filling up: drawn hollow so it does not read as a finished week.
-    current = base.mark_point(color=BLUE, size=160, filled=False, strokeWidth=3).encode(
+    current = base.mark_point(color=BLUE, size=220, filled=False, strokeWidth=4, fill="#ffffff").encode(
         y="nps:Q").transform_filter("datum.nps !== null && datum.current")
-    values = base.mark_text(dy=-20, fontSize=20, fontWeight="bold", color=INK).encode(
+    values = base.mark_text(dy=-22, fontSize=LABEL_PX + 1, fontWeight="bold", color=INK).encode(
         y="nps:Q", text="nps:Q").transform_filter("datum.nps !== null")
-    thin = base.mark_text(fontSize=16, color=MUTED, fontStyle="italic", baseline="bottom").encode(
-        y=alt.value(height - 6), text="thin_label:N").transform_filter("datum.thin")
+    # Written down the column from the top, so it never runs into the next week's labels.
+    thin = base.mark_text(fontSize=LABEL_PX, color=MUTED, fontStyle="italic", baseline="middle", angle=90,
+                          align="left").encode(
+        y=alt.value(4), text="thin_label:N").transform_filter("datum.thin")
     return (
         alt.layer(band, line, points, current, values, thin)
-        .properties(height=height)
+        .properties(height=height, width=width, padding={"top": 30, "left": 5, "right": 5, "bottom": 5},
+                    # SVG scales crisply with the panel; no action menu on a wall screen.
+                    usermeta={"embedOptions": {"renderer": "svg", "actions": False}})
         .configure(background="#ffffff", font="Source Sans Pro, Source Sans 3, sans-serif")
         .configure_view(strokeWidth=0)
         .configure_axis(grid=True, gridColor="#e3e7eb", domainColor="#c5ccd3")

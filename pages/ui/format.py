@@ -36,6 +36,12 @@ def day(value: date, language: str | None = None) -> str:
     return format_date(value, format=pattern, locale=_locale(language))
 
 
+def short_day(value: date, language: str | None = None) -> str:
+    """A day without its year, e.g. 16.11. (16 Nov in English)."""
+    pattern = "d MMM" if (language or current()) == "en" else "d.M."
+    return format_date(value, format=pattern, locale=_locale(language))
+
+
 def weekday_and_day(value: date, language: str | None = None) -> str:
     """A date with its weekday, e.g. maanantai 23.11.2026."""
     pattern = "cccc dd/MM/yyyy" if (language or current()) == "en" else "cccc d.M.yyyy"

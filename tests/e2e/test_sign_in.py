@@ -126,7 +126,7 @@ def expect_board(page: Page, unit_name: str) -> None:
     wait_for_app(page, NPS_TITLE)
     expect(page.locator(".st-key-wall h1")).to_have_text(unit_name)
     expect(page.locator(".st-key-tile-nps, .st-key-tile-nps-text")).to_have_count(1)
-    expect(page.locator(".st-key-panel-trend").locator("canvas, svg").first).to_be_visible()
+    expect(page.locator(".st-key-panel-trend").locator("canvas, svg.marks").first).to_be_visible()
 
 
 def expect_no_figures(page: Page) -> None:

@@ -13,7 +13,7 @@ from data.organisation import unit_by_code
 from data.huddle_board import huddle_board, metrics_for
 from data.units import UnknownUnit
 from tests.conftest import NOW
-from tests.factories import add_action, add_feedback, add_theme, make_tree, everyone
+from tests.factories import add_feedback, add_theme, make_tree, everyone
 
 # The last 30 days before NOW are 2026-10-25 … 2026-11-23; clocks went back on 2026-10-25, so
 # that day starts at 2026-10-24 21:00 UTC (EEST, +3).
@@ -140,19 +140,6 @@ def test_board_shows_the_same_figures_as_metrics(scored, settings):
     metrics = metrics_for(scored, unit_code="U1", period=None, now=NOW, settings=settings)
     assert board.metrics.as_json() == metrics.as_json()
     assert board.metrics.figures.period == PERIOD
-
-
-def test_board_reports_published_fixes_newest_first_in_their_public_words(session, settings):
-    make_tree(session, NOW)
-    theme = add_theme(session, "U1", Stage.DONE, NOW, title="Takaisinsoitot")
-    add_action(session, theme, date(2026, 11, 1), "Sisäinen kuvaus", public_text="Vastaamme nopeammin.",
-               published=True)
-    add_action(session, theme, date(2026, 11, 5), "Lisäsoittaja", public_text="Soitamme aamuisin.",
-               published=True)
-    add_action(session, theme, date(2026, 11, 10), "Luonnos, ei julkaistu", public_text="Ei vielä.")
-    board = huddle_board(session, viewer=everyone(), unit_code="U1", now=NOW, settings=settings)
-    assert [(f.taken_on, f.text) for f in board.fixed] == [
-        (date(2026, 11, 5), "Soitamme aamuisin."), (date(2026, 11, 1), "Vastaamme nopeammin.")]
 
 
 def test_an_unknown_unit_is_reported_by_its_code(session, settings):

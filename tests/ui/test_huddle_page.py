@@ -9,7 +9,7 @@ from board.stages import Stage
 from data.db import session_scope
 from data.huddle_board import metrics_for
 from data.settings import Settings
-from tests.factories import add_feedback, add_theme
+from tests.factories import add_action, add_feedback, add_theme
 from tests.conftest import app_now
 from tests.ui.conftest import open_page
 
@@ -66,7 +66,7 @@ def test_a_unit_without_feedback_says_so_instead_of_figures(county):
     assert not app.exception
     assert metric(app, "Suositteluindeksi (NPS), 30 pv") == "ei vielä palautetta"
     assert metric(app, "Vastaukset asiakkaille") == "✓"
-    assert "Kaikkiin vastattu ajallaan" in texts(app)
+    assert "Ei avoimia vastauspyyntöjä" in texts(app)
     assert "Väittämiin ei vielä vastauksia." in texts(app)
     assert "Ei kehitteillä olevia teemoja." in texts(app)
 
@@ -108,3 +108,77 @@ def test_the_landing_page_lists_units_to_choose_from(county):
     app = open_page()
     assert app.title[0].value == "Valitse yksikkö"
     assert "U1" in app.selectbox[0].options[0] or any("(U1)" in o for o in app.selectbox[0].options)
+
+
+# --- board14: the signals tell the truth ---------------------------------------------------------
+
+def _answers(session, unit: str, days_ago: int, promoters: int, passives: int, detractors: int) -> None:
+    for i, score in enumerate([10] * promoters + [8] * passives + [2] * detractors):
+        add_feedback(session, unit, app_now() - timedelta(days=days_ago + i % 20, hours=1), nps=score)
+
+
+@pytest.mark.parametrize(("now", "before", "shown", "hidden"), [
+    # NPS 31 → 29 with n 100: noise, said calmly.
+    ((45, 41, 14), (44, 41, 15), "ei merkitsevä muutos", "▲"),
+    # NPS 60 → 0 with n 100: the interval excludes zero, marked as the roll-up marks it.
+    ((70, 20, 10), (30, 40, 30), "▲ +60 edellisiin 30 päivään", "ei merkitsevä"),
+], ids=["noise", "real rise"])
+def test_the_nps_change_is_marked_only_when_the_rollup_would_mark_it(county, now, before, shown, hidden):
+    with session_scope(county, write=True) as session:
+        _answers(session, "U1", 0, *now)
+        _answers(session, "U1", 31, *before)
+    app = open_page(HUDDLE, unit="U1")
+    delta = next(m for m in app.metric if m.label == "Suositteluindeksi (NPS), 30 pv").delta
+    assert shown in delta and hidden not in delta, delta
+
+
+def test_replies_awaited_but_not_due_are_counted_without_a_tick(county):
+    with session_scope(county, write=True) as session:
+        for days in (2, 5):
+            add_feedback(session, "U2", app_now() - timedelta(days=days), reply_requested=True)
+    app = open_page(HUDDLE, unit="U2")
+    assert metric(app, "Vastausta odottaa") == "2"
+    assert "Ei myöhässä, ei erääntymässä 3 pv:n sisällä" in texts(app)
+    assert "✓" not in [m.value for m in app.metric]
+
+
+def test_the_teams_unpublished_actions_are_listed_and_marked_as_internal(county):
+    with session_scope(county, write=True) as session:
+        theme = add_theme(session, "U1", Stage.TRIAL, app_now() - timedelta(days=9))
+        add_action(session, theme, (app_now() - timedelta(days=3)).date(), "Jonotusnumerot näytölle")
+        add_action(session, theme, (app_now() - timedelta(days=5)).date(), "Ohjeet selkokielelle",
+                   public_text="Ohjeet ovat nyt selkokielellä.", published=True)
+    app = open_page(HUDDLE, unit="U1")
+    shown = texts(app)
+    assert "Ei vielä kirjattuja korjauksia." not in shown
+    assert "Jonotusnumerot näytölle" in shown and "vain sisäinen" in shown
+    assert "Ohjeet selkokielelle" in shown and "näkyy asukkaille" in shown
+
+
+def test_volume_compares_the_last_seven_whole_days_with_the_seven_before(county):
+    with session_scope(county, write=True) as session:
+        for days in (0, 1, 7, 8, 9, 14, 15):  # today is not counted; days 1–7 and 8–14 are
+            add_feedback(session, "U1", app_now() - timedelta(days=days), nps=9)
+    app = open_page(HUDDLE, unit="U1")
+    assert metric(app, "Palautteet 7 pv") == "2"
+    assert "Edelliset 7 pv: 3" in texts(app)
+    assert "16.11.–22.11., eiliseen asti" in texts(app)
+
+
+@pytest.mark.parametrize(("days_quiet", "said"), [(3, False), (4, True)])
+def test_a_board_whose_feedback_stopped_says_so_with_the_date(county, days_quiet, said):
+    with session_scope(county, write=True) as session:
+        add_feedback(session, "U1", app_now() - timedelta(days=days_quiet), nps=9)
+    app = open_page(HUDDLE, unit="U1")
+    newest = app_now() - timedelta(days=days_quiet)
+    assert (f"Uusin palaute {newest.day}.{newest.month}.{newest.year} ({days_quiet} pv sitten)" in texts(app)) is said
+
+
+def test_the_same_words_picked_twice_are_quoted_once(county):
+    with session_scope(county, write=True) as session:
+        for days, text in ((1, "Jono oli pitkä."), (2, "jono oli  pitkä."), (3, "Hoitaja kuunteli.")):
+            add_feedback(session, "U1", app_now() - timedelta(days=days), open_answer=text,
+                         quote_picked_at=app_now() - timedelta(hours=days))
+    app = open_page(HUDDLE, unit="U1")
+    quotes = [m.value for m in app.markdown if "“" in m.value]
+    assert len(quotes) == 2 and "Hoitaja kuunteli" in quotes[1], quotes
