@@ -41,7 +41,7 @@ NPS_TITLE = "Suositteluindeksi (NPS), 30 pv"
 INBOX_TITLE = "Palautteet"
 KANBAN_TITLE = f"Kehittämistaulu: {UNIT_NAME}"
 
-THEME = "E2E: Takaisinsoittojen viive"
+THEME = "E2E Takaisinsoittojen viive"
 NO_REPLY_REASON = "Asiakas tavoitettiin puhelimitse samana päivänä."
 ACTION_TEXT = "Takaisinsoitot jaettiin kahdelle hoitajalle joka aamupäivä."
 PUBLIC_TEXT = "Soitamme takaisin saman päivän aikana."
