@@ -22,6 +22,7 @@ from data.sign_ins import end_sessions_of, people_signed_in
 from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import import_tab
+from pages.ui import topics_tab
 from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
@@ -192,6 +193,7 @@ if may_anywhere(viewer, Permission.IMPORT_FEEDBACK):
     tabs.append((t("admin.import.tab"), lambda: import_tab.render(context)))
 if may_anywhere(viewer, Permission.CONFIGURE):
     tabs.append((t("public.admin.heading"), _public_tab))
+    tabs.append((t("topics.admin.tab"), lambda: topics_tab.render(context)))
 for (_, render), tab in zip(tabs, st.tabs([label for label, _ in tabs])):
     with tab:
         render()

@@ -45,6 +45,7 @@ from data.services import (
 )
 from pages.ui.saving import saving
 from pages.ui import format as fmt
+from pages.ui import topic_tags
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.plain import inert
@@ -453,6 +454,7 @@ def _item(row: InboxRow, *, handles: bool, choices: list[ThemeChoice], outcome: 
                         f"\u2002·\u2002 :gray[{how}]")
             st.markdown(_scores(row))
             _texts(row)
+            topic_tags.render(context, row.id, editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:
