@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.svm import LinearSVC
 
@@ -215,8 +215,12 @@ def _vectoriser_meta(vectoriser: TfidfVectorizer) -> dict:
 def _restore(vectoriser: TfidfVectorizer, meta: dict, idf) -> TfidfVectorizer:
     vectoriser.set_params(ngram_range=tuple(meta["ngram_range"]))
     vectoriser.vocabulary_ = {term: index for index, term in enumerate(meta["terms"])}
+    # The weighting step a fitted vectoriser keeps, rebuilt from its settings and the stored idf.
+    vectoriser._tfidf = TfidfTransformer(norm=vectoriser.norm, use_idf=vectoriser.use_idf,
+                                         smooth_idf=vectoriser.smooth_idf, sublinear_tf=vectoriser.sublinear_tf)
+    vectoriser._tfidf.n_features_in_ = len(vectoriser.vocabulary_)
     if idf is not None:
-        vectoriser.idf_ = np.asarray(idf, dtype=np.float64)
+        vectoriser._tfidf.idf_ = np.asarray(idf, dtype=np.float64)
     return vectoriser
 
 

@@ -5,6 +5,7 @@ accepted, added or rejected it, and every such decision is training data and an 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,7 +151,7 @@ def decide_topics(session: Session, *, viewer: Viewer, feedback_id: int, chosen:
 
 # --- the model ------------------------------------------------------------------------------------
 
-_LOADED: dict[int, TopicModel] = {}
+_LOADED: dict[str, TopicModel] = {}
 
 
 def latest_model(session: Session) -> tuple[TopicModelRow, TopicModel] | None:
@@ -158,10 +159,12 @@ def latest_model(session: Session) -> tuple[TopicModelRow, TopicModel] | None:
     row = session.exec(select(TopicModelRow).order_by(TopicModelRow.id.desc())).first()
     if row is None:
         return None
-    if row.id not in _LOADED:
+    # Keyed by content, not id: two databases (or a re-created one) can each have a model number 1.
+    key = hashlib.sha256(row.arrays).hexdigest() + hashlib.sha256(row.meta.encode()).hexdigest()
+    if key not in _LOADED:
         _LOADED.clear()
-        _LOADED[row.id] = TopicModel.from_arrays(json.loads(row.meta), row.arrays)
-    return row, _LOADED[row.id]
+        _LOADED[key] = TopicModel.from_arrays(json.loads(row.meta), row.arrays)
+    return row, _LOADED[key]
 
 
 def training_data(session: Session) -> tuple[list[Example], list[set[str]]]:
