@@ -40,6 +40,8 @@ class Settings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     context_weight: float = 1.0
+    # Words marked with the comment's sentiment: "staff" in a glowing comment and in a complaint differ.
+    polarity_weight: float = 0.0
     min_examples: int = MIN_EXAMPLES
     inner_folds: int = INNER_FOLDS
     seed: int = 19
@@ -65,6 +67,13 @@ def context_tokens(example: Example) -> str:
     return f"{question} {sentiment} {question}__{sentiment}"
 
 
+def polar_words(example: Example) -> str:
+    """The comment's words prefixed with its sentiment's side (good, mixed, bad or unknown)."""
+    side = {"1": "g", "2": "g", "pos": "g", "3": "m", "mid": "m", "4": "b", "5": "b", "neg": "b"}.get(
+        example.sentiment.strip(), "u")
+    return " ".join(f"{side}_{word}" for word in words(example).split())
+
+
 def _word_vectoriser(settings: Settings) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=settings.word_ngrams,
                            sublinear_tf=True, min_df=1, lowercase=False, dtype=np.float32)
@@ -73,6 +82,11 @@ def _word_vectoriser(settings: Settings) -> TfidfVectorizer:
 def _char_vectoriser(settings: Settings) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams, sublinear_tf=True,
                            min_df=2, lowercase=True, dtype=np.float32)
+
+
+def _polar_vectoriser() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True, lowercase=False,
+                           dtype=np.float32)
 
 
 def _context_vectoriser() -> TfidfVectorizer:
@@ -88,22 +102,30 @@ class Features:
     char: TfidfVectorizer
     context: TfidfVectorizer
     context_weight: float
+    polar: TfidfVectorizer | None = None
+    polarity_weight: float = 0.0
 
     @classmethod
     def fit(cls, examples: list[Example], settings: Settings) -> "Features":
         features = cls(_word_vectoriser(settings), _char_vectoriser(settings), _context_vectoriser(),
-                       settings.context_weight)
+                       settings.context_weight, _polar_vectoriser() if settings.polarity_weight else None,
+                       settings.polarity_weight)
+        if features.polar is not None:
+            features.polar.fit([polar_words(e) for e in examples])
         features.word.fit([words(e) for e in examples])
         features.char.fit([e.text for e in examples])
         features.context.fit([context_tokens(e) for e in examples])
         return features
 
     def transform(self, examples: list[Example]):
-        return sparse.hstack([
+        blocks = [
             self.word.transform([words(e) for e in examples]),
             self.char.transform([e.text for e in examples]),
             self.context.transform([context_tokens(e) for e in examples]) * self.context_weight,
-        ]).tocsr()
+        ]
+        if self.polar is not None:
+            blocks.append(self.polar.transform([polar_words(e) for e in examples]) * self.polarity_weight)
+        return sparse.hstack(blocks).tocsr()
 
 
 def best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
