@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 # A topic with fewer tagged examples than this is not learned, so it is never suggested.
@@ -40,8 +40,6 @@ class Settings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     context_weight: float = 1.0
-    # Words marked with the comment's sentiment: "staff" in a glowing comment and in a complaint differ.
-    polarity_weight: float = 0.0
     min_examples: int = MIN_EXAMPLES
     inner_folds: int = INNER_FOLDS
     seed: int = 19
@@ -67,13 +65,6 @@ def context_tokens(example: Example) -> str:
     return f"{question} {sentiment} {question}__{sentiment}"
 
 
-def polar_words(example: Example) -> str:
-    """The comment's words prefixed with its sentiment's side (good, mixed, bad or unknown)."""
-    side = {"1": "g", "2": "g", "pos": "g", "3": "m", "mid": "m", "4": "b", "5": "b", "neg": "b"}.get(
-        example.sentiment.strip(), "u")
-    return " ".join(f"{side}_{word}" for word in words(example).split())
-
-
 def _word_vectoriser(settings: Settings) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=settings.word_ngrams,
                            sublinear_tf=True, min_df=1, lowercase=False, dtype=np.float32)
@@ -82,11 +73,6 @@ def _word_vectoriser(settings: Settings) -> TfidfVectorizer:
 def _char_vectoriser(settings: Settings) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams, sublinear_tf=True,
                            min_df=2, lowercase=True, dtype=np.float32)
-
-
-def _polar_vectoriser() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True, lowercase=False,
-                           dtype=np.float32)
 
 
 def _context_vectoriser() -> TfidfVectorizer:
@@ -102,16 +88,11 @@ class Features:
     char: TfidfVectorizer
     context: TfidfVectorizer
     context_weight: float
-    polar: TfidfVectorizer | None = None
-    polarity_weight: float = 0.0
 
     @classmethod
     def fit(cls, examples: list[Example], settings: Settings) -> "Features":
         features = cls(_word_vectoriser(settings), _char_vectoriser(settings), _context_vectoriser(),
-                       settings.context_weight, _polar_vectoriser() if settings.polarity_weight else None,
-                       settings.polarity_weight)
-        if features.polar is not None:
-            features.polar.fit([polar_words(e) for e in examples])
+                       settings.context_weight)
         features.word.fit([words(e) for e in examples])
         features.char.fit([e.text for e in examples])
         features.context.fit([context_tokens(e) for e in examples])
@@ -123,8 +104,6 @@ class Features:
             self.char.transform([e.text for e in examples]),
             self.context.transform([context_tokens(e) for e in examples]) * self.context_weight,
         ]
-        if self.polar is not None:
-            blocks.append(self.polar.transform([polar_words(e) for e in examples]) * self.polarity_weight)
         return sparse.hstack(blocks).tocsr()
 
 
@@ -277,11 +256,17 @@ def train(examples: list[Example], labels: list[set[str]], settings: Settings = 
                       {topic: int(truth[:, i].sum()) for i, topic in enumerate(topics)})
 
 
+def same_text_groups(examples: list[Example]) -> np.ndarray:
+    """A group number per comment, the same for the same text, so that a fold never sees its own answer."""
+    first_seen: dict[str, int] = {}
+    return np.array([first_seen.setdefault(e.text.strip().lower(), len(first_seen)) for e in examples])
+
+
 def _inner_scores(examples: list[Example], truth: np.ndarray, settings: Settings) -> np.ndarray:
     """Each comment's scores from a model that did not see it (for thresholds and honest figures)."""
     scores = np.zeros(truth.shape, dtype=np.float32)
-    folds = KFold(n_splits=settings.inner_folds, shuffle=True, random_state=settings.seed)
-    for fit_rows, score_rows in folds.split(np.arange(len(examples))):
+    folds = GroupKFold(n_splits=settings.inner_folds, shuffle=True, random_state=settings.seed)
+    for fit_rows, score_rows in folds.split(np.arange(len(examples)), groups=same_text_groups(examples)):
         fit_examples = [examples[i] for i in fit_rows]
         features = Features.fit(fit_examples, settings)
         fit_matrix = features.transform(fit_examples)
@@ -301,10 +286,8 @@ def cross_validated(examples: list[Example], labels: list[set[str]], folds: int 
     """Each comment's suggestions from a model trained without it (the honest figures on own tags).
     The same text is always in one fold: a repeated "Kiitos!" seen in training would flatter the figures."""
     predicted: list[list[str]] = [[] for _ in examples]
-    first_seen: dict[str, int] = {}
-    groups = np.array([first_seen.setdefault(e.text.strip().lower(), len(first_seen)) for e in examples])
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
-    for fit_rows, test_rows in splitter.split(np.arange(len(examples)), groups=groups):
+    for fit_rows, test_rows in splitter.split(np.arange(len(examples)), groups=same_text_groups(examples)):
         model = train([examples[i] for i in fit_rows], [labels[i] for i in fit_rows], settings)
         for row, suggestions in zip(test_rows, model.suggest([examples[i] for i in test_rows])):
             predicted[row] = [topic for topic, _ in suggestions]
