@@ -40,6 +40,7 @@ class Settings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     context_weight: float = 1.0
+    threshold_shrink: float = 5.0
     min_examples: int = MIN_EXAMPLES
     inner_folds: int = INNER_FOLDS
     seed: int = 19
@@ -248,7 +249,10 @@ def train(examples: list[Example], labels: list[set[str]], settings: Settings = 
         weights.append(coef)
         intercepts.append(intercept)
         thresholds.append(best_threshold(held_out[:, column], truth[:, column]))
-    thresholds = list(np.array(thresholds) + micro_offset(held_out, truth, np.array(thresholds)))
+    thresholds = np.array(thresholds) + micro_offset(held_out, truth, np.array(thresholds))
+    # A cut tuned on a handful of examples is noisy: pull it toward the classifier's own boundary (0).
+    support = truth.sum(axis=0)
+    thresholds = list(thresholds * support / (support + settings.threshold_shrink))
     width = matrix.shape[1]
     return TopicModel(topics, features,
                       np.vstack(weights) if weights else np.zeros((0, width), np.float32),

@@ -14,12 +14,13 @@ from pages.ui.refusal import refuse
 from pages.ui.saving import saving
 from pages.ui.texts import t
 
-FIELD = "topics-{}"          # the multiselect of one item
+# The multiselect of one item; a fresh one once topics are decided, as the field keeps its options' labels.
+FIELD = "topics-{}-{}"
 CHANGED = "topics.changed"   # the item whose topics someone else decided first
 
 
-def _save(context, feedback_id: int, seen: tuple[int, ...], suggested: dict[int, float]) -> None:
-    chosen = set(st.session_state.get(FIELD.format(feedback_id)) or [])
+def _save(context, feedback_id: int, field: str, seen: tuple[int, ...], suggested: dict[int, float]) -> None:
+    chosen = set(st.session_state.get(field) or [])
     try:
         with saving(context.engine) as session:
             decide_topics(session, viewer=context.viewer, feedback_id=feedback_id, chosen=chosen,
@@ -29,7 +30,7 @@ def _save(context, feedback_id: int, seen: tuple[int, ...], suggested: dict[int,
     except AccessDenied as denied:
         refuse(context, denied)
     else:
-        st.session_state.pop(FIELD.format(feedback_id), None)
+        st.session_state.pop(field, None)
         st.toast(t("topics.saved"), icon=":material/sell:")
 
 
@@ -55,10 +56,11 @@ def render(context, feedback_id: int, *, editable: bool) -> None:
                                                    confidence=fmt.number(100 * confidence))
 
     default = list(view.applied) if decided else list(suggested)
+    field = FIELD.format(feedback_id, "decided" if decided else "suggested")
     with st.container(horizontal=True, vertical_alignment="bottom", key=f"topics-row-{feedback_id}"):
         st.multiselect(t("topics.item.decided_label") if decided else t("topics.item.suggested_label"),
                        options=list(names), default=[i for i in default if i in names], format_func=label,
-                       key=FIELD.format(feedback_id), width=520, placeholder=t("topics.item.placeholder"))
+                       key=field, width=520, placeholder=t("topics.item.placeholder"))
         st.button(t("topics.item.save") if decided else t("topics.item.accept"), key=f"topics-save-{feedback_id}",
                   icon=":material/sell:", on_click=_save,
-                  args=(context, feedback_id, view.applied, {} if decided else suggested))
+                  args=(context, feedback_id, field, view.applied, {} if decided else suggested))

@@ -43,10 +43,12 @@ def test_the_inbox_prefills_the_suggested_topics_and_one_click_accepts_them(coun
         new = add_feedback(session, "U1", app_now(), open_answer="Jouduin odottamaan pitkään jonossa").id
     app = open_page("pages/inbox.py", as_="ui:supervisor")
     assert not app.exception
-    [field] = [m for m in app.multiselect if m.key == f"topics-{new}"]
+    [field] = [m for m in app.multiselect if m.key == f"topics-{new}-suggested"]
     assert field.label == "Ehdotetut aiheet (varmuus)" and len(field.value) >= 1
+    accepted = field.value
     [accept] = [b for b in app.button if b.key == f"topics-save-{new}"]
     app = accept.click().run()
     assert not app.exception
-    [field] = [m for m in app.multiselect if m.key == f"topics-{new}"]
-    assert field.label == "Aiheet"
+    [field] = [m for m in app.multiselect if m.key == f"topics-{new}-decided"]
+    assert field.label == "Aiheet" and field.value == accepted
+    assert not any("%" in field.format_func(option) for option in field.value)
