@@ -45,7 +45,7 @@ from data.services import (
 )
 from pages.ui.saving import saving
 from pages.ui import format as fmt
-from pages.ui import topic_tags
+from pages.ui import topic_tags, topic_trends
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.plain import inert
@@ -538,6 +538,7 @@ def main() -> None:
     today = helsinki_date(now)
     st.title(t("nav.inbox"), anchor=False)
     st.caption(t("inbox.intro"))
+    topic_trends.render(context)
     if not may_anywhere(viewer, Permission.HANDLE_FEEDBACK):
         st.info(t("inbox.read_only"), icon=":material/visibility:")
     try:

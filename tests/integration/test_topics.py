@@ -166,3 +166,34 @@ def test_admin_sees_each_topics_tags_and_figures_and_others_may_not(county):
     assert by_key["ruoka"].tags == 0 and not by_key["ruoka"].suggested
     with pytest.raises(AccessDenied):
         topic_quality(county, viewer=person(county, Role.SUPERVISOR, "U1"))
+
+
+def test_a_topic_rising_this_month_among_unthemed_feedback_is_emerging_and_becomes_a_theme_in_one_action(county):
+    from data.models import Theme, ThemeFeedback
+    from data.topic_trends import make_theme_of, unit_topic_trends
+    ids = topic_ids(county)
+    supervisor = person(county, Role.SUPERVISOR, "U1")
+    tag = lambda row, key: decide_topics(county, viewer=supervisor, feedback_id=row.id, chosen={ids[key]},
+                                         seen=set(), now=NOW)
+    # NOW is 23 Nov 2026: one parking comment a month before, four this month; waiting steady.
+    for days in (40, 70, 100):
+        tag(add_feedback(county, "U1", NOW - timedelta(days=days), open_answer="Ei parkkipaikkoja"), "pysakointi")
+        tag(add_feedback(county, "U1", NOW - timedelta(days=days), open_answer="Odotin"), "odotus")
+    rising = [add_feedback(county, "U1", NOW - timedelta(days=d), open_answer="Parkkihalli täynnä") for d in (1, 2, 3, 4)]
+    for row in rising:
+        tag(row, "pysakointi")
+    tag(add_feedback(county, "U1", NOW - timedelta(days=5), open_answer="Odotin taas"), "odotus")
+    trends = unit_topic_trends(county, viewer=supervisor, unit_code="U1", now=NOW)
+    first = trends[0]
+    assert first.name == "Pysäköinti ja kulku" and first.trend.emerging and first.trend.this_month == 4
+    assert sorted(first.feedback_ids) == sorted(row.id for row in rising)
+    assert not {t.name: t for t in trends}["Odotus ja jonot"].trend.emerging
+    theme_id = make_theme_of(county, viewer=supervisor, unit_code="U1", title=first.name,
+                             feedback_ids=list(first.feedback_ids), now=NOW)
+    assert county.get(Theme, theme_id).title == "Pysäköinti ja kulku"
+    assert len(county.exec(select(ThemeFeedback).where(ThemeFeedback.theme_id == theme_id)).all()) == 4
+    # What is in a theme no longer counts as rising outside one.
+    assert "Pysäköinti ja kulku" not in {t.name for t in unit_topic_trends(county, viewer=supervisor, unit_code="U1",
+                                                                            now=NOW) if t.trend.this_month}
+    with pytest.raises(AccessDenied):
+        unit_topic_trends(county, viewer=person(county, Role.SUPERVISOR, "U3"), unit_code="U1", now=NOW)
