@@ -3,19 +3,20 @@ yet in any theme; and "make a theme of these" in one action."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from auth.access import Viewer, require
 from auth.roles import Permission
-from board.periods import helsinki_date, months_up_to
 from board.topics import TopicTrend, topic_trends
 from data.models import Feedback, FeedbackTopic, ThemeFeedback
 from data.organisation import in_subtree, unit_by_code
 from data.services import UnknownUnit, attach_to_theme, create_theme
 from data.topics import APPLIED, _example, feedback_text, latest_model, list_topics
 
+# "This month" is the last 30 days, so that the first days of a calendar month are not empty.
+MONTH = timedelta(days=30)
 MONTHS_BEFORE = 3
 
 
@@ -51,14 +52,13 @@ def _topics_of(session: Session, rows: list[Feedback]) -> dict[int, set[str]]:
 
 def unit_topic_trends(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
                       language: str = "fi") -> list[UnitTopicTrend]:
-    """The topics of a unit's (subtree's) unthemed feedback this month against the monthly average of the
-    three months before; emerging ones first."""
+    """The topics of a unit's (subtree's) unthemed feedback in the last 30 days against the 30-day average
+    of the 90 days before; emerging ones first."""
     unit = unit_by_code(session, unit_code)
     if unit is None:
         raise UnknownUnit(unit_code)
     require(viewer, Permission.VIEW_FEEDBACK, unit.path, target=unit.code)
-    months = months_up_to(helsinki_date(now), MONTHS_BEFORE + 1)
-    start, month_start = months[0].utc_bounds()[0], months[-1].utc_bounds()[0]
+    start, month_start = now - MONTH * (MONTHS_BEFORE + 1), now - MONTH
     themed = select(ThemeFeedback.feedback_id)
     rows = [row for row in session.exec(
         select(Feedback).where(in_subtree(unit, Feedback.unit_id), Feedback.received_at >= start,

@@ -30,5 +30,5 @@ def render(context) -> None:
           t("topics.admin.precision"): _share(row.precision), t("topics.admin.recall"): _share(row.recall),
           t("topics.admin.suggested"): t("topics.admin.yes") if row.suggested else t("topics.admin.no")}
          for row in rows],
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")
     st.caption(t("topics.admin.how"))

@@ -88,7 +88,7 @@ def test_the_admin_page_shows_the_supervisor_only_the_screens_of_their_unit(coun
     assert [t.label for t in app.tabs] == ["Seinänäytöt"]
     assert app.selectbox(key="kiosk-unit").options == ["Keskustan terveysasema (U1)"]
     admin = open_page("pages/admin.py", as_="ui:admin")
-    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu"]
+    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu", "Aiheet"]
 
 
 def test_an_admin_gives_a_grant_on_the_admin_page_and_it_is_audited(county):
