@@ -13,7 +13,7 @@ from board.topics import TopicTrend, topic_trends
 from data.models import Feedback, FeedbackTopic, ThemeFeedback
 from data.organisation import in_subtree, unit_by_code
 from data.services import UnknownUnit, attach_to_theme, create_theme
-from data.topics import APPLIED, _example, feedback_text, latest_model, list_topics
+from data.topics import APPLIED, example_of, feedback_text, latest_model, list_topics
 
 # "This month" is the last 30 days, so that the first days of a calendar month are not empty.
 MONTH = timedelta(days=30)
@@ -42,7 +42,7 @@ def _topics_of(session: Session, rows: list[Feedback]) -> dict[int, set[str]]:
     undecided = [row for row in rows if row.id not in decided]
     loaded = latest_model(session)
     if loaded and undecided:
-        for row, suggestions in zip(undecided, loaded[1].suggest([_example(row) for row in undecided])):
+        for row, suggestions in zip(undecided, loaded[1].suggest([example_of(row) for row in undecided])):
             # Only confident suggestions count here: a top-1 fallback is an aid for reading, not a count.
             sure = {key for key, confidence in suggestions if confidence >= 0.5}
             if sure:

@@ -108,7 +108,8 @@ def feedback_text(feedback: Feedback) -> str:
     return " ".join(part for part in (feedback.open_answer, feedback.free_text) if part)
 
 
-def _example(feedback: Feedback) -> Example:
+def example_of(feedback: Feedback) -> Example:
+    """A feedback as the model reads it: its texts, its NPS group as the sentiment, its language."""
     sentiment = "" if feedback.nps is None else ("pos" if feedback.nps >= 9 else "mid" if feedback.nps >= 7 else "neg")
     return Example(text=feedback_text(feedback), question="", sentiment=sentiment,
                    language=feedback.language or "fi")
@@ -178,7 +179,7 @@ def training_data(session: Session) -> tuple[list[Example], list[set[str]]]:
     examples, tags = [], []
     for feedback in session.exec(select(Feedback).where(Feedback.id.in_(list(labels))).order_by(Feedback.id)):
         if feedback_text(feedback).strip():
-            examples.append(_example(feedback))
+            examples.append(example_of(feedback))
             tags.append(labels[feedback.id])
     return examples, tags
 
@@ -225,7 +226,7 @@ def topics_for(session: Session, *, viewer: Viewer, feedback_ids: list[int]) -> 
     loaded = latest_model(session)
     if loaded and undecided:
         by_key = {topic.key: topic.id for topic in list_topics(session)}
-        for feedback, row_suggestions in zip(undecided, loaded[1].suggest([_example(f) for f in undecided])):
+        for feedback, row_suggestions in zip(undecided, loaded[1].suggest([example_of(f) for f in undecided])):
             suggestions[feedback.id] = tuple(Suggestion(by_key[key], round(confidence, 2))
                                              for key, confidence in row_suggestions if key in by_key)
     return {i: FeedbackTopics(i, tuple(r.topic_id for r in decided.get(i, []) if r.source in APPLIED),
