@@ -20,6 +20,7 @@ from pages.ui.inbox_outcome import SAVED, act, show_outcome
 from pages.ui.inbox_text import arrival_text, coded_label, user_text
 from pages.ui.texts import t
 from pages.ui.theme_picker import by_title, theme_given, theme_inputs
+from pages.ui import topic_tags
 
 PICK = "inbox-pick-{}"         # the checkbox of one item, for handling many at once
 
@@ -173,6 +174,7 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
                         f"\u2002·\u2002 :gray[{how}]")
             st.markdown(_scores(row))
             _texts(row)
+            topic_tags.render(context, row.id, editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:
