@@ -352,3 +352,5 @@ class Escalation(SQLModel, table=True):
 from data import notify_tables  # noqa: E402,F401
 # Issue 20's tables live in their own module; imported here so that they share this metadata.
 from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote  # noqa: E402,F401
+# Issue 18's table (report18): the director's comment on a report.
+from data.report_tables import ReportComment  # noqa: E402,F401
