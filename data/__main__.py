@@ -202,6 +202,13 @@ def cmd_export(engine, settings, args) -> int:
     return OK
 
 
+def cmd_report(engine, settings, args) -> int:
+    from data.report_cli import write_report
+
+    _require_current_schema(engine)
+    return write_report(engine, settings, unit_code=args.unit, period_text=args.period, out=Path(args.out))
+
+
 def cmd_notify(engine, settings, args) -> int:
     from data.notify_cli import notify
 
@@ -267,6 +274,11 @@ def parser() -> argparse.ArgumentParser:
     notify = commands.add_parser("notify", help="wake the units' feedback handlers and send their daily digests")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     notify.set_defaults(run=cmd_notify)
+    report = commands.add_parser("report", help="the printable report of /report as PDF")
+    report.add_argument("--unit", required=True)
+    report.add_argument("--period", required=True, help="YYYY-MM, YYYY-QN or YYYY")
+    report.add_argument("--out", required=True)
+    report.set_defaults(run=cmd_report)
     return root
 
 
