@@ -148,7 +148,7 @@ def _page() -> None:
             st.download_button(t("report.pdf", language), data=lambda: report_view.to_pdf(report, language=language,
                                today=today), file_name=name, mime="application/pdf", icon=":material/picture_as_pdf:",
                                on_click="ignore")
-    st.title(report_view.title(selection.kind, language), anchor=False)
+    st.title(report_view.report_title(selection.kind, language), anchor=False)
     st.markdown(t("report.subtitle", language, name=inert(node.name(language)),
                   period=shown_name(selection.kind, selection.period, language), day=fmt.day(today, language)))
     st.caption(comparison_label(selection.kind, selection.period, result.previous, result.year_ago, language))
@@ -160,7 +160,7 @@ def _page() -> None:
     _charts(result, node)
     _items(report)
     with st.container(key="report-footer"):
-        st.caption(report_view.footer_text(report, language, today))
+        st.caption(inert(report_view.footer_text(report, language, today)))
 
 
 if context.viewer is None:

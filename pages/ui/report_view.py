@@ -22,7 +22,7 @@ CHILD_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.co
                  "rollup.col.overdue", "rollup.col.development", "rollup.col.actions")
 
 
-def title(kind: str, language: str) -> str:
+def report_title(kind: str, language: str) -> str:
     """The report's heading: monthly, quarterly or another period."""
     return t({"month": "report.title_month", "quarter": "report.title_quarter"}.get(kind, "report.title_other"),
              language)
@@ -131,10 +131,10 @@ def to_html(report: Report, *, language: str, today: date) -> str:
     page_of = t("report.page_of", language, page='" counter(page) "', pages='" counter(pages) "')
     parts = [
         "<!DOCTYPE html>", f'<html lang="{escape(language)}"><head><meta charset="utf-8">',
-        f"<title>{escape(title(report.kind, language))}</title>",
+        f"<title>{escape(report_title(report.kind, language))}</title>",
         f"<style>{css}\n@page {{ @bottom-left {{ content: \"{footer}\"; }} "
         f"@bottom-right {{ content: \"{page_of}\"; }} }}</style></head><body>",
-        f"<h1>{escape(title(report.kind, language))}</h1>",
+        f"<h1>{escape(report_title(report.kind, language))}</h1>",
         f'<p class="subtitle">{escape(report.node.name(language))} · '
         f'{escape(shown_name(report.kind, rollup.period, language))}</p>',
         f'<p class="caption">{escape(comparison_label(report.kind, rollup.period, rollup.previous, rollup.year_ago, language))}</p>',

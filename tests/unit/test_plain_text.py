@@ -44,7 +44,9 @@ ESCAPING = {"inert", "ours"}
 NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
 CATALOGUE = {"t", "tn", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
-OURS_ELSEWHERE = {"period_name", "nps_text"}
+OURS_ELSEWHERE = {"period_name", "nps_text",
+                  # report18: catalogue texts and periods, no user text in them
+                  "shown_name", "comparison_label", "lowest_statement_name", "report_title"}
 # The operator's configuration (app.py reads it from the environment), not a user's text.
 CONFIGURATION = {"settings"}
 
