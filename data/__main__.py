@@ -217,6 +217,13 @@ def cmd_export(engine, settings, args) -> int:
     return OK
 
 
+def cmd_report(engine, settings, args) -> int:
+    from data.report_cli import write_report
+
+    _require_current_schema(engine)
+    return write_report(engine, settings, unit_code=args.unit, period_text=args.period, out=Path(args.out))
+
+
 def cmd_notify(engine, settings, args) -> int:
     from data.notify_cli import notify
 
@@ -324,6 +331,11 @@ def parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--language", default="en", choices=["fi", "sv", "en"],
                             help="language of rows without a `language` column (for stemming)")
     evaluation.set_defaults(run=cmd_suggest_eval, needs_database=False)
+    report = commands.add_parser("report", help="the printable report of /report as PDF")
+    report.add_argument("--unit", required=True)
+    report.add_argument("--period", required=True, help="YYYY-MM, YYYY-QN or YYYY")
+    report.add_argument("--out", required=True)
+    report.set_defaults(run=cmd_report)
     return root
 
 
