@@ -449,8 +449,9 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     after = demo_server.metrics(UNIT)
     _open_board(page, demo_server)
     fixed = _key(page, "panel-fixed")
-    expect(fixed).to_contain_text(PUBLIC_TEXT)
-    expect(fixed).not_to_contain_text(ACTION_TEXT)  # the internal note stays inside
+    # The wall is internal: the team sees its own words, marked as what citizens can see.
+    expect(fixed).to_contain_text(ACTION_TEXT)
+    expect(fixed).to_contain_text("näkyy asukkaille")
     voice = _key(page, "panel-voice")
     expect(voice).to_contain_text(quote_text[:60])
     _assert_reply_tile(page, after)

@@ -11,7 +11,8 @@ from auth.access import AccessDenied
 from auth.roles import Role
 from board.periods import Period, month_period
 from data.__main__ import main
-from data.models import AuditEvent, ReportComment
+from data.models import AuditEvent
+from data.report_tables import ReportComment
 from data.report import build_report, report_comment, save_report_comment
 from data.rollup import rollup
 from data.editing import StaleEdit

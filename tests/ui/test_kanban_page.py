@@ -387,3 +387,22 @@ def test_a_public_text_with_a_phone_number_is_saved_masked_and_its_publishing_is
     assert "Julkisessa tekstissä on henkilötunnus" in shown(app.get_by_key(f"action-{action.id}"))
     assert actions_of(board.engine, board.group)[0].published_at is None
     assert "1234567" not in shown(app)
+
+
+# --- the link to the duels ---------------------------------------------------------------------------
+
+def duel_links(app) -> list[tuple[str, str]]:
+    """(label, address) of each link to the duels page."""
+    return [(link.proto.label, f"{link.proto.page}?{link.proto.query_string}") for link in app.get("page_link")
+            if "duels" in link.proto.page]
+
+
+@pytest.mark.parametrize(("as_", "links"), [
+    ("ui:supervisor", [("Äänestä tärkeimmät", "duels?unit=U1")]),
+    ("ui:team", []),
+    ("ui:director", []),
+])
+def test_only_who_may_edit_themes_finds_a_link_to_vote_on_the_units_most_important_matters(board, as_, links):
+    app = open_page(KANBAN, as_=as_, unit="U1")
+    assert not app.exception
+    assert duel_links(app) == links
