@@ -179,7 +179,7 @@ def cmd_import_dir(engine, settings, args) -> int:
 
 
 def cmd_export(engine, settings, args) -> int:
-    from data.imports import export_feedback
+    from data.export import export_feedback
 
     _require_current_schema(engine)
     period = None

@@ -11,23 +11,18 @@ from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, loa
 from sqlalchemy.exc import IntegrityError
 
 from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
-from data.imports import (
-    ImportRefused,
+from data.import_pipeline import ImportSummary, RejectRow
+from data.imports import ImportRefused, PreparedImport, may_import, store_import
+from data.rejects import (
     REJECTS_PAGE,
-    ImportSummary,
-    PreparedImport,
-    RejectRow,
     correct_reject,
     count_rejects,
     list_rejects,
     list_runs,
-    list_unit_mappings,
-    map_unit,
-    may_import,
     reimport_rejects,
-    store_import,
     unmapped_unit_names,
 )
+from data.unit_mappings import list_unit_mappings, map_unit
 from auth.roles import Permission
 from data.editing import StaleEdit, UnknownItem
 from data.units import UnknownUnit, list_units
