@@ -126,7 +126,8 @@ def _unusable(problem) -> str:
 
 
 def cmd_import(engine, settings, args) -> int:
-    from data.feedback_files import FileUnusable, UnknownProfile, check_file_size
+    from data.feedback_files import UnknownProfile
+    from data.file_reading import FileUnusable, check_file_size
     from data.imports import import_file, prepare_import
 
     limits = settings.import_limits

@@ -43,7 +43,7 @@ from board.identity import screen
 from board.periods import as_utc_naive
 from data.audit import record
 from data.db import session_scope
-from data.feedback_files import FileUnusable, ImportLimits, check_file_size
+from data.file_reading import FileUnusable, ImportLimits, check_file_size
 from data.import_pipeline import ImportSummary
 from data.imports import import_file, may_import
 from data.models import AuditEvent, ImportRun

@@ -28,7 +28,8 @@ from auth.roles import Permission
 from board.identity import screen
 from data.audit import record
 from data.db import session_scope
-from data.feedback_files import ImportLimits, load_profile, map_columns, parse_row, read_table, reject_data
+from data.feedback_files import load_profile, map_columns, parse_row, reject_data
+from data.file_reading import ImportLimits, read_table
 from data.import_pipeline import (
     BATCH,
     ImportSummary,

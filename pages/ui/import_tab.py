@@ -7,7 +7,8 @@ import streamlit as st
 
 from auth.access import AccessDenied
 from data.db import session_scope
-from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
+from data.feedback_files import NATIVE_FIELDS, UnknownProfile, load_profile, profile_names
+from data.file_reading import FileUnusable
 from sqlalchemy.exc import IntegrityError
 
 from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart

@@ -18,7 +18,8 @@ from board.periods import Period
 from board.replies import ReplyPolicy
 from data import import_pipeline, imports, rejects
 from data.db import session_scope
-from data.feedback_files import NATIVE_FIELDS, FileUnusable, ImportLimits
+from data.feedback_files import NATIVE_FIELDS
+from data.file_reading import FileUnusable, ImportLimits
 from data.export import export_feedback
 from data.imports import import_feedback
 from data.rejects import correct_reject, list_rejects, list_runs, reimport_rejects, unmapped_unit_names
