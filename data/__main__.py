@@ -166,7 +166,7 @@ def cmd_import(engine, settings, args) -> int:
 
 
 def cmd_import_dir(engine, settings, args) -> int:
-    from data.drop_folder import watch_folder
+    from data.drop_watcher import watch_folder
     from data.feedback_files import UnknownProfile, load_profile
 
     try:
