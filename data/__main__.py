@@ -139,7 +139,8 @@ def _unusable(problem) -> str:
 
 
 def cmd_import(engine, settings, args) -> int:
-    from data.feedback_files import FileUnusable, UnknownProfile, check_file_size
+    from data.feedback_files import UnknownProfile
+    from data.file_reading import FileUnusable, check_file_size
     from data.imports import import_file, prepare_import
 
     limits = settings.import_limits
@@ -178,7 +179,7 @@ def cmd_import(engine, settings, args) -> int:
 
 
 def cmd_import_dir(engine, settings, args) -> int:
-    from data.drop_folder import watch_folder
+    from data.drop_watcher import watch_folder
     from data.feedback_files import UnknownProfile, load_profile
 
     try:
@@ -192,7 +193,7 @@ def cmd_import_dir(engine, settings, args) -> int:
 
 
 def cmd_export(engine, settings, args) -> int:
-    from data.imports import export_feedback
+    from data.export import export_feedback
 
     _require_current_schema(engine)
     period = None

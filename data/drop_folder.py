@@ -6,16 +6,14 @@ on one machine never take the same file), read, and imported with the rules of `
 its rows, so a watcher killed after the commit but before the move finds the content known on restart and
 only moves the file. A kill at any other moment leaves the file untouched in the folder and nothing of it
 in the database. Then the file is moved to done/, partial/ or unreadable/.
+
+The watcher that runs this (`python -m data import-dir`) is data/drop_watcher.py.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
-import signal
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,6 @@ from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from auth.access import AccessDenied, Viewer
@@ -43,8 +40,9 @@ from board.identity import screen
 from board.periods import as_utc_naive
 from data.audit import record
 from data.db import session_scope
-from data.feedback_files import FileUnusable, ImportLimits, check_file_size
-from data.imports import ImportSummary, import_file, may_import
+from data.file_reading import FileUnusable, ImportLimits, check_file_size
+from data.import_pipeline import ImportSummary
+from data.imports import import_file, may_import
 from data.models import AuditEvent, ImportRun
 
 LOCK_NAME = ".vartti-import-dir.lock"
@@ -344,92 +342,3 @@ def drop_folder_view(session: Session, *, viewer: Viewer, folder: str) -> DropFo
             problem = NOT_WRITABLE
     return DropFolderView(folder, problem, _last_run(session), _latest_notice(session),
                           [] if problem == MISSING else _waiting(path), incoming)
-
-
-# --- The watcher (python -m data import-dir) -----------------------------------------------------
-
-PROBLEM_WORDS = {
-    MISSING: "the drop folder {folder} does not exist or is not a folder",
-    NOT_WRITABLE: ("the drop folder {folder} (or its done/, partial/ or unreadable/) is not writable by this user: "
-                   "files cannot be moved out of it, so none is taken; nothing is lost"),
-    VANISHED: "{file} vanished from the drop folder before it was imported; nothing of it was written",
-    VANISHED_AFTER: "{file} vanished from the drop folder after it was imported; its rows are stored",
-    CANNOT_MOVE: "{file} was imported but could not be moved out of the drop folder; the next look moves it",
-}
-
-
-class _Stop:
-    """SIGTERM (systemd's stop) and Ctrl-C ask the watcher to stop after the file it is taking."""
-
-    def __init__(self) -> None:
-        self.asked = False
-
-    def __call__(self, _signal, _frame) -> None:
-        self.asked = True
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _notice(engine: Engine, folder: Path, problem: str, file: str, now: datetime) -> None:
-    """Put a problem on /admin too; a database that can't take it now doesn't stop the watcher."""
-    try:
-        with session_scope(engine, write=True) as session:
-            note_problem(session, folder=folder, problem=problem, file=file, now=now)
-    except OperationalError as failure:
-        _log(f"error: the problem could not be noted for /admin: {getattr(failure, 'orig', failure)}")
-
-
-def _report(engine: Engine, folder: Path, taken: Taken, settings, unusable: Callable) -> None:
-    print(json.dumps(taken.as_json(), ensure_ascii=False), flush=True)
-    if taken.known:
-        _log(f"{taken.file}: imported before (run #{taken.summary.run_id}); moved to {taken.moved_to}/ "
-             "without importing it again")
-    if taken.unusable is not None and taken.unusable.reason == CANNOT_READ:
-        _log(f"error: {taken.file} could not be read by this user ({taken.unusable.detail}); nothing written, "
-             "moved to unreadable/")
-    elif taken.unusable is not None:
-        _log(f"{taken.file}: file unusable, nothing written: {unusable(taken.unusable)}")
-    if taken.problem is not None:
-        _log("error: " + PROBLEM_WORDS[taken.problem].format(file=taken.file, folder=folder))
-        _notice(engine, folder, taken.problem, taken.file, settings.now())
-
-
-def _wait(seconds: float, stop: _Stop) -> None:
-    deadline = time.monotonic() + seconds
-    while not stop.asked and time.monotonic() < deadline:
-        time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
-
-
-def watch_folder(engine: Engine, *, folder: Path, profile: str, settings, once: bool, interval: float,
-                 unusable: Callable[[FileUnusable], str]) -> bool:
-    """Take the folder's files (once, or every `interval` seconds until SIGTERM); False when the folder
-    was unusable at the start (exit 2). Prints one JSON line per file, problems on stderr and on /admin."""
-    stop = _Stop()
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    started = False
-    try:
-        while not stop.asked:
-            try:
-                for taken in scan(engine, folder=folder, profile=profile, limits=settings.import_limits,
-                                  clock=settings.now, stopping=lambda: stop.asked, wall_clock=time.time):
-                    _report(engine, folder, taken, settings, unusable)
-            except FolderUnusable as problem:
-                _log("error: " + PROBLEM_WORDS[problem.reason].format(folder=folder, file=""))
-                _notice(engine, folder, problem.reason, "", settings.now())
-                if not started:
-                    return False
-            except OperationalError as failure:
-                if once:
-                    raise
-                _log(f"error: cannot use the database now ({getattr(failure, 'orig', failure)}); "
-                     f"trying again in {interval:g} s")
-            started = True
-            if once:
-                break
-            _wait(interval, stop)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return True

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from auth.access import AccessDenied, Viewer
 from data.db import make_engine, session_scope
-from data.feedback_files import FileUnusable, ImportLimits, UnknownProfile
+from data.feedback_files import UnknownProfile
+from data.file_reading import FileUnusable, ImportLimits
 from data.imports import PreparedImport, prepare_import
 
 POLL_SECONDS = 0.2

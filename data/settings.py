@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from board.kanban import WipLimits, parse_wip_limits
 from board.periods import as_utc_naive, parse_local_or_aware
 from board.replies import ReplyPolicy
-from data.feedback_files import ImportLimits
+from data.file_reading import ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///data/vartti.db"
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

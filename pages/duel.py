@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from board.duel import ITEM_TEXT_MAX, InvalidDuel
 from data.db import session_scope
-from data.duels import DuelClosed, TooFast, UnknownDuel, add_answer, invitation, new_device_token, next_pair, vote, votes_of
+from data.duel_voting import TooFast, UnknownDuel, add_answer, invitation, new_device_token, next_pair, vote, votes_of
+from data.duels import DuelClosed
 from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.language import current

@@ -7,27 +7,23 @@ import streamlit as st
 
 from auth.access import AccessDenied
 from data.db import session_scope
-from data.feedback_files import NATIVE_FIELDS, FileUnusable, UnknownProfile, load_profile, profile_names
+from data.feedback_files import NATIVE_FIELDS, UnknownProfile, load_profile, profile_names
+from data.file_reading import FileUnusable
 from sqlalchemy.exc import IntegrityError
 
 from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
-from data.imports import (
-    ImportRefused,
+from data.import_pipeline import ImportSummary, RejectRow
+from data.imports import ImportRefused, PreparedImport, may_import, store_import
+from data.rejects import (
     REJECTS_PAGE,
-    ImportSummary,
-    PreparedImport,
-    RejectRow,
     correct_reject,
     count_rejects,
     list_rejects,
     list_runs,
-    list_unit_mappings,
-    map_unit,
-    may_import,
     reimport_rejects,
-    store_import,
     unmapped_unit_names,
 )
+from data.unit_mappings import list_unit_mappings, map_unit
 from auth.roles import Permission
 from data.editing import StaleEdit, UnknownItem
 from data.units import UnknownUnit, list_units
@@ -35,7 +31,7 @@ from pages.ui.saving import saving
 from pages.ui import drop_folder_panel, format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
-from pages.ui.plain import inert
+from pages.ui.plain import inert, ours
 from pages.ui.texts import t
 
 _MESSAGE = "admin.import.message"
@@ -233,7 +229,7 @@ def _rejects(context: AppContext, tr) -> None:
     reject = by_id[chosen]
     with st.form(f"import-correct-{reject.id}-{reject.version}"):
         fields = [name for name in NATIVE_FIELDS if name in reject.data]
-        values = {name: st.text_input(inert(name), value=str(reject.data.get(name) or ""), key=f"reject-{reject.id}-{name}")
+        values = {name: st.text_input(ours(name), value=str(reject.data.get(name) or ""), key=f"reject-{reject.id}-{name}")
                   for name in fields}
         if st.form_submit_button(tr("admin.import.correct"), type="primary"):
             _write(context, lambda session: correct_reject(session, viewer=context.viewer, reject_id=reject.id,

@@ -11,23 +11,17 @@ from auth.roles import Role
 from board.duel import RATE_MOST, SHOWN_AFTER, InvalidDuel
 from board.stages import Stage
 from data.duel_tables import DuelItem, DuelParticipant
+from data.duel_voting import TooFast, UnknownDuel, add_answer, invitation, next_pair, vote, votes_of
 from data.duels import (
     DuelClosed,
-    TooFast,
-    UnknownDuel,
-    add_answer,
     close_duel,
     hide_item,
-    invitation,
     make_themes,
-    next_pair,
     public_duels,
     publish_duel,
     start_duel,
     theme_starters,
     unit_duels,
-    vote,
-    votes_of,
     wall_ranking,
 )
 from data.models import AuditEvent, Theme

@@ -157,7 +157,7 @@ ROW = st.fixed_dictionaries({
 @given(rows=st.lists(ROW, max_size=25), delimiter=st.sampled_from([",", ";"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), junk=st.binary(max_size=20))
 def test_any_generated_file_adds_up_and_never_stores_an_identity_code(county, rows, delimiter, encoding, junk):
-    from data.feedback_files import FileUnusable
+    from data.file_reading import FileUnusable
     from data.imports import import_feedback
 
     source = f"prop{time.monotonic_ns()}"

@@ -16,19 +16,14 @@ from auth.roles import Role
 from board.identity import HETU_MASK
 from board.periods import Period
 from board.replies import ReplyPolicy
-from data import imports
+from data import import_pipeline, imports, rejects
 from data.db import session_scope
-from data.feedback_files import NATIVE_FIELDS, FileUnusable, ImportLimits
-from data.imports import (
-    correct_reject,
-    export_feedback,
-    import_feedback,
-    list_rejects,
-    list_runs,
-    map_unit,
-    reimport_rejects,
-    unmapped_unit_names,
-)
+from data.feedback_files import NATIVE_FIELDS
+from data.file_reading import FileUnusable, ImportLimits
+from data.export import export_feedback
+from data.imports import import_feedback
+from data.rejects import correct_reject, list_rejects, list_runs, reimport_rejects, unmapped_unit_names
+from data.unit_mappings import map_unit
 from data.models import AuditEvent, Feedback, ImportReject, ImportRun
 from tests.conftest import NOW
 from tests.factories import make_tree, person
@@ -266,9 +261,9 @@ def test_no_identity_code_of_the_corpus_reaches_the_database_or_an_export(county
 
 
 def test_a_crash_in_the_middle_of_an_import_leaves_nothing_behind(county, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH", 10)
+    monkeypatch.setattr(import_pipeline, "BATCH", 10)
     calls = {"n": 0}
-    original = imports._Pipeline.feed
+    original = import_pipeline.Pipeline.feed
 
     def feed_then_crash(self, rows):
         calls["n"] += 1
@@ -276,7 +271,7 @@ def test_a_crash_in_the_middle_of_an_import_leaves_nothing_behind(county, monkey
             raise KeyboardInterrupt("killed")
         return original(self, rows)
 
-    monkeypatch.setattr(imports._Pipeline, "feed", feed_then_crash)
+    monkeypatch.setattr(import_pipeline.Pipeline, "feed", feed_then_crash)
     with pytest.raises(KeyboardInterrupt):
         run_import(county, native_csv([native_row(f"k{i}") for i in range(50)]))
     assert calls["n"] == 3
@@ -548,13 +543,13 @@ def test_open_rejects_are_listed_a_page_at_a_time_in_file_order(county):
     run_import(county, native_csv([native_row(f"p{i}", nps="x") for i in range(7)]))
     with session_scope(county) as session:
         viewer = admin(county)
-        assert imports.count_rejects(session, viewer=viewer) == 7
+        assert rejects.count_rejects(session, viewer=viewer) == 7
         pages = [list_rejects(session, viewer=viewer, limit=3, offset=start) for start in (0, 3, 6)]
     assert [[r.row_number for r in page] for page in pages] == [[2, 3, 4], [5, 6, 7], [8]]
 
 
 def test_all_open_rejects_are_imported_again_in_batches_of_several_profiles(county, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH", 3)
+    monkeypatch.setattr(rejects, "BATCH", 3)
     run_import(county, native_csv([native_row(f"b{i}", unit_code="EI-OLE" if i % 2 else "U9") for i in range(8)]))
     run_import(county, NHS_SAMPLE.read_bytes(), profile="nhs_fft", file_name="nhs.csv")
     with session_scope(county, write=True) as session:
@@ -566,6 +561,6 @@ def test_all_open_rejects_are_imported_again_in_batches_of_several_profiles(coun
         again = reimport_rejects(session, viewer=admin(county), reject_ids=None, now=NOW)
     assert (again.read, again.inserted, again.rejected) == (308, 298, 10)
     with session_scope(county) as session:
-        assert imports.count_rejects(session, viewer=admin(county)) == 10
+        assert rejects.count_rejects(session, viewer=admin(county)) == 10
         versions = set(session.exec(select(ImportReject.version)).all())
     assert versions == {2}   # each reject was handled exactly once

@@ -16,7 +16,8 @@ from board.periods import Period
 from board.replies import ReplyPolicy
 from board.stages import Stage
 from data.db import session_scope
-from data.imports import export_feedback, import_feedback
+from data.export import export_feedback
+from data.imports import import_feedback
 from data.models import Action, AuditEvent, ImportReject, ImportRun, Theme
 from data.public import public_actions
 from data.actions import add_action, edit_action, publish_action, published_actions
