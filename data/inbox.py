@@ -176,13 +176,17 @@ def _inbox_conditions(session: Session, viewer: Viewer, filters: InboxFilters, n
 
 def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datetime, settings: Settings,
           limit: int = INBOX_PAGE, offset: int = 0, language: str = "fi") -> InboxPage:
-    """The feedback of every subtree where the viewer may read feedback, newest first, filtered in SQL."""
+    """The feedback the viewer may read, filtered in SQL: newest first, replies awaiting most urgent first."""
     conditions = _inbox_conditions(session, viewer, filters, now, settings)
+    # Awaiting replies come most urgent first: the due time follows the arrival, so the oldest is due first.
+    urgent_first = filters.status is ReplyStatus.AWAITING or filters.deadline is not None
+    order = ((Feedback.received_at.asc(), Feedback.id.asc()) if urgent_first
+             else (Feedback.received_at.desc(), Feedback.id.desc()))
     total = session.exec(select(func.count()).select_from(Feedback).where(*conditions)).one()
     found = session.exec(
         select(Feedback, Unit.code, unit_name_column(language)).join(Unit, Unit.id == Feedback.unit_id)
         .where(*conditions)
-        .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+        .order_by(*order)
         .limit(max(0, limit)).offset(max(0, offset))
     ).all()
     ids = [feedback.id for feedback, _, _ in found]
