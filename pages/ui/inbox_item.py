@@ -183,6 +183,9 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
                         f"\u2002·\u2002 :gray[{how}]")
             st.markdown(_scores(row))
             _texts(row)
+            if row.record_url:  # built from the profile's https template, the source id URL-encoded
+                st.link_button(t("inbox.item.source_link"), row.record_url, icon=":material/open_in_new:",
+                               type="tertiary")
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:

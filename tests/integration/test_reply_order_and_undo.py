@@ -100,3 +100,53 @@ def test_only_a_supervisor_of_the_feedbacks_unit_may_undo_a_mark(tree, superviso
     with pytest.raises(AccessDenied):
         undo_mark(tree, viewer=person(tree, role, unit), feedback_id=waiting, seen_version=2, now=NOW)
     assert tree.get(Feedback, waiting).replied_at is not None
+
+
+# --------------------------------------------------------------------------- the source record, one click away
+
+PROFILE = '''name = "{name}"
+description = "Testikysely"
+source = "{name}"
+{link}
+[columns]
+source_id = ["Tunnus"]
+unit_code = ["Yksikkö"]
+received_at = ["Aika"]
+'''
+
+
+@pytest.fixture
+def profiles(tmp_path, monkeypatch):
+    """A profiles folder of our own: kysely links to its records, paperi does not."""
+    import data.feedback_files as feedback_files
+    (tmp_path / "kysely.toml").write_text(
+        PROFILE.format(name="kysely", link='record_url = "https://kysely.example/responses/{source_id}"'),
+        encoding="utf-8")
+    (tmp_path / "paperi.toml").write_text(PROFILE.format(name="paperi", link=""), encoding="utf-8")
+    monkeypatch.setattr(feedback_files, "PROFILES", tmp_path)
+    return tmp_path
+
+
+def _from(session, feedback: Feedback, source: str, source_id: str) -> int:
+    feedback.source, feedback.source_id = source, source_id
+    session.flush()
+    return feedback.id
+
+
+def test_each_item_of_a_source_with_a_link_template_links_to_its_record(tree, supervisor, settings, profiles):
+    linked = _from(tree, add_feedback(tree, "U1", datetime(2026, 11, 20, 8, 0)), "kysely", "R 7/8")
+    plain = _from(tree, add_feedback(tree, "U1", datetime(2026, 11, 21, 8, 0)), "paperi", "P1")
+    rows = {row.id: row for row in inbox(tree, viewer=supervisor, filters=InboxFilters(), now=NOW,
+                                         settings=settings).rows}
+    assert rows[linked].record_url == "https://kysely.example/responses/R%207%2F8"
+    assert rows[plain].record_url is None
+
+
+def test_a_profile_with_a_bad_link_template_is_refused_when_it_loads_and_gives_no_links(profiles):
+    from data.feedback_files import load_profile
+    from data.inbox import source_record_links
+    (profiles / "kysely.toml").write_text(
+        PROFILE.format(name="kysely", link='record_url = "http://kysely.example/{source_id}"'), encoding="utf-8")
+    with pytest.raises(ValueError, match="profile kysely: .*https"):
+        load_profile("kysely")
+    assert source_record_links() == {}
