@@ -427,3 +427,20 @@ def test_filters_set_by_a_link_can_be_changed_afterwards(feedback):
     assert listed(app) == ["late"]
     app.selectbox(key="inbox-f-deadline").select("").run()
     assert listed(app) == ["quiet", "replied", "soon", "late"]
+
+
+def test_an_item_of_a_source_with_a_link_template_links_to_its_record(feedback, county, tmp_path, monkeypatch):
+    import data.feedback_files as feedback_files
+    (tmp_path / "kysely.toml").write_text(
+        'name = "kysely"\ndescription = "Kysely"\nsource = "kysely"\n'
+        'record_url = "https://kysely.example/responses/{source_id}"\n'
+        '[columns]\nsource_id = ["Tunnus"]\nunit_code = ["Yksikkö"]\nreceived_at = ["Aika"]\n', encoding="utf-8")
+    monkeypatch.setattr(feedback_files, "PROFILES", tmp_path)
+    with session_scope(county, write=True) as session:
+        session.exec(update(Feedback).where(Feedback.id == feedback["late"]).values(source="kysely",
+                                                                                   source_id="R 7/8"))
+    app = open_page(INBOX, as_="ui:supervisor")
+    assert not app.exception
+    [link] = app.get("link_button")
+    assert link.proto.label == "Avaa alkuperäinen palaute"
+    assert link.proto.url == "https://kysely.example/responses/R%207%2F8"
