@@ -41,6 +41,10 @@ chromium:
 	@command -v pdftoppm >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q poppler-utils || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q poppler-utils; }; }
+	@# WeasyPrint (the report's PDF, `python -m data report`) needs Pango and fonts from Debian.
+	@test -e /usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0 -o -e /usr/lib/aarch64-linux-gnu/libpangoft2-1.0.so.0 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }; }
 	@# The proxy test runs Debian's nginx (not as a service) in front of the app: deploy/vartti-proxy.conf.
 	@test -x /usr/sbin/nginx || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -83,7 +83,20 @@ def cmd_seed_demo(engine, settings, args) -> int:
             raise CliError(f"refused: {refusal}; seed-demo only loads into an empty database",
                            REFUSED) from None
     print(json.dumps(summary.__dict__))
+    _train_demo_suggestions(engine, settings)
     return OK
+
+
+def _train_demo_suggestions(engine, settings) -> None:
+    """The demo county ships with tagged history; its model is trained at once so suggestions are alive."""
+    from data.topics import TooFewTags, train_topic_model
+
+    try:
+        with session_scope(engine, write=True) as session:
+            row = train_topic_model(session, actor=CLI_ACTOR, now=settings.now())
+            print(f"topic suggestions trained on {row.examples} tagged comments", file=sys.stderr)
+    except TooFewTags:
+        pass
 
 
 def cmd_metrics(engine, settings, args) -> int:
@@ -204,10 +217,46 @@ def cmd_export(engine, settings, args) -> int:
     return OK
 
 
+def cmd_report(engine, settings, args) -> int:
+    from data.report_cli import write_report
+
+    _require_current_schema(engine)
+    return write_report(engine, settings, unit_code=args.unit, period_text=args.period, out=Path(args.out))
+
+
 def cmd_notify(engine, settings, args) -> int:
     from data.notify_cli import notify
 
     return notify(engine, settings, os.environ, dry_run=args.dry_run)
+
+
+def cmd_suggest_eval(engine, settings, args) -> int:
+    from data.suggest_eval import EvalFileUnusable, evaluate, read_rows
+
+    try:
+        train_rows = read_rows(Path(args.train).read_text(encoding="utf-8-sig"), language=args.language)
+        test_rows = read_rows(Path(args.test).read_text(encoding="utf-8-sig"), language=args.language)
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            summary = evaluate(train_rows, test_rows, out)
+    except (OSError, UnicodeDecodeError, EvalFileUnusable) as problem:
+        raise CliError(f"file unusable: {problem}", UNUSABLE) from None
+    print(json.dumps(summary))
+    return OK
+
+
+def cmd_suggestions_train(engine, settings, args) -> int:
+    from data.topics import TooFewTags, train_topic_model
+
+    _require_current_schema(engine)
+    try:
+        with session_scope(engine, write=True) as session:
+            row = train_topic_model(session, actor=CLI_ACTOR, now=settings.now(),
+                                    cross_validate=not args.no_figures)
+            shown = {"model": row.id, "examples": row.examples, "topics": len((row.scores or {}).get("counts", {}))}
+    except TooFewTags as problem:
+        raise CliError(f"not trained: {problem}", REFUSED) from None
+    print(json.dumps(shown))
+    return OK
 
 
 def _iso_date(text: str) -> date:
@@ -269,6 +318,24 @@ def parser() -> argparse.ArgumentParser:
     notify = commands.add_parser("notify", help="wake the units' feedback handlers and send their daily digests")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     notify.set_defaults(run=cmd_notify)
+    suggestions = commands.add_parser("suggestions", help="topic suggestions learned from the staff's tags")
+    suggestion_commands = suggestions.add_subparsers(dest="suggestions_command", required=True)
+    training = suggestion_commands.add_parser("train", help="train on every tag a person decided")
+    training.add_argument("--no-figures", action="store_true",
+                          help="skip the cross-validated precision and recall shown on /admin (faster)")
+    training.set_defaults(run=cmd_suggestions_train)
+    evaluation = commands.add_parser("suggest-eval", help="train topic suggestions on a labelled CSV, predict another")
+    evaluation.add_argument("--train", required=True)
+    evaluation.add_argument("--test", required=True)
+    evaluation.add_argument("--out", required=True)
+    evaluation.add_argument("--language", default="en", choices=["fi", "sv", "en"],
+                            help="language of rows without a `language` column (for stemming)")
+    evaluation.set_defaults(run=cmd_suggest_eval, needs_database=False)
+    report = commands.add_parser("report", help="the printable report of /report as PDF")
+    report.add_argument("--unit", required=True)
+    report.add_argument("--period", required=True, help="YYYY-MM, YYYY-QN or YYYY")
+    report.add_argument("--out", required=True)
+    report.set_defaults(run=cmd_report)
     return root
 
 

@@ -14,6 +14,7 @@ from board.likert import STATEMENT_KEYS
 from board.periods import HELSINKI, as_utc_naive, helsinki_date
 from board.stages import Stage
 from data import demo_content as content
+from data.demo_topics import tag_demo_feedback
 from data.audit import record
 from data.models import AccessGrant, Action, Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import UnitRow, upsert_units
@@ -133,6 +134,8 @@ def seed_demo(session: Session, *, seed: int, now: datetime, only: Collection[st
         if persona.role:
             session.add(AccessGrant(principal=persona.principal, role=persona.role,
                                     unit_id=units[persona.unit_code].id, created_at=now, created_by=ACTOR))
+    session.flush()
+    tag_demo_feedback(session, seed=seed, now=now)
     summary = DemoSummary(units=len(units), feedback=feedback, themes=themes, actions=actions)
     record(session, actor=ACTOR, action="demo.seed", entity="database", entity_id=None, now=now,
            after={"seed": seed, **summary.__dict__})

@@ -19,7 +19,8 @@ from board.huddle import (
 from board.kanban import OPEN as OPEN_STAGES, WipLimits
 from board.stages import Stage
 from data.audit import record
-from data.models import Escalation, Theme, Unit
+from data.models import Theme, Unit
+from data.huddle_tables import Escalation
 from data.editing import RowState, StaleEdit, UnknownItem, bump_version
 from data.themes import create_theme, move_theme
 from data.units import unit_for

@@ -31,7 +31,8 @@ from board.huddle import (
 from board.periods import helsinki_date, helsinki_midnight_utc
 from board.stages import Stage
 from data.audit import record
-from data.models import AuditEvent, CaptureLink, Huddle, HuddlePrompt, Theme, Unit
+from data.models import AuditEvent, Theme, Unit
+from data.huddle_tables import CaptureLink, Huddle, HuddlePrompt
 from data.organisation import in_subtree
 from data.editing import RowState, StaleEdit, UnknownItem, bump_version
 from data.units import unit_for

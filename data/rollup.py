@@ -2,28 +2,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Integer, and_, case, cast, func
 from sqlmodel import Session, select
 
-from auth.access import AccessDenied, Viewer, require, scope_paths
+from auth.access import Viewer, require, scope_paths
 from auth.roles import Permission
 from board.likert import AGREE_MIN, STATEMENT_KEYS, LikertSummary, likert_summary
 from board.nps import NpsResult, nps
-from board.periods import Period, months_up_to, previous_of, year_earlier
+from board.periods import Period, months_up_to
+from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
 from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, _in_period, _nps_columns, metrics_json
 from data.models import Action, Feedback, Theme, Unit
+from data.reply_rates import reply_deadlines
 from data.units import find_unit
 from data.settings import Settings
 
 HOURS_PER_DAY = 24
 TREND_MONTHS = 12
-REPORT_ITEMS = 30
 
 # The layout of one unit's counts in a period: volume, NPS groups, then n / sum / agreeing per statement.
 _VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
@@ -66,6 +67,9 @@ class RollupNode:
     actions_done: int
     by_channel: dict[str, int]
     suppressed: bool
+    replies_due: int = 0  # requests of the period whose deadline has passed (report18)
+    replies_due_in_time: int = 0  # of those, answered in time
+    replies_not_yet_due: int = 0  # requests whose deadline is still ahead
 
     def name(self, language: str = "fi") -> str:
         """The node's name in the language, Finnish when missing."""
@@ -181,7 +185,7 @@ def rollup_around(session: Session, *, viewer: Viewer, unit_code: str, period: P
 def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, now: datetime,
                    settings: Settings) -> Rollup:
     """The roll-up of a subtree without an access check: for the service above and the benchmark."""
-    previous, year_ago = previous_of(period, kind), year_earlier(period, kind)
+    previous, year_ago = compared_with(period, kind)  # a running period: the same days of those
     units = list(session.exec(select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)).all())
     in_scope = Unit.path.startswith(root.path)
     feedback_scope = Feedback.unit_id.in_(select(Unit.id).where(in_scope))
@@ -194,6 +198,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     replies = _reply_counts(session, feedback_scope, period)
     hours = _reply_hours(session, feedback_scope, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
+    deadlines = reply_deadlines(session, feedback_scope, period, now=now, settings=settings)
     themes = dict(session.exec(
         select(Theme.unit_id, func.count()).where(theme_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
         .group_by(Theme.unit_id)).all())
@@ -212,6 +217,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     pooled_counts = {p: {u.id: list(counts.get(u.id, [0] * _WIDTH)) for u in units} for p, counts in per_period.items()}
     pooled_replies = {u.id: list(replies.get(u.id, (0, 0, 0))) for u in units}
     pooled_awaiting = {u.id: list(awaiting.get(u.id, (0, 0))) for u in units}
+    pooled_deadlines = {u.id: list(deadlines.get(u.id, (0, 0, 0))) for u in units}
     pooled_hours = {u.id: dict(hours.get(u.id, {})) for u in units}
     pooled_themes = {u.id: int(themes.get(u.id, 0)) for u in units}
     pooled_actions = {u.id: int(actions.get(u.id, 0)) for u in units}
@@ -224,6 +230,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             counts[parent.id] = [a + b for a, b in zip(counts[parent.id], counts[unit.id])]
         pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
         pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
+        pooled_deadlines[parent.id] = [a + b for a, b in zip(pooled_deadlines[parent.id], pooled_deadlines[unit.id])]
         pooled_hours[parent.id] = pooled_histogram(pooled_hours[parent.id], pooled_hours[unit.id])
         pooled_themes[parent.id] += pooled_themes[unit.id]
         pooled_actions[parent.id] += pooled_actions[unit.id]
@@ -280,6 +287,9 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             actions_done=pooled_actions[unit.id],
             by_channel=dict(sorted(pooled_channels[unit.id].items(), key=lambda kv: -kv[1])),
             suppressed=unit.code in hidden,
+            replies_due=pooled_deadlines[unit.id][0],
+            replies_due_in_time=pooled_deadlines[unit.id][1],
+            replies_not_yet_due=pooled_deadlines[unit.id][2],
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
@@ -362,7 +372,13 @@ def _awaiting(session: Session, feedback_scope, now: datetime, settings: Setting
 def monthly_trend(session: Session, *, viewer: Viewer, unit_code: str, last_day, settings: Settings,
                   months: int = TREND_MONTHS) -> list[MonthFigures]:
     """A node's NPS and volume month by month up to the month of `last_day`, in one grouped query."""
-    unit = _rollup_unit(session, viewer, unit_code)
+    return monthly_trend_of(session, _rollup_unit(session, viewer, unit_code), last_day=last_day, settings=settings,
+                            months=months)
+
+
+def monthly_trend_of(session: Session, unit: Unit, *, last_day, settings: Settings,
+                     months: int = TREND_MONTHS) -> list[MonthFigures]:
+    """The monthly trend of a unit already checked (or of the command line's report)."""
     periods = months_up_to(last_day, months)
     bounds = [p.utc_bounds() for p in periods]
     bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
@@ -379,49 +395,3 @@ def monthly_trend(session: Session, *, viewer: Viewer, unit_code: str, last_day,
         result.append(MonthFigures(month, volume, nps(promoters=promoters, passives=passives,
                                                       detractors=detractors, min_n=settings.min_n)))
     return result
-
-
-@dataclass(frozen=True)
-class ReportTheme:
-    title: str
-    unit_name: str
-    stage: str
-
-
-@dataclass(frozen=True)
-class ReportAction:
-    taken_on: date
-    text: str
-    theme_title: str
-    unit_name: str
-
-
-@dataclass(frozen=True)
-class ReportItems:
-    """What a report lists besides figures: the themes in development now and the actions done in the period."""
-
-    themes: list[ReportTheme]
-    actions: list[ReportAction]
-    themes_total: int
-    actions_total: int
-
-
-def report_items(session: Session, *, viewer: Viewer, unit_code: str, period: Period,
-                 limit: int = REPORT_ITEMS) -> ReportItems:
-    """The subtree's themes in development and the actions taken in the period, for a report."""
-    unit = _rollup_unit(session, viewer, unit_code)
-    in_scope = Theme.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path)))
-    in_development = and_(in_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
-    themes = session.exec(
-        select(Theme.title, Unit.name_fi, Theme.stage).join(Unit, Unit.id == Theme.unit_id)
-        .where(in_development).order_by(Unit.path, Theme.stage_since).limit(limit)).all()
-    done = and_(in_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
-    actions = session.exec(
-        select(Action.taken_on, Action.text, Theme.title, Unit.name_fi)
-        .join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
-        .where(done).order_by(Action.taken_on.desc(), Action.id.desc()).limit(limit)).all()
-    themes_total = session.exec(select(func.count()).select_from(Theme).where(in_development)).one()
-    actions_total = session.exec(select(func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
-                                 .where(done)).one()
-    return ReportItems(themes=[ReportTheme(*row) for row in themes], actions=[ReportAction(*row) for row in actions],
-                       themes_total=int(themes_total), actions_total=int(actions_total))

@@ -14,7 +14,7 @@ from data.public import set_show_staff_names, show_staff_names
 from data.sign_ins import end_sessions_of, people_signed_in
 from pages.ui.saving import saving
 from pages.ui import format as fmt
-from pages.ui import handlers_tab, import_tab
+from pages.ui import handlers_tab, import_tab, topics_tab
 from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
@@ -185,6 +185,7 @@ if may_anywhere(viewer, Permission.IMPORT_FEEDBACK):
     tabs.append((t("admin.import.tab"), lambda: import_tab.render(context)))
 if may_anywhere(viewer, Permission.CONFIGURE):
     tabs.append((t("public.admin.heading"), _public_tab))
+    tabs.append((t("topics.admin.tab"), lambda: topics_tab.render(context)))
 if handlers_tab.may_see(viewer):
     tabs.append((t("handlers.tab"), lambda: handlers_tab.render(context)))
 for (_, render), tab in zip(tabs, st.tabs([label for label, _ in tabs])):

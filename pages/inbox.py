@@ -25,6 +25,7 @@ from pages.ui.inbox_outcome import show_outcome, take_outcome
 from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
+from pages.ui import topic_trends
 
 context = app_context()
 viewer = context.viewer
@@ -57,6 +58,7 @@ def main() -> None:
     today = helsinki_date(now)
     st.title(t("nav.inbox"), anchor=False)
     st.caption(t("inbox.intro"))
+    topic_trends.render(context)
     if not may_anywhere(viewer, Permission.HANDLE_FEEDBACK):
         st.info(t("inbox.read_only"), icon=":material/visibility:")
     try:

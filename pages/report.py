@@ -9,23 +9,23 @@ from auth.access import AccessDenied
 from auth.roles import Permission
 from board.periods import helsinki_date
 from data.db import session_scope
-from data.rollup import Rollup, RollupNode, monthly_trend, report_items, rollup_around, rollup_roots
+from board.periods import period_key
+from data.editing import StaleEdit
+from data.report import COMMENT_MOST, CommentTooLong, Report, build_report, save_report_comment
+from data.rollup import Rollup, RollupNode, monthly_trend, rollup_roots
 from data.units import UnknownUnit
+from pages.ui import report_view
 from pages.ui import format as fmt
 from pages.ui import rollup_charts as charts
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
-from pages.ui.rollup_selection import Selection, from_query, period_name
-from pages.ui.rollup_table import change_text, display_rows, nps_text
-from pages.ui.plain import inert
+from pages.ui.rollup_selection import Selection, comparison_label, from_query, shown_name
+from pages.ui.plain import inert, show
 from pages.ui.texts import t
 
 UI = Path(__file__).parent / "ui"
 PRINT_WIDTH = 620  # px: fits an A4 page between its margins, so printing does not shrink the type
-REPORT_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.col.interval",
-                  "rollup.col.vs_previous", "rollup.col.vs_year", "rollup.col.lowest", "rollup.col.in_time",
-                  "rollup.col.overdue", "rollup.col.development", "rollup.col.actions")
 
 context = app_context()
 language = current()
@@ -33,50 +33,49 @@ now = context.now()
 today = helsinki_date(now)
 
 
-def _title(kind: str) -> str:
-    return t({"month": "report.title_month", "quarter": "report.title_quarter"}.get(kind, "report.title_other"),
-             language)
-
-
-def _key_figures(result: Rollup, node: RollupNode) -> None:
-    lowest = node.lowest_statement(result.min_n)
-    nps_value = nps_text(node, language)
-    if node.nps_shown is not None:
-        lo, hi = node.nps.ci95
-        nps_value += f" (n {fmt.number(node.nps.n, language=language)}, {fmt.number(lo, language=language)} … " \
-                     f"{fmt.number(hi, language=language)})"
-    rows = [
-        (t("rollup.key.nps", language), nps_value),
-        (t("rollup.col.vs_previous", language), change_text(node.vs_previous, language)),
-        (t("rollup.col.vs_year", language), change_text(node.vs_year_ago, language)),
-        (t("rollup.key.volume", language), fmt.number(node.current.volume, language=language)),
-        (t("rollup.key.lowest", language), "–" if lowest is None else f"{fmt.number(lowest, 1, language)} %"),
-        (t("rollup.key.in_time", language), t("rollup.key.in_time_value", language,
-                                              in_time=fmt.number(node.replied_in_time, language=language),
-                                              requested=fmt.number(node.replies_requested, language=language))),
-        (t("rollup.key.median", language), "–" if node.median_reply_days is None else
-         t("rollup.key.median_value", language, days=fmt.number(node.median_reply_days, 1, language))),
-        (t("rollup.key.overdue", language), fmt.number(node.overdue, language=language)),
-        (t("rollup.key.development", language), fmt.number(node.in_development, language=language)),
-        (t("rollup.key.actions", language), fmt.number(node.actions_done, language=language)),
-    ]
+def _key_figures(report: Report) -> None:
+    rows = [(name, value) for name, value in report_view.key_rows(report, language)]
     with st.container(key="report-keys"):
         st.subheader(t("report.key_figures", language), anchor=False)
+        # st.table renders cells as Markdown: the lowest statement's name and the figures are ours.
         st.table([{t("report.figure", language): name, t("report.value", language): value} for name, value in rows])
 
 
-def _children(result: Rollup, node: RollupNode) -> None:
-    children = result.children(node.code)
-    if not children:
+def _children(report: Report) -> None:
+    rows = report_view.child_rows(report, language)
+    if not rows:
         return
-    wanted = [t(key, language) for key in REPORT_COLUMNS]
     name = t("rollup.col.name", language)
-    # st.table renders its cells as Markdown: the unit names are escaped, the figures are ours.
-    rows = [{k: inert(row[k]) if k == name else row[k] for k in wanted}
-            for row in display_rows(result, [node] + children, language=language)]
     with st.container(key="report-table"):
         st.subheader(t("report.children", language), anchor=False)
-        st.table(rows)
+        st.table([{k: inert(v) if k == name else v for k, v in row.items()} for row in rows])
+
+
+def _comment(report: Report, selection: Selection, code: str) -> None:
+    """The director's comment: shown in print when written; edited on screen only (no empty box on paper)."""
+    comment = report.comment
+    if comment is not None and comment.text:
+        with st.container(key="report-comment", border=True):
+            st.markdown(f"**{t('report.comment.title', language)}**")
+            show(comment.text)
+    with st.container(key="report-noprint-comment"):
+        with st.form("report-comment-form", border=False):
+            text = st.text_area(t("report.comment.label", language), value=comment.text if comment else "",
+                                max_chars=COMMENT_MOST, key=f"report-comment-{code}-{selection.kind}")
+            if st.form_submit_button(t("report.comment.save", language), icon=":material/save:"):
+                try:
+                    with session_scope(context.engine, write=True) as session:
+                        save_report_comment(session, viewer=context.viewer, unit_code=code, kind=selection.kind,
+                                            period=selection.period, text=text,
+                                            seen_version=comment.version if comment else None, now=now)
+                except StaleEdit:
+                    st.warning(t("report.comment.stale", language))
+                    return
+                except CommentTooLong:
+                    st.warning(t("report.comment.too_long", language, most=fmt.number(COMMENT_MOST, language=language)))
+                    return
+                st.toast(t("report.comment.saved", language))
+                st.rerun()
 
 
 def _charts(result: Rollup, node: RollupNode) -> None:
@@ -104,27 +103,19 @@ def _charts(result: Rollup, node: RollupNode) -> None:
         st.write(t("rollup.chart.no_data", language))
 
 
-def _items(result: Rollup, node: RollupNode) -> None:
-    with session_scope(context.engine) as session:
-        items = report_items(session, viewer=context.viewer, unit_code=node.code, period=result.period)
+def _items(report: Report) -> None:
+    """The full lists: every theme in development and every action of the period."""
     with st.container(key="report-break-items"):
         st.subheader(t("report.themes", language), anchor=False)
-    if not items.themes:
-        st.write(t("report.themes_none", language))
     st.markdown("\n".join(
         "- " + t("report.theme_item", language, title=inert(theme.title), unit=inert(theme.unit_name),
-                 stage=t(f"stage.{theme.stage}", language)) for theme in items.themes))
-    if items.themes_total > len(items.themes):
-        st.caption(t("report.more_items", language, n=fmt.number(items.themes_total - len(items.themes), language=language)))
+                 stage=t(f"stage.{theme.stage}", language)) for theme in report.themes)
+        or t("report.themes_none", language))
     st.subheader(t("report.actions", language), anchor=False)
-    if not items.actions:
-        st.write(t("report.actions_none", language))
     st.markdown("\n".join(
         "- " + t("report.action_item", language, day=fmt.day(action.taken_on, language),
                  theme=inert(action.theme_title), unit=inert(action.unit_name), text=inert(action.text))
-        for action in items.actions))
-    if items.actions_total > len(items.actions):
-        st.caption(t("report.more_items", language, n=fmt.number(items.actions_total - len(items.actions), language=language)))
+        for action in report.actions) or t("report.actions_none", language))
 
 
 def _page() -> None:
@@ -140,31 +131,37 @@ def _page() -> None:
     code = selection.unit_code or roots[0].code
     try:
         with session_scope(context.engine) as session:
-            result = rollup_around(session, viewer=context.viewer, unit_code=code, period=selection.period,
-                                   kind=selection.kind, now=now, settings=context.settings)
+            report = build_report(session, viewer=context.viewer, unit_code=code, kind=selection.kind,
+                                  period=selection.period, now=now, today=today, settings=context.settings)
     except UnknownUnit:
         st.info(t("rollup.unknown_unit", language, code=inert(code)))
         return
     except AccessDenied as denied:
         refuse(context, denied)
         return
-    node = result.node(code)
+    result, node = report.rollup, report.node
     with st.container(key="report-noprint"):
         st.page_link("pages/rollup.py", label=t("report.back", language), icon=":material/arrow_back:",
                      query_params=Selection(code, selection.kind, selection.period).query())
         st.caption(t("report.print_hint", language))
-    st.title(_title(selection.kind), anchor=False)
+        if selection.kind in ("month", "quarter", "year"):
+            name = f"vartti_{code}_{period_key(selection.kind, selection.period)}.pdf"
+            st.download_button(t("report.pdf", language), data=lambda: report_view.to_pdf(report, language=language,
+                               today=today), file_name=name, mime="application/pdf", icon=":material/picture_as_pdf:",
+                               on_click="ignore")
+    st.title(report_view.report_title(selection.kind, language), anchor=False)
     st.markdown(t("report.subtitle", language, name=inert(node.name(language)),
-                  period=period_name(selection.kind, selection.period, language), day=fmt.day(today, language)))
-    st.caption(t("rollup.period_label", language, period=period_name(selection.kind, selection.period, language),
-                 previous=period_name(selection.kind, result.previous, language),
-                 year_ago=period_name(selection.kind, result.year_ago, language)))
-    _key_figures(result, node)
-    _children(result, node)
+                  period=shown_name(selection.kind, selection.period, language), day=fmt.day(today, language)))
+    st.caption(comparison_label(selection.kind, selection.period, result.previous, result.year_ago, language))
+    _comment(report, selection, code)
+    _key_figures(report)
+    _children(report)
     st.markdown(t("rollup.legend.text", language, min_n=fmt.number(result.min_n, language=language),
                   days=fmt.number(result.reply_days, language=language)))
     _charts(result, node)
-    _items(result, node)
+    _items(report)
+    with st.container(key="report-footer"):
+        st.caption(inert(report_view.footer_text(report, language, today)))
 
 
 if context.viewer is None:

@@ -7,6 +7,7 @@ import streamlit as st
 from auth.access import AccessDenied
 from auth.roles import Permission
 from board.periods import PERIOD_KINDS, Period, helsinki_date, period_key, recent_periods
+from board.report_periods import up_to
 from board.significance import Difference
 from data.db import session_scope
 from data.rollup import Rollup, RollupNode, monthly_trend, rollup_around, rollup_roots
@@ -16,8 +17,10 @@ from pages.ui import rollup_charts as charts
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
-from pages.ui.rollup_selection import Selection, default_period, from_query, period_name
-from pages.ui.rollup_table import change_text, display_rows, nps_text, to_csv, to_xlsx
+from pages.ui.rollup_drill import drill_through
+from pages.ui.rollup_selection import Selection, comparison_label, default_period, from_query, shown_name
+from pages.ui.rollup_table import (NAME_COLUMN, change_text, display_rows, in_time_text, lowest_statement_name,
+                                   nps_text, to_csv, to_xlsx)
 from pages.ui.plain import inert
 from pages.ui.texts import t
 
@@ -45,12 +48,14 @@ def _choose_period(selection: Selection) -> tuple[str, Period]:
             if isinstance(picked, (tuple, list)) and len(picked) == 2:
                 return kind, Period(picked[0], picked[1])
             return kind, chosen
-        options = recent_periods(kind, today, RECENT[kind])
+        # The running period is listed first, cut at today; the default is the last complete one.
+        options = [up_to(p, today) for p in recent_periods(kind, today, RECENT[kind])]
         if selection.kind == kind and selection.period not in options:
             options.append(selection.period)
-        index = options.index(selection.period) if selection.kind == kind else 0
+        wanted = selection.period if selection.kind == kind else default_period(kind, today)
+        index = options.index(wanted) if wanted in options else 0
         period = st.selectbox(t("rollup.period", language), options, index=index,
-                              format_func=lambda p: period_name(kind, p, language), key=f"rollup-period-{kind}")
+                              format_func=lambda p: shown_name(kind, p, language), key=f"rollup-period-{kind}")
     return kind, period
 
 
@@ -97,9 +102,12 @@ def _key_figures(result: Rollup, node: RollupNode) -> None:
     first[1].metric(t("rollup.key.volume", language), fmt.number(node.current.volume, language=language))
     lowest = node.lowest_statement(result.min_n)
     first[2].metric(t("rollup.key.lowest", language), "–" if lowest is None else f"{fmt.number(lowest, 1, language)} %")
-    first[3].metric(t("rollup.key.in_time", language),
-                    t("rollup.key.in_time_value", language, in_time=fmt.number(node.replied_in_time, language=language),
-                      requested=fmt.number(node.replies_requested, language=language)))
+    if lowest is not None:
+        first[2].caption(lowest_statement_name(node, result.min_n, language))
+    first[3].metric(t("rollup.key.in_time", language), in_time_text(node, language),
+                    help=t("rollup.key.in_time_help", language, days=fmt.number(result.reply_days, language=language)))
+    first[3].caption(t("rollup.key.not_yet_due", language,
+                       n=fmt.number(node.replies_not_yet_due, language=language)))
     second = st.columns(4)
     second[0].metric(t("rollup.key.overdue", language), fmt.number(node.overdue, language=language))
     second[1].metric(t("rollup.key.median", language), "–" if node.median_reply_days is None else
@@ -137,8 +145,11 @@ def _table(result: Rollup, focus: RollupNode) -> None:
     if not nodes:
         st.write(t("rollup.table.empty", language))
         return
-    st.dataframe(display_rows(result, [focus] + nodes, language=language, indent=whole_tree and sort == "tree"),
-                 hide_index=True, key="rollup-table")
+    # The whole tree names each row's level and code; the name column is wide so names are not cut.
+    st.dataframe(display_rows(result, [focus] + nodes, language=language, indent=whole_tree and sort == "tree",
+                              codes=True, levels=whole_tree),
+                 hide_index=True, key="rollup-table",
+                 column_config={t(NAME_COLUMN, language): st.column_config.TextColumn(width="large")})
 
 
 def _charts(result: Rollup, focus: RollupNode) -> None:
@@ -220,11 +231,7 @@ def _page() -> None:
     selection = Selection(focus_code, kind, period)
     st.query_params.from_dict(selection.query())
     focus = result.node(focus_code)
-    st.caption(t("rollup.period_label", language, period=period_name(kind, period, language),
-                 previous=period_name(kind, result.previous, language) if kind != "custom"
-                 else period_name("custom", result.previous, language),
-                 year_ago=period_name(kind, result.year_ago, language) if kind != "custom"
-                 else period_name("custom", result.year_ago, language)))
+    st.caption(comparison_label(kind, period, result.previous, result.year_ago, language))
     _path(result, focus)
     st.header(f"{inert(focus.name(language))} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
     _key_figures(result, focus)
@@ -232,6 +239,7 @@ def _page() -> None:
         st.pills(t("rollup.children", language), list(focus.children), selection_mode="single",
                  format_func=lambda code: inert(result.node(code).name(language)), key=f"rollup-drill-{focus.code}",
                  on_change=_drill, args=(f"rollup-drill-{focus.code}",))
+    drill_through(context, result, focus, language=language)
     _table(result, focus)
     _charts(result, focus)
     _legend(result)

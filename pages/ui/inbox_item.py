@@ -20,6 +20,7 @@ from pages.ui.inbox_outcome import SAVED, act, show_outcome
 from pages.ui.inbox_text import arrival_text, coded_label, user_text
 from pages.ui.texts import t
 from pages.ui.theme_picker import by_title, theme_given, theme_inputs
+from pages.ui import topic_tags
 
 PICK = "inbox-pick-{}"         # the checkbox of one item, for handling many at once
 
@@ -186,6 +187,7 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
             if row.record_url:  # built from the profile's https template, the source id URL-encoded
                 st.link_button(t("inbox.item.source_link"), row.record_url, icon=":material/open_in_new:",
                                type="tertiary")
+            topic_tags.render(context, row.id, editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:

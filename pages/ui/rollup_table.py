@@ -15,6 +15,7 @@ from pages.ui import format as fmt
 from pages.ui.texts import t
 
 HIDDEN = "*"
+NAME_COLUMN = "rollup.col.name"
 _SPREADSHEET_FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -46,13 +47,47 @@ def _pct(value: float | None, language: str) -> str:
     return "–" if value is None else f"{fmt.number(value, 1, language)} %"
 
 
-def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi", indent: bool = False) -> list[dict]:
-    """One formatted row per node for st.dataframe and st.table; names indented by depth in a whole-tree view."""
+def lowest_statement_key(node: RollupNode, min_n: int) -> str | None:
+    """The statement with the lowest share agreeing that may be shown (the first of equals), None when none may."""
+    shown = [(value, i, key) for i, key in enumerate(STATEMENT_KEYS)
+             if (value := node.agree_shown(key, min_n)) is not None]
+    return min(shown)[2] if shown else None
+
+
+def lowest_statement_name(node: RollupNode, min_n: int, language: str = "fi") -> str:
+    """The name of the lowest statement ("Tiedonsaanti"), or "" when none may be shown."""
+    key = lowest_statement_key(node, min_n)
+    return "" if key is None else t(f"inbox.statement.{key}", language)
+
+
+def _lowest_text(node: RollupNode, min_n: int, language: str) -> str:
+    value = node.lowest_statement(min_n)
+    if value is None:
+        return "–"
+    return f"{_pct(value, language)} · {lowest_statement_name(node, min_n, language)}"
+
+
+def in_time_text(node: RollupNode, language: str = "fi") -> str:
+    """Answered in time of the requests already due: "8 / 10"; the not-yet-due are not in it."""
+    return t("rollup.key.in_time_value", language, in_time=fmt.number(node.replies_due_in_time, language=language),
+             requested=fmt.number(node.replies_due, language=language))
+
+
+def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi", indent: bool = False,
+                 codes: bool = False, levels: bool = False) -> list[dict]:
+    """One formatted row per node for st.dataframe and st.table; names indented by depth in a whole-tree view,
+    with the unit code and the level when asked; a year's table has one comparison column, not two equal ones."""
     base_depth = min((node.depth for node in nodes), default=0)
     rows = []
     for node in nodes:
         pad = "\u2003" * (node.depth - base_depth) if indent else ""
-        rows.append({
+        row = {}
+        if levels:
+            row[t("rollup.col.level", language)] = t(f"rollup.level.{node.level}", language)
+        if codes:
+            row[t("rollup.col.code", language)] = node.code
+        rows.append(row)
+        row.update({
             t("rollup.col.name", language): pad + node.name(language),
             t("rollup.col.n", language): fmt.number(node.nps.n, language=language),
             t("rollup.col.nps", language): nps_text(node, language),
@@ -60,20 +95,30 @@ def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi
             t("rollup.col.vs_previous", language): change_text(node.vs_previous, language),
             t("rollup.col.vs_year", language): change_text(node.vs_year_ago, language),
             t("rollup.col.volume", language): fmt.number(node.current.volume, language=language),
-            t("rollup.col.lowest", language): _pct(node.lowest_statement(rollup.min_n), language),
+            t("rollup.col.lowest", language): _lowest_text(node, rollup.min_n, language),
             t("rollup.col.requested", language): fmt.number(node.replies_requested, language=language),
-            t("rollup.col.in_time", language): fmt.number(node.replied_in_time, language=language),
+            t("rollup.col.in_time_due", language): in_time_text(node, language),
+            t("rollup.col.not_yet_due", language): fmt.number(node.replies_not_yet_due, language=language),
             t("rollup.col.overdue", language): fmt.number(node.overdue, language=language),
             t("rollup.col.median", language): "–" if node.median_reply_days is None
             else fmt.number(node.median_reply_days, 1, language),
             t("rollup.col.development", language): fmt.number(node.in_development, language=language),
             t("rollup.col.actions", language): fmt.number(node.actions_done, language=language),
         })
+        if rollup.kind == "year":
+            row.pop(t("rollup.col.vs_year", language))
     return rows
 
 
 def _change_value(difference: Difference | None):
     return None if difference is None else round(difference.change, 1)
+
+
+def significance_mark(difference: Difference | None) -> str:
+    """▲ or ▼ for a real change (its 95 % interval excludes zero), – for the rest."""
+    if difference is None or not difference.significant:
+        return "–"
+    return "▲" if difference.change > 0 else "▼"
 
 
 def export_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi") -> list[dict]:
@@ -82,14 +127,18 @@ def export_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi"
     for node in nodes:
         hidden = node.nps_shown is None
         row = {
+            t("rollup.col.code", language): _inert(node.code),
             t("rollup.col.level", language): t(f"rollup.level.{node.level}", language),
+            t("rollup.col.parent", language): _inert(node.parent_code or ""),
             t("rollup.col.name", language): _inert(node.name(language)),
             t("rollup.col.n", language): node.nps.n,
             t("rollup.col.nps", language): HIDDEN if hidden else round(node.nps.score, 1),
             t("rollup.col.interval", language) + " (lo)": None if hidden else round(node.nps.ci95[0], 1),
             t("rollup.col.interval", language) + " (hi)": None if hidden else round(node.nps.ci95[1], 1),
             t("rollup.col.vs_previous", language): None if hidden else _change_value(node.vs_previous),
+            t("rollup.col.significance_previous", language): significance_mark(None if hidden else node.vs_previous),
             t("rollup.col.vs_year", language): None if hidden else _change_value(node.vs_year_ago),
+            t("rollup.col.significance_year", language): significance_mark(None if hidden else node.vs_year_ago),
             t("rollup.col.volume", language): node.current.volume,
         }
         for key in STATEMENT_KEYS:
@@ -98,7 +147,9 @@ def export_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi"
             row[label] = (HIDDEN if node.current.likert[key].n else None) if value is None else round(value / 100, 3)
         row.update({
             t("rollup.col.requested", language): node.replies_requested,
-            t("rollup.col.in_time", language): node.replied_in_time,
+            t("rollup.col.due", language): node.replies_due,
+            t("rollup.col.in_time", language): node.replies_due_in_time,
+            t("rollup.col.not_yet_due", language): node.replies_not_yet_due,
             t("rollup.col.overdue", language): node.overdue,
             t("rollup.col.median", language): None if node.median_reply_days is None
             else round(node.median_reply_days, 1),
@@ -117,6 +168,13 @@ def _inert(text: str) -> str:
 def _statement_headers(language: str) -> set[str]:
     return {t("rollup.col.statement", language, statement=t(f"inbox.statement.{key}", language))
             for key in STATEMENT_KEYS}
+
+
+_TEXT_COLUMNS = 4  # code, level, parent, name
+
+
+def _significance_headers(language: str) -> set[str]:
+    return {t("rollup.col.significance_previous", language), t("rollup.col.significance_year", language)}
 
 
 def _number_format(header: str, language: str) -> str:
@@ -148,11 +206,14 @@ def to_xlsx(rollup: Rollup, *, language: str = "fi", root: str | None = None) ->
             cell = sheet.cell(row=1, column=column)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            sheet.column_dimensions[cell.column_letter].width = 40 if column == 2 else 14
+            sheet.column_dimensions[cell.column_letter].width = 40 if column == _TEXT_COLUMNS else 14
+            text = column <= _TEXT_COLUMNS or header in _significance_headers(language)
             for data_row in range(2, len(rows) + 2):
                 sheet.cell(row=data_row, column=column).number_format = (
-                    "@" if column <= 2 else _number_format(header, language))
-        sheet.freeze_panes = "C2"
+                    "@" if text else _number_format(header, language))
+        # Code, level, parent and name stay in view; every column can be filtered and sorted.
+        sheet.freeze_panes = sheet.cell(row=2, column=_TEXT_COLUMNS + 1).coordinate
+        sheet.auto_filter.ref = sheet.dimensions
     info = book.create_sheet(t("rollup.legend.title", language)[:31])
     info.append([t("rollup.period_label", language, period=_period(rollup.period, language),
                    previous=_period(rollup.previous, language), year_ago=_period(rollup.year_ago, language))])
@@ -171,6 +232,10 @@ def _period(period, language: str) -> str:
 def to_csv(rollup: Rollup, *, language: str = "fi", root: str | None = None) -> bytes:
     """The roll-up below a node as CSV for Excel in the reader's locale: UTF-8 with BOM, ';', decimal comma."""
     rows = export_rows(rollup, rollup.subtree(root or rollup.root), language=language)
+    # A share agreeing is a fraction in Excel (shown as %); in the CSV it is the percentage itself, as its header says.
+    shares = _statement_headers(language)
+    rows = [{h: round(v * 100, 1) if h in shares and isinstance(v, float) else v for h, v in row.items()}
+            for row in rows]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(list(rows[0]))

@@ -53,7 +53,12 @@ def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_repo
     last_quarter = previous_of(this_quarter, "quarter")
 
     goto(page, demo_server, "/rollup", text=TITLE)
-    expect(page.get_by_text(f"{_quarter_label(this_quarter)} · verrataan").first).to_be_visible()
+    # The roll-up opens on the last complete quarter; the running one is offered first, marked incomplete.
+    expect(page.get_by_text(f"{_quarter_label(last_quarter)} · verrataan").first).to_be_visible()
+    page.get_by_test_id("stSelectbox").filter(has_text="Valitse jakso").click()
+    expect(page.get_by_role("option").first).to_contain_text(f"{_quarter_label(this_quarter)} (")
+    expect(page.get_by_role("option").first).to_contain_text("kesken")
+    page.keyboard.press("Escape")
 
     # Compare quarters: the last one, against the one before it, with the county's figures from the CLI.
     page.get_by_test_id("stSelectbox").filter(has_text="Valitse jakso").click()
@@ -91,8 +96,9 @@ def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_repo
     assert workbook.sheetnames[:2] == ["Palvelualue", "Yksikkö"]
     units = workbook["Yksikkö"]
     headers = [cell.value for cell in units[1]]
-    assert headers[:4] == ["Taso", "Yksikkö", "Vastaajia (n)", "NPS"]
-    names = [row[1] for row in units.iter_rows(min_row=2, values_only=True)]
+    assert headers[:6] == ["Koodi", "Taso", "Ylempi yksikkö (koodi)", "Yksikkö", "Vastaajia (n)", "NPS"]
+    assert units.auto_filter.ref  # every column can be filtered and sorted
+    names = [row[3] for row in units.iter_rows(min_row=2, values_only=True)]
     assert "Keskustan terveysasema, vastaanotto" in names
 
     # The quarterly report of the service area, printed to A4 PDF by Chromium.

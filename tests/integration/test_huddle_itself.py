@@ -22,7 +22,8 @@ from data.huddle import (
     set_huddle_prompt,
     start_huddle,
 )
-from data.models import AuditEvent, CaptureLink, Theme
+from data.models import AuditEvent, Theme
+from data.huddle_tables import CaptureLink
 from data.organisation import unit_by_code
 from data.editing import StaleEdit
 from data.kiosk import create_kiosk_link, kiosk_viewer

@@ -90,7 +90,7 @@ def test_the_admin_page_shows_the_supervisor_only_the_screens_of_their_unit(coun
     assert app.selectbox(key="kiosk-unit").options == ["Keskustan terveysasema (U1)"]
     assert app.selectbox(key="handler-unit").options == ["Keskustan terveysasema (U1)"]
     admin = open_page("pages/admin.py", as_="ui:admin")
-    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu",
+    assert [t.label for t in admin.tabs] == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu", "Aiheet",
                                              "Palautteenkäsittelijät"]
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from board.periods import calendar_period, helsinki_date, period_key
+from board.report_periods import last_complete
 from data.db import session_scope
 from data.models import AuditEvent
 from tests.factories import add_feedback
@@ -16,6 +18,11 @@ from tests.ui.conftest import open_page
 def shown(app) -> str:
     return "\n".join(str(e.value) for kind in ("title", "header", "markdown", "warning", "error", "info",
                                                 "subheader", "caption") for e in getattr(app, kind))
+
+
+def this_month() -> str:
+    """The running month of the app's pinned clock, as a link names it (the page opens on the last complete one)."""
+    return period_key("month", calendar_period("month", helsinki_date(app_now())))
 
 
 def denials(engine) -> list[str]:
@@ -35,7 +42,7 @@ def answered(county):
 
 
 def test_the_director_sees_the_county_its_children_and_a_legend(answered):
-    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
     assert not app.exception
     assert app.title[0].value == "Raportointi: organisaation luvut"
     assert "Testin hyvinvointialue" in app.header[0].value
@@ -46,7 +53,7 @@ def test_the_director_sees_the_county_its_children_and_a_legend(answered):
 
 
 def test_the_director_drills_from_the_county_to_a_unit(answered):
-    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
     for code, name in (("A", "Perusterveydenhuolto"), ("S", "Terveysasemat"), ("U1", "Keskustan terveysasema")):
         app.button_group(key=f"rollup-drill-{app.query_params['unit']}").set_value(code).run()
         assert not app.exception
@@ -56,7 +63,7 @@ def test_the_director_drills_from_the_county_to_a_unit(answered):
 
 
 def test_small_numbers_are_hidden_with_their_sibling(answered):
-    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
     table = app.dataframe[0].value
     rows = {row["Yksikkö"]: row for row in table.to_dict("records")}
     assert rows["Sosiaalipalvelut"]["NPS"] == "* (n 3)"
@@ -70,7 +77,7 @@ def test_small_numbers_are_hidden_with_their_sibling(answered):
     ("ui:supervisor", "C", False),
 ])
 def test_each_person_rolls_up_only_their_own_subtree(answered, person, unit, allowed):
-    app = open_page("pages/rollup.py", as_=person, kind="month", unit=unit)
+    app = open_page("pages/rollup.py", as_=person, kind="month", period=this_month(), unit=unit)
     assert not app.exception
     if allowed:
         assert app.metric and not denials(answered)
@@ -105,7 +112,7 @@ def test_a_supervisor_reports_on_their_own_unit_only(answered):
 
 
 def test_the_table_shows_the_whole_tree_sorts_and_filters(answered):
-    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
     names = lambda: [row["Yksikkö"].strip("\u2003") for row in app.dataframe[0].value.to_dict("records")]  # noqa: E731
     assert names() == ["Testin hyvinvointialue", "Perusterveydenhuolto", "Sosiaalipalvelut"]
     app.toggle(key="rollup-tree").set_value(True).run()
@@ -122,3 +129,31 @@ def test_the_period_can_be_a_custom_range_or_an_iso_week(answered):
     assert not app.exception and app.query_params["period"].count("-W") == 1
     app = open_page("pages/rollup.py", as_="ui:director", kind="custom", period="2026-01-01..2026-03-31")
     assert not app.exception and "1.1.2026–31.3.2026" in shown(app)
+
+
+def test_the_roll_up_opens_on_the_last_complete_month_and_the_running_one_says_it_is_incomplete(answered):
+    today = helsinki_date(app_now())
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month")
+    assert not app.exception
+    assert app.query_params["period"] == period_key("month", last_complete("month", today))
+    assert next(m for m in app.metric if m.label == "NPS").value == "* (n 0)"  # the answers are this month's
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
+    label = f"{today.month}/{today.year} (1.–{today.day}.{today.month}., kesken)" if today.day > 1 else \
+        f"{today.month}/{today.year} (1.–1.{today.month}., kesken)"
+    assert label in shown(app)
+    assert "verrataan: edellinen 1." in shown(app)  # the same days of the month before, named by their days
+
+
+def test_the_year_view_names_one_comparison(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="year")
+    year = helsinki_date(app_now()).year
+    assert f"{year - 1} · verrataan edelliseen vuoteen {year - 2}" in shown(app)
+    assert "vuotta aiemmin" not in shown(app)
+
+
+def test_the_lowest_statement_is_named_and_the_whole_tree_shows_level_and_code(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
+    assert "Kohtaaminen" in [c.value for c in app.caption]
+    app.toggle(key="rollup-tree").set_value(True).run()
+    rows = app.dataframe[0].value.to_dict("records")
+    assert {"Taso", "Koodi"} <= set(rows[0]) and rows[3]["Koodi"] == "U1" and rows[3]["Taso"] == "Yksikkö"

@@ -44,7 +44,9 @@ ESCAPING = {"inert", "ours"}
 NUMERIC = {"len", "int", "round", "abs", "min", "max", "sum"}
 CATALOGUE = {"t", "tn", "tr"}
 # Helpers of pages/ui that return a formatted catalogue text (checked by their own module's rule).
-OURS_ELSEWHERE = {"period_name", "nps_text"}
+OURS_ELSEWHERE = {"period_name", "nps_text",
+                  # report18: catalogue texts and periods, no user text in them
+                  "shown_name", "comparison_label", "lowest_statement_name", "report_title"}
 # Helpers of pages/ui that return escaped or catalogue text, shared by a page's widgets: each is checked to
 # return only our text in its own module (test_a_helper_trusted_elsewhere_returns_only_our_text).
 OURS_IN = {"pages/ui/inbox_text.py": {"user_text", "arrival_text", "state_text"}}

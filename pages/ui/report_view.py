@@ -1,0 +1,171 @@
+"""The report's content as rows of text, shared by the /report page and the PDF, and its HTML for WeasyPrint.
+
+Every text that is not ours (unit names, theme titles, action texts, the director's comment) is escaped with
+html.escape in the HTML; nothing user-written is ever put in a template unescaped.
+"""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from pathlib import Path
+
+from board.likert import STATEMENT_KEYS
+from data.report import Report
+from pages.ui import format as fmt
+from pages.ui.rollup_selection import comparison_label, period_name, shown_name
+from pages.ui.rollup_table import (change_text, display_rows, in_time_text, lowest_statement_name, nps_text)
+from pages.ui.texts import t
+
+PDF_CSS = Path(__file__).parent / "report_pdf.css"
+CHILD_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.col.interval",
+                 "rollup.col.vs_previous", "rollup.col.vs_year", "rollup.col.lowest", "rollup.col.in_time_due",
+                 "rollup.col.overdue", "rollup.col.development", "rollup.col.actions")
+
+
+def report_title(kind: str, language: str) -> str:
+    """The report's heading: monthly, quarterly or another period."""
+    return t({"month": "report.title_month", "quarter": "report.title_quarter"}.get(kind, "report.title_other"),
+             language)
+
+
+def key_rows(report: Report, language: str) -> list[tuple[str, str]]:
+    """The key figures of the node as (name, value) pairs."""
+    node, min_n = report.node, report.rollup.min_n
+    lowest = node.lowest_statement(min_n)
+    nps_value = nps_text(node, language)
+    if node.nps_shown is not None:
+        lo, hi = node.nps.ci95
+        nps_value += f" (n {fmt.number(node.nps.n, language=language)}, {fmt.number(lo, language=language)} … " \
+                     f"{fmt.number(hi, language=language)})"
+    rows = [
+        (t("rollup.key.nps", language), nps_value),
+        (t("rollup.col.vs_previous", language), change_text(node.vs_previous, language)),
+    ]
+    if report.kind != "year":
+        rows.append((t("rollup.col.vs_year", language), change_text(node.vs_year_ago, language)))
+    rows += [
+        (t("rollup.key.volume", language), fmt.number(node.current.volume, language=language)),
+        (t("rollup.key.lowest", language), "–" if lowest is None else
+         f"{fmt.number(lowest, 1, language)} % · {lowest_statement_name(node, min_n, language)}"),
+        (t("rollup.key.in_time", language), in_time_text(node, language) + " · " +
+         t("rollup.key.not_yet_due", language, n=fmt.number(node.replies_not_yet_due, language=language))),
+        (t("rollup.key.median", language), "–" if node.median_reply_days is None else
+         t("rollup.key.median_value", language, days=fmt.number(node.median_reply_days, 1, language))),
+        (t("rollup.key.overdue", language), fmt.number(node.overdue, language=language)),
+        (t("rollup.key.development", language), fmt.number(node.in_development, language=language)),
+        (t("rollup.key.actions", language), fmt.number(node.actions_done, language=language)),
+    ]
+    return rows
+
+
+def child_rows(report: Report, language: str) -> list[dict[str, str]]:
+    """The node and the level below, the columns that fit an A4 page."""
+    if not report.children:
+        return []
+    wanted = [t(key, language) for key in CHILD_COLUMNS]
+    rows = display_rows(report.rollup, [report.node] + report.children, language=language)
+    return [{k: row[k] for k in wanted if k in row} for row in rows]
+
+
+def statement_rows(report: Report, language: str) -> list[tuple[str, str, str, str]]:
+    """Each national statement: name, answers, share agreeing, change against the previous period."""
+    node, min_n = report.node, report.rollup.min_n
+    rows = []
+    for key in STATEMENT_KEYS:
+        value = node.agree_shown(key, min_n)
+        rows.append((t(f"inbox.statement.{key}", language),
+                     fmt.number(node.current.likert[key].n, language=language),
+                     "–" if value is None else f"{fmt.number(value, 1, language)} %",
+                     change_text(node.statement_vs_previous.get(key), language)))
+    return rows
+
+
+def trend_rows(report: Report, language: str) -> list[tuple[str, str, str]]:
+    """The node's months: month, answers, NPS ("*" below the smallest number shown)."""
+    return [(period_name("month", month.month, language), fmt.number(month.nps.n, language=language),
+             "–" if month.nps.n == 0 else "*" if month.nps.score is None else fmt.number(month.nps.score, 1, language))
+            for month in report.months]
+
+
+def organisation(report: Report, language: str) -> str:
+    """The organisation at the top of the report's tree (the county)."""
+    return report.rollup.node(report.rollup.root).name(language)
+
+
+def footer_text(report: Report, language: str, today: date) -> str:
+    """The footer of every printed page: organisation, unit, period, print date."""
+    org = organisation(report, language)
+    unit = report.node.name(language)
+    return t("report.footer", language, org=org if org == unit else f"{org} · {unit}",
+             period=shown_name(report.kind, report.rollup.period, language), day=fmt.day(today, language))
+
+
+def _table(headers: list[str], rows: list, css: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _theme_items(report: Report, language: str) -> str:
+    if not report.themes:
+        return f"<p>{escape(t('report.themes_none', language))}</p>"
+    return "<ul>" + "".join(
+        f"<li><strong>{escape(theme.title)}</strong> — {escape(theme.unit_name)}, "
+        f"{escape(t(f'stage.{theme.stage}', language))}</li>" for theme in report.themes) + "</ul>"
+
+
+def _action_items(report: Report, language: str) -> str:
+    if not report.actions:
+        return f"<p>{escape(t('report.actions_none', language))}</p>"
+    return "<ul>" + "".join(
+        f"<li>{escape(fmt.day(action.taken_on, language))} · <strong>{escape(action.theme_title)}</strong> "
+        f"({escape(action.unit_name)}): {escape(action.text)}</li>" for action in report.actions) + "</ul>"
+
+
+def to_html(report: Report, *, language: str, today: date) -> str:
+    """The report as one HTML document for WeasyPrint: A4, footer with page numbers, every user text escaped."""
+    rollup = report.rollup
+    css = PDF_CSS.read_text(encoding="utf-8")
+    # The footer goes into CSS content strings: escape for CSS, not HTML (quotes and backslashes).
+    footer = footer_text(report, language, today).replace("\\", "\\\\").replace('"', '\\"')
+    page_of = t("report.page_of", language, page='" counter(page) "', pages='" counter(pages) "')
+    parts = [
+        "<!DOCTYPE html>", f'<html lang="{escape(language)}"><head><meta charset="utf-8">',
+        f"<title>{escape(report_title(report.kind, language))}</title>",
+        f"<style>{css}\n@page {{ @bottom-left {{ content: \"{footer}\"; }} "
+        f"@bottom-right {{ content: \"{page_of}\"; }} }}</style></head><body>",
+        f"<h1>{escape(report_title(report.kind, language))}</h1>",
+        f'<p class="subtitle">{escape(report.node.name(language))} · '
+        f'{escape(shown_name(report.kind, rollup.period, language))}</p>',
+        f'<p class="caption">{escape(comparison_label(report.kind, rollup.period, rollup.previous, rollup.year_ago, language))}</p>',
+    ]
+    if report.comment is not None and report.comment.text:
+        parts.append(f'<section class="comment"><h2>{escape(t("report.comment.title", language))}</h2>'
+                     f'<p>{escape(report.comment.text)}</p></section>')
+    parts.append(f"<h2>{escape(t('report.key_figures', language))}</h2>")
+    parts.append(_table([t("report.figure", language), t("report.value", language)], key_rows(report, language), "keys"))
+    children = child_rows(report, language)
+    if children:
+        parts.append(f"<h2>{escape(t('report.children', language))}</h2>")
+        parts.append(_table(list(children[0]), [list(row.values()) for row in children], "children"))
+    parts.append(f"<h2>{escape(t('report.statements', language))}</h2>")
+    parts.append(_table([t("report.col.statement", language), t("report.col.answers", language),
+                         t("report.col.agree", language), t("rollup.col.vs_previous", language)],
+                        statement_rows(report, language)))
+    parts.append(f"<h2>{escape(t('report.trend', language))}</h2>")
+    parts.append(_table([t("report.col.month", language), t("report.col.answers", language),
+                         t("rollup.key.nps", language)], trend_rows(report, language), "trend"))
+    parts.append(f'<h2 class="break">{escape(t("report.themes", language))}</h2>')
+    parts.append(_theme_items(report, language))
+    parts.append(f"<h2>{escape(t('report.actions', language))}</h2>")
+    parts.append(_action_items(report, language))
+    parts.append('<p class="legend">' + escape(t("rollup.legend.text", language, min_n=rollup.min_n,
+                                                   days=rollup.reply_days).replace("**", "").replace("\\", ""))
+                 + "</p></body></html>")
+    return "\n".join(parts)
+
+
+def to_pdf(report: Report, *, language: str, today: date) -> bytes:
+    """The report as an A4 PDF made by WeasyPrint from to_html."""
+    from weasyprint import HTML  # imported here: only the PDF needs it (and its Pango libraries)
+    return HTML(string=to_html(report, language=language, today=today)).write_pdf()
