@@ -17,6 +17,7 @@ from typing import Any
 
 from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, screen
 from board.likert import STATEMENT_KEYS
+from board.record_links import check_record_url
 from board.periods import HELSINKI, parse_local_or_aware
 from data.file_reading import FileUnusable
 
@@ -60,6 +61,7 @@ class Profile:
     date_formats: tuple[str, ...] = ("iso",)
     empty_values: frozenset[str] = frozenset({""})
     notes: tuple[str, ...] = ()
+    record_url: str | None = None       # a link template to each record in the source (board/record_links.py)
 
     @property
     def source(self) -> str | None:
@@ -105,6 +107,7 @@ def load_profile(name: str) -> Profile:
         date_formats=tuple(raw.get("date_formats", ["iso"])),
         empty_values=frozenset(v.strip().lower() for v in raw.get("empty_values", [""])) | {""},
         notes=tuple(raw.get("notes", [])),
+        record_url=check_record_url(raw["record_url"], name) if "record_url" in raw else None,
     )
 
 

@@ -86,6 +86,17 @@ def mark_no_reply_needed(session: Session, *, viewer: Viewer, feedback_id: int, 
     return _no_reply_needed(session, viewer, feedback, unit, seen_version, reason=reason, now=now)
 
 
+def undo_mark(session: Session, *, viewer: Viewer, feedback_id: int, seen_version: int, now: datetime) -> RowState:
+    """Undo a mark: a reply sent or "no reply needed" goes back to awaiting (or not requested) as before."""
+    feedback, unit = _feedback_for(session, viewer, feedback_id)
+    check_seen(feedback, "feedback", FEEDBACK_STATE, seen_version)
+    if feedback.replied_at is None and feedback.no_reply_reason is None:
+        raise InvalidHandling("nothing_to_undo", f"feedback {feedback.id} has no reply mark to undo")
+    action = "feedback.reply_unsent" if feedback.replied_at is not None else "feedback.no_reply_undone"
+    wanted = {"replied_at": None, "replied_by": None, "no_reply_reason": None}
+    return _write_feedback(session, viewer, feedback, unit, seen_version, wanted, action, now)
+
+
 def pick_quote(session: Session, *, viewer: Viewer, feedback_id: int, seen_version: int, picked: bool,
                now: datetime) -> RowState:
     """Pick a feedback with text as a customer quote for the huddle board, or drop it."""

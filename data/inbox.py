@@ -1,6 +1,7 @@
 """The inbox: the feedback a supervisor may read, filtered in SQL, newest first, with each reply's status."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -11,9 +12,11 @@ from sqlmodel import Session, select
 from board.handling import LOW_STATEMENT_MAX, nps_group_filter_values
 from board.likert import STATEMENT_KEYS
 from board.periods import Period
+from board.record_links import record_url
 from board.replies import days_left, due_soon_cutoff, is_due_soon, is_overdue, overdue_cutoff, reply_due
 from auth.access import AccessDenied, Viewer
 from auth.roles import Permission
+from data.feedback_files import load_profile, profile_names
 from data.models import Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import in_subtree
 from data.settings import Settings
@@ -21,6 +24,7 @@ from data.units import scope_units, unit_for, unit_name_column
 
 
 INBOX_PAGE = 50
+log = logging.getLogger(__name__)
 
 
 class ReplyStatus(StrEnum):
@@ -78,6 +82,7 @@ class InboxRow:
     theme_ids: tuple[int, ...]
     theme_titles: tuple[str, ...]
     quote: bool
+    record_url: str | None = None         # the record in its source system, when its profile links there
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,20 @@ class InboxPage:
     total: int
     limit: int
     offset: int
+
+
+def source_record_links() -> dict[str, str]:
+    """The record link template of each source whose import profile gives one (the first profile wins)."""
+    links: dict[str, str] = {}
+    for name in profile_names():
+        try:
+            profile = load_profile(name)
+        except ValueError as bad:  # refused where the profile is used for an import; no link meanwhile
+            log.warning("import profile %s left out of the inbox's links: %s", name, bad)
+            continue
+        if profile.source and profile.record_url:
+            links.setdefault(profile.source, profile.record_url)
+    return links
 
 
 def _status_condition(status: ReplyStatus):
@@ -176,13 +195,17 @@ def _inbox_conditions(session: Session, viewer: Viewer, filters: InboxFilters, n
 
 def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datetime, settings: Settings,
           limit: int = INBOX_PAGE, offset: int = 0, language: str = "fi") -> InboxPage:
-    """The feedback of every subtree where the viewer may read feedback, newest first, filtered in SQL."""
+    """The feedback the viewer may read, filtered in SQL: newest first, replies awaiting most urgent first."""
     conditions = _inbox_conditions(session, viewer, filters, now, settings)
+    # Awaiting replies come most urgent first: the due time follows the arrival, so the oldest is due first.
+    urgent_first = filters.status is ReplyStatus.AWAITING or filters.deadline is not None
+    order = ((Feedback.received_at.asc(), Feedback.id.asc()) if urgent_first
+             else (Feedback.received_at.desc(), Feedback.id.desc()))
     total = session.exec(select(func.count()).select_from(Feedback).where(*conditions)).one()
     found = session.exec(
         select(Feedback, Unit.code, unit_name_column(language)).join(Unit, Unit.id == Feedback.unit_id)
         .where(*conditions)
-        .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+        .order_by(*order)
         .limit(max(0, limit)).offset(max(0, offset))
     ).all()
     ids = [feedback.id for feedback, _, _ in found]
@@ -194,6 +217,7 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
         for feedback_id, theme_id, title in links:
             themes.setdefault(feedback_id, []).append((theme_id, title))
     policy = settings.reply_policy
+    links = source_record_links() if found else {}
     rows = []
     for feedback, code, name in found:
         status = reply_status(reply_requested=feedback.reply_requested, replied_at=feedback.replied_at,
@@ -215,5 +239,6 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
             theme_ids=tuple(i for i, _ in themes.get(feedback.id, ())),
             theme_titles=tuple(title for _, title in themes.get(feedback.id, ())),
             quote=feedback.quote_picked_at is not None,
+            record_url=record_url(links[feedback.source], feedback.source_id) if feedback.source in links else None,
         ))
     return InboxPage(rows=rows, total=int(total), limit=limit, offset=offset)

@@ -21,6 +21,8 @@ COLLECTIONS = ("sms", "kiosk", "web", "tablet", "paper", "email", "phone", "soci
 NPS_GROUPS = ("promoter", "passive", "detractor")
 FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit", "inbox-f-nps",  # widget keys
            "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low")
+LINKED = "inbox.linked"        # the query parameters last taken as filters
+LINK_PARAMS = {"status": "inbox-f-status", "deadline": "inbox-f-deadline", "unit": "inbox-f-unit"}
 FILTER_DEFAULTS = {"inbox-f-text": "", "inbox-f-dates": (), "inbox-f-low": False}  # the selectboxes: ""
 
 
@@ -55,7 +57,30 @@ def _unit_label(units: dict[str, Unit]) -> Callable[[str], str]:
     return label
 
 
+def _allowed(units: dict[str, Unit]) -> dict[str, set[str]]:
+    return {"status": {s.value for s in ReplyStatus}, "deadline": {d.value for d in Deadline}, "unit": set(units)}
+
+
+def filters_from_link(units: dict[str, Unit]) -> None:
+    """A link such as /inbox?unit=CODE&status=awaiting (the notification e-mails) sets the initial filters.
+
+    Taken once per link: afterwards the supervisor's own choices count. A value the viewer cannot
+    choose (another unit, a misspelt status) is left out rather than refused.
+    """
+    asked = {name: (st.query_params.get(name) or "").strip() for name in LINK_PARAMS}
+    asked = {name: value for name, value in asked.items() if value}
+    if not asked or st.session_state.get(LINKED) == asked:
+        return
+    st.session_state[LINKED] = asked
+    allowed = _allowed(units)
+    clear_filters()
+    for name, value in asked.items():
+        if value in allowed[name]:
+            st.session_state[LINK_PARAMS[name]] = value
+
+
 def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> InboxFilters:
+    filters_from_link(units)
     soon_days = settings.reply_policy.soon_days
     with st.container(border=True, key="inbox-filters"):
         first = st.columns([2.2, 1.3, 1.3, 1.6, 1.3], vertical_alignment="bottom")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from board.likert import STATEMENT_KEYS
 from board.periods import helsinki_date, helsinki_midnight_utc
-from data.handling import attach_to_theme, mark_no_reply_needed, mark_replied, pick_quote
+from data.handling import attach_to_theme, mark_no_reply_needed, mark_replied, pick_quote, undo_mark
 from data.inbox import InboxRow, ReplyStatus
 from data.themes import ThemeChoice
 from pages.ui import format as fmt
@@ -46,6 +46,12 @@ def _on_no_reply(context: AppContext, feedback_id: int, seen: int) -> None:
     if act(context, f"item:{feedback_id}", lambda s: mark_no_reply_needed(
             s, viewer=context.viewer, feedback_id=feedback_id, seen_version=seen, reason=reason, now=context.now())):
         st.toast(t("inbox.done.no_reply"), icon=SAVED)
+
+
+def _on_undo(context: AppContext, feedback_id: int, seen: int) -> None:
+    if act(context, f"item:{feedback_id}", lambda s: undo_mark(
+            s, viewer=context.viewer, feedback_id=feedback_id, seen_version=seen, now=context.now())):
+        st.toast(t("inbox.done.undo"), icon=SAVED)
 
 
 def _on_attach(context: AppContext, feedback_id: int, existing: dict[str, int]) -> None:
@@ -153,6 +159,10 @@ def _actions(context: AppContext, row: InboxRow, choices: list[ThemeChoice], tod
             _reply_form(context, row, today)
         if row.status is ReplyStatus.AWAITING:
             _no_reply_form(context, row)
+        if row.status in (ReplyStatus.REPLIED, ReplyStatus.NO_REPLY_NEEDED):
+            undo = "inbox.act.undo_reply" if row.status is ReplyStatus.REPLIED else "inbox.act.undo_no_reply"
+            st.button(t(undo), key=f"inbox-undo-{row.id}", icon=":material/undo:", on_click=_on_undo,
+                      args=(context, row.id, row.version))
         _attach_form(context, row, choices)
         _quote_button(context, row)
 
@@ -174,6 +184,9 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
                         f"\u2002·\u2002 :gray[{how}]")
             st.markdown(_scores(row))
             _texts(row)
+            if row.record_url:  # built from the profile's https template, the source id URL-encoded
+                st.link_button(t("inbox.item.source_link"), row.record_url, icon=":material/open_in_new:",
+                               type="tertiary")
             topic_tags.render(context, row.id, editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):

@@ -22,7 +22,7 @@ from tests.conftest import app_now
 from tests.ui.conftest import open_page
 
 INBOX = "pages/inbox.py"
-ACTION_KEYS = ("inbox-reply", "inbox-noreply", "inbox-attach", "inbox-quote", "inbox-bulk", "inbox-pick")
+ACTION_KEYS = ("inbox-reply", "inbox-noreply", "inbox-undo", "inbox-attach", "inbox-quote", "inbox-bulk", "inbox-pick")
 
 # The feedback of the tests, by name: (unit, days ago, fields); each has a text to recognise it by.
 FEEDBACK = {
@@ -90,7 +90,7 @@ def test_the_supervisor_of_u1_sees_only_u1s_feedback_newest_first_with_the_reply
 
 
 @pytest.mark.parametrize("widget, key, value, expected", [
-    ("selectbox", "inbox-f-status", "awaiting", ["soon", "late"]),
+    ("selectbox", "inbox-f-status", "awaiting", ["late", "soon"]),  # most urgent first
     ("selectbox", "inbox-f-status", "replied", ["replied"]),
     ("selectbox", "inbox-f-status", "not_requested", ["quiet"]),
     ("selectbox", "inbox-f-deadline", "overdue", ["late"]),
@@ -377,3 +377,70 @@ def test_the_inbox_pages_through_fifty_at_a_time(county):
 ])
 def test_every_refusal_reason_has_a_finnish_message(reason):
     assert t("inbox.invalid." + reason) != t("inbox.invalid.unknown")
+
+
+# --------------------------------------------------------------------------- inbox15: in order, undone, linked
+
+def test_replies_awaiting_are_listed_most_urgent_first(feedback):
+    app = open_page(INBOX, as_="ui:supervisor")
+    app.selectbox(key="inbox-f-status").select("awaiting").run()
+    assert not app.exception
+    assert listed(app) == ["late", "soon"]
+
+
+def test_a_reply_marked_sent_can_be_undone_and_awaits_again(feedback, county):
+    app = open_page(INBOX, as_="ui:supervisor")
+    click(app, f"inbox-reply-save-{feedback['late']}")
+    click(app, f"inbox-undo-{feedback['late']}")
+    assert not app.exception and not app.error
+    assert [toast.value for toast in app.toast] == ["Merkintä peruttu: vastaus odottaa taas."]
+    stored = row(county, feedback["late"])
+    assert stored.replied_at is None and stored.replied_by is None and stored.version == 3
+    assert [e.entity_id for e in audit(county, "feedback.reply_unsent")] == [str(feedback["late"])]
+    assert "Myöhässä 6 pv" in texts(app)
+
+
+def test_an_undo_of_a_mark_changed_meanwhile_is_refused_as_stale(feedback, county):
+    app = open_page(INBOX, as_="ui:supervisor")
+    with session_scope(county, write=True) as session:
+        session.exec(update(Feedback).where(Feedback.id == feedback["replied"]).values(version=Feedback.version + 1))
+    click(app, f"inbox-undo-{feedback['replied']}")
+    assert row(county, feedback["replied"]).replied_at is not None
+    assert audit(county, "feedback.reply_unsent") == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    (dict(unit="U1", status="awaiting"), ["late", "soon"]),
+    (dict(unit="U1", deadline="overdue"), ["late"]),
+    (dict(unit="U1", deadline="due_soon", lang="fi"), ["soon"]),
+    (dict(unit="U2", status="awaiting"), ["late", "soon"]),      # not the supervisor's unit: left out
+    (dict(status="bogus"), ["quiet", "replied", "soon", "late"]),
+])
+def test_a_link_from_a_notification_sets_the_initial_filters(feedback, query, expected):
+    app = open_page(INBOX, as_="ui:supervisor", **query)
+    assert not app.exception
+    assert listed(app) == expected
+
+
+def test_filters_set_by_a_link_can_be_changed_afterwards(feedback):
+    app = open_page(INBOX, as_="ui:supervisor", unit="U1", deadline="overdue")
+    assert listed(app) == ["late"]
+    app.selectbox(key="inbox-f-deadline").select("").run()
+    assert listed(app) == ["quiet", "replied", "soon", "late"]
+
+
+def test_an_item_of_a_source_with_a_link_template_links_to_its_record(feedback, county, tmp_path, monkeypatch):
+    import data.feedback_files as feedback_files
+    (tmp_path / "kysely.toml").write_text(
+        'name = "kysely"\ndescription = "Kysely"\nsource = "kysely"\n'
+        'record_url = "https://kysely.example/responses/{source_id}"\n'
+        '[columns]\nsource_id = ["Tunnus"]\nunit_code = ["Yksikkö"]\nreceived_at = ["Aika"]\n', encoding="utf-8")
+    monkeypatch.setattr(feedback_files, "PROFILES", tmp_path)
+    with session_scope(county, write=True) as session:
+        session.exec(update(Feedback).where(Feedback.id == feedback["late"]).values(source="kysely",
+                                                                                   source_id="R 7/8"))
+    app = open_page(INBOX, as_="ui:supervisor")
+    assert not app.exception
+    [link] = app.get("link_button")
+    assert link.proto.label == "Avaa alkuperäinen palaute"
+    assert link.proto.url == "https://kysely.example/responses/R%207%2F8"
