@@ -29,6 +29,7 @@ from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
 
 REFRESH_SECONDS = 60
+TOOLS = "huddle.tools"  # session state: the huddle's own tools are shown under the board
 LOG = logging.getLogger(__name__)
 QUOTE_CHARS = 140
 UI = Path(__file__).parent / "ui"
@@ -261,12 +262,23 @@ def _live_board(unit_code: str) -> None:
 
 def _headline(now: datetime, signals: BoardSignals) -> None:
     today = helsinki_date(now)
-    when, stale = st.columns([2, 3], vertical_alignment="center", gap="small")
+    when, stale, tools = st.columns([4, 5, 2], vertical_alignment="center", gap="small")
     with when, st.container(key="headline"):
         st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=fmt.number(iso_week_of(today).week))} · "
                  f"{t('huddle.updated', time=fmt.clock(now))}")
     with stale:
         _stale_notice(signals)
+    with tools:
+        _tools_switch()
+
+
+def _tools_switch() -> None:
+    """Show or hide the huddle's own tools; hidden, the board fits the wall screen without scrolling."""
+    showing = st.session_state.get(TOOLS, False)
+    if st.button(t("hm.tools_hide" if showing else "hm.tools_show"), key="huddle-tools",
+                 icon=":material/expand_less:" if showing else ":material/groups:"):
+        st.session_state[TOOLS] = not showing
+        st.rerun(scope="app")  # the tools live outside this refreshing fragment
 
 
 def _board_font() -> str:
@@ -331,5 +343,6 @@ with st.container(key="wall"):
     with timer:
         st.iframe(_timer(), height=81, alt=t("huddle.timer.alt"))
     _live_board(code)
-huddle_mode(context, code)  # ritual14: the huddle itself
-escalation_panel(context, code)
+if st.session_state.get(TOOLS, False):
+    huddle_mode(context, code)
+    escalation_panel(context, code)

@@ -32,7 +32,9 @@ def test_a_huddle_is_run_an_idea_captured_from_a_phone_a_theme_escalated_and_tak
                                                    _context(browser, VIEWPORT))
     try:
         wall = wall_context.new_page()
-        goto(wall, server, "/huddle?unit=PTH-TA-KESK", "Aloita 5 min huddle", demo_person=SUPERVISOR)
+        goto(wall, server, "/huddle?unit=PTH-TA-KESK", "Suositteluindeksi (NPS), 30 pv", demo_person=SUPERVISOR)
+        wall.get_by_role("button", name="Huddle-työkalut").click()
+        wait_for_app(wall, "Aloita 5 min huddle")
         wall.get_by_role("button", name="Aloita 5 min huddle").click()
         wait_for_app(wall, "1/5 · Mikä muuttui eilisestä")
         expect(wall.get_by_text("Aikaa jäljellä tässä kohdassa 1:00")).to_be_visible()

@@ -14,13 +14,19 @@ from tests.ui.conftest import open_page
 HUDDLE, CAPTURE = "pages/huddle.py", "pages/capture.py"
 
 
+def with_tools(app):
+    """The board with the huddle's own tools shown (hidden, the board fits the wall without scrolling)."""
+    assert "Aloita 5 min huddle" not in [b.label for b in app.button]
+    return app.button(key="huddle-tools").click().run()
+
+
 def shown(app) -> str:
     return "\n".join(str(e.value) for kind in ("markdown", "subheader", "error", "success", "title", "text")
                      for e in getattr(app, kind))
 
 
 def test_a_team_member_starts_a_huddle_and_sees_the_first_step_with_its_time(county):
-    app = open_page(HUDDLE, as_="ui:team", unit="U1")
+    app = with_tools(open_page(HUDDLE, as_="ui:team", unit="U1"))
     next(b for b in app.button if b.label == "Aloita 10 min huddle").click().run()
     assert not app.exception
     assert "1/5 · Mikä muuttui eilisestä" in shown(app)
@@ -31,7 +37,7 @@ def test_a_kiosk_screen_runs_huddle_mode_without_the_capture_form_or_prompt_edit
     with session_scope(county, write=True) as session:
         token = create_kiosk_link(session, viewer=person(session, Role.SUPERVISOR, "U1"), unit_code="U1",
                                   label="Tauko", now=app_now(), valid_days=None)
-    app = open_page(None, as_=None, unit="U1", screen=token)
+    app = with_tools(open_page(None, as_=None, unit="U1", screen=token))
     assert not app.exception
     labels = [b.label for b in app.button]
     assert "Aloita 5 min huddle" in labels and "Näytä QR-koodi" in labels
