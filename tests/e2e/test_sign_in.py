@@ -209,7 +209,7 @@ def test_a_supervisor_issues_a_kiosk_link_that_shows_one_board_until_revoked(ser
     assert {"Yksiköt", "Huddle-taulu", ADMIN_TITLE} <= set(offered), offered
 
     open_path(page, server, "/admin", ADMIN_TITLE)
-    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt"]
+    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Palautteenkäsittelijät"]
     form = page.get_by_test_id("stForm").filter(has_text="Luo näyttölinkki")
     expect(form.get_by_test_id("stSelectbox").get_by_role("combobox")).to_have_value(f"{KESK_NAME} ({KESK})")
     form.get_by_role("textbox", name="Näytön nimi").fill("Taukotilan näyttö, 2. krs")
@@ -282,7 +282,8 @@ def test_a_supervisor_issues_a_kiosk_link_that_shows_one_board_until_revoked(ser
 def test_an_admin_grants_a_new_group_whose_member_then_sees_the_unit(server, browsers):
     page = browsers().new_page()
     sign_in(page, server, ADMIN, landing_text=ADMIN_TITLE)
-    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu"]
+    assert page.get_by_role("tab").all_inner_texts() == ["Seinänäytöt", "Käyttöoikeudet", "Tuonnit", "Julkinen sivu", "Aiheet",
+                                                         "Palautteenkäsittelijät"]
     open_sidebar(page)
     offered = navigation(page)  # none at all while Ylläpito is their only page
     assert not {"Yksiköt", "Huddle-taulu"} & set(offered), offered
