@@ -55,24 +55,26 @@ def nps_trend(weeks: list[WeekNps], *, height: int = DESIGN_HEIGHT, width: int =
                             labelLineHeight=LABEL_PX + 2, labelPadding=4, labelOverlap=False))
     y_scale = alt.Scale(domain=[floor, ceiling])
     base = alt.Chart(data).encode(x=x)
-    band = base.mark_area(color=BLUE, opacity=0.15).encode(
+    band = base.mark_area(color=BLUE, opacity=0.15, aria=False).encode(
         y=alt.Y("lo:Q", scale=y_scale, title=None,
                 axis=alt.Axis(labelFontSize=LABEL_PX, labelColor=INK, tickCount=4)),
         y2="hi:Q", detail="run:N",
     ).transform_filter("datum.nps !== null")
-    line = base.mark_line(color=BLUE, strokeWidth=4).encode(y="nps:Q", detail="run:N").transform_filter(
+    line = base.mark_line(color=BLUE, strokeWidth=4, aria=False).encode(y="nps:Q", detail="run:N").transform_filter(
         "datum.nps !== null")
-    points = base.mark_circle(color=BLUE, size=220, opacity=1).encode(y="nps:Q").transform_filter(
+    points = base.mark_circle(color=BLUE, size=220, opacity=1, aria=False).encode(y="nps:Q").transform_filter(
         "datum.nps !== null && !datum.current")
     # The current week is still filling up: drawn hollow so it does not read as a finished week.
-    current = base.mark_point(color=BLUE, size=220, filled=False, strokeWidth=4, fill="#ffffff").encode(
+    current = base.mark_point(color=BLUE, size=220, filled=False, strokeWidth=4, fill="#ffffff",
+                             aria=False).encode(
         y="nps:Q").transform_filter("datum.nps !== null && datum.current")
-    values = base.mark_text(dy=-22, fontSize=LABEL_PX + 1, fontWeight="bold", color=INK).encode(
+    values = base.mark_text(dy=-22, fontSize=LABEL_PX + 1, fontWeight="bold", color=INK, aria=False).encode(
         y="nps:Q", text="nps:Q").transform_filter("datum.nps !== null")
     # Written down the column from the top, so it never runs into the next week's labels.
     thin = base.mark_text(fontSize=LABEL_PX, color=MUTED, fontStyle="italic", baseline="middle", angle=90,
-                          align="left").encode(
+                          align="left", aria=False).encode(
         y=alt.value(4), text="thin_label:N").transform_filter("datum.thin")
+    # The marks are hidden from screen readers: the panel's caption is the chart's text alternative.
     return (
         alt.layer(band, line, points, current, values, thin)
         .properties(height=height, width=width, padding={"top": 30, "left": 5, "right": 5, "bottom": 5},

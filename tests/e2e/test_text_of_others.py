@@ -25,7 +25,7 @@ VISIBLE = "[Istunto vanheni]"  # a part of the payload without ':' (the word joi
 TEAM = "Tiimi – Keskustan terveysasema"  # a demo persona; its principal gets a grant on the test unit
 # What the payload would make if it were rendered as Markdown.
 MADE_FROM_PAYLOAD = ["img[src*='127.0.0.1:9']", "a[href*='evil.example']", ".katex",
-                     ".stMarkdownColoredText", "strong:text-is('bold')"]
+                     ".stMarkdownColoredText:text-is('red')", "strong:text-is('bold')"]
 
 
 @pytest.fixture(scope="module")
