@@ -5,11 +5,11 @@ accepted, added or rejected it, and every such decision is training data and an 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from auth.access import AccessDenied, Viewer, may_anywhere, require
@@ -153,19 +153,24 @@ def decide_topics(session: Session, *, viewer: Viewer, feedback_id: int, chosen:
 
 # --- the model ------------------------------------------------------------------------------------
 
-_LOADED: dict[str, TopicModel] = {}
+_LOADED: dict[tuple, TopicModel] = {}
 
 
 def latest_model(session: Session) -> tuple[TopicModelRow, TopicModel] | None:
-    """The newest trained model (rows are never changed, so a loaded model is kept by its id)."""
-    row = session.exec(select(TopicModelRow).order_by(TopicModelRow.id.desc())).first()
+    """The newest trained model (rows are never changed, so a loaded model is kept for the process)."""
+    # The arrays and vocabularies are megabytes: read them only when the model is not loaded yet, since
+    # the inbox asks once per item on every rerun.
+    row = session.exec(select(TopicModelRow).options(defer(TopicModelRow.arrays), defer(TopicModelRow.meta))
+                       .order_by(TopicModelRow.id.desc())).first()
     if row is None:
         return None
-    # Keyed by content, not id: two databases (or a re-created one) can each have a model number 1.
-    key = hashlib.sha256(row.arrays).hexdigest() + hashlib.sha256(row.meta.encode()).hexdigest()
+    # Two databases (or a re-created one) can each have a model number 1: the time and size tell them apart.
+    key = (row.id, row.trained_at, row.examples)
     if key not in _LOADED:
+        meta, arrays = session.exec(select(TopicModelRow.meta, TopicModelRow.arrays)
+                                    .where(TopicModelRow.id == row.id)).one()
         _LOADED.clear()
-        _LOADED[key] = TopicModel.from_arrays(json.loads(row.meta), row.arrays)
+        _LOADED[key] = TopicModel.from_arrays(json.loads(meta), arrays)
     return row, _LOADED[key]
 
 
