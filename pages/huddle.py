@@ -262,14 +262,13 @@ def _live_board(unit_code: str) -> None:
 
 def _headline(now: datetime, signals: BoardSignals) -> None:
     today = helsinki_date(now)
-    when, stale, tools = st.columns([4, 5, 2], vertical_alignment="center", gap="small")
+    when, stale = st.columns([2, 3], vertical_alignment="center", gap="small")
     with when, st.container(key="headline"):
         st.write(f"{fmt.weekday_and_day(today)} · {t('huddle.week', week=fmt.number(iso_week_of(today).week))} · "
                  f"{t('huddle.updated', time=fmt.clock(now))}")
     with stale:
         _stale_notice(signals)
-    with tools:
-        _tools_switch()
+    _tools_switch()  # placed at the top of the screen by wall.css, outside the board's rows
 
 
 def _tools_switch() -> None:
