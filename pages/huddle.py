@@ -274,8 +274,8 @@ def _headline(now: datetime, signals: BoardSignals) -> None:
 def _tools_switch() -> None:
     """Show or hide the huddle's own tools; hidden, the board fits the wall screen without scrolling."""
     showing = st.session_state.get(TOOLS, False)
-    if st.button(t("hm.tools_hide" if showing else "hm.tools_show"), key="huddle-tools",
-                 icon=":material/expand_less:" if showing else ":material/groups:"):
+    # No icon: its ligature is text too, and everything on the wall is legible from 3.5 m.
+    if st.button(t("hm.tools_hide" if showing else "hm.tools_show"), key="huddle-tools"):
         st.session_state[TOOLS] = not showing
         st.rerun(scope="app")  # the tools live outside this refreshing fragment
 
