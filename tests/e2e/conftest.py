@@ -223,6 +223,12 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
+def settled_shot(page: Page, name: str) -> Path:
+    """A screenshot once every widget is drawn (Streamlit shows grey placeholders while their code loads)."""
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    return shot(page, name)
+
+
 def wait_for_app(page: Page, text: str | None = None, timeout: int = PAGE_TIMEOUT_MS) -> None:
     """Wait until Streamlit is connected and has finished running the script (and shows `text`).
 

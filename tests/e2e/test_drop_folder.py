@@ -3,7 +3,6 @@ the supervisor's inbox without anyone uploading it, and the admin sees the folde
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from board.periods import HELSINKI
 from data.db import make_engine, session_scope
 from data.models import Feedback
 from tests.conftest import ROOT, pinned_clock
-from tests.e2e.conftest import demo_county, goto, shot, wait_for_app
+from tests.e2e.conftest import demo_county, goto, settled_shot, wait_for_app
 from tests.import_support import native_csv, native_row
 
 pytestmark = pytest.mark.e2e
@@ -29,15 +28,6 @@ SUPERVISOR = "Esihenkilö – Keskustan terveysasema"
 UNIT = "PTH-TA-KESK"
 ANSWER = "Pudotuskansion kautta tullut palaute: odotusaula oli liian kylmä."
 DEADLINE = 90
-SHOTS = Path("/work/shots/dropfolder")
-
-
-def _shot(page: Page, name: str) -> None:
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    path = shot(page, name)
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
 
 
 def _drop(folder: Path, name: str, content: bytes) -> None:
@@ -93,7 +83,7 @@ def test_a_file_dropped_into_the_folder_appears_in_the_inbox_and_on_the_admin_pa
 
     goto(page, server, "/inbox", text=ANSWER, demo_person=SUPERVISOR)
     expect(page.locator(f".st-key-inbox-item-{stored.id}")).to_contain_text(ANSWER)
-    _shot(page, "drop-1-inbox")
+    settled_shot(page, "drop-1-inbox")
 
     goto(page, server, "/admin", "Ylläpito", demo_person=ADMIN)
     page.get_by_role("tab", name="Tuonnit").click()
@@ -101,5 +91,5 @@ def test_a_file_dropped_into_the_folder_appears_in_the_inbox_and_on_the_admin_pa
     expect(page.get_by_text("Viimeksi tuotu").first).to_contain_text("kioski-2026-11-23.csv")
     expect(page.get_by_text("Nämä tiedostot odottavat tarkistusta")).to_be_visible()
     page.get_by_text("Pudotuskansio", exact=True).scroll_into_view_if_needed()
-    _shot(page, "drop-2-admin")
+    settled_shot(page, "drop-2-admin")
     assert page_errors == []

@@ -3,8 +3,6 @@
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,22 +10,13 @@ from sqlmodel import select
 
 from data.db import make_engine, session_scope
 from data.models import Feedback
-from tests.e2e.conftest import DemoServer, goto, shot, wait_for_app
+from tests.e2e.conftest import DemoServer, goto, settled_shot, wait_for_app
 from tests.import_support import HETUS, native_csv, native_row
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "Pääkäyttäjä – koko hyvinvointialue"
 UNIT = "PTH-TA-KESK"
-SHOTS = Path("/work/shots/import")
-
-
-def _shot(page: Page, name: str) -> None:
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    path = shot(page, name)
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
 
 
 def _rows(server: DemoServer, source: str):
@@ -60,7 +49,7 @@ def test_an_admin_uploads_a_file_with_bad_rows_corrects_one_and_imports_it_again
     wait_for_app(page, "Esikatselu – mitään ei ole vielä tallennettu")
     expect(page.get_by_test_id("stMetric").filter(has_text="Hylätty")).to_contain_text("2")
     expect(page.get_by_test_id("stMetric").filter(has_text="Peitetty")).to_contain_text("1")
-    _shot(page, "import-1-preview")
+    settled_shot(page, "import-1-preview")
     assert _rows(demo_server, source) == []
 
     page.get_by_role("tab", name="Tuonnit").click()
@@ -68,7 +57,7 @@ def test_an_admin_uploads_a_file_with_bad_rows_corrects_one_and_imports_it_again
     wait_for_app(page, "Tuonti valmis: 2 uutta")
     page.get_by_role("tab", name="Tuonnit").click()
     expect(page.get_by_text("Hylätyt rivit").first).to_be_visible()
-    _shot(page, "import-2-imported-with-rejects")
+    settled_shot(page, "import-2-imported-with-rejects")
     stored = _rows(demo_server, source)
     assert [r.source_id for r in stored] == ["e2e-1", "e2e-4"]
     assert HETUS[0] not in (stored[0].free_text or "") and "[henkilötunnus]" in stored[0].free_text
@@ -77,7 +66,7 @@ def test_an_admin_uploads_a_file_with_bad_rows_corrects_one_and_imports_it_again
     nps = page.get_by_label("nps", exact=True)
     expect(nps).to_have_value("11")
     nps.scroll_into_view_if_needed()
-    _shot(page, "import-2b-correction-form")
+    settled_shot(page, "import-2b-correction-form")
     nps.fill("8")
     nps.press("Tab")
     page.get_by_role("button", name="Tallenna korjaus ja tuo rivi").click()
@@ -86,6 +75,6 @@ def test_an_admin_uploads_a_file_with_bad_rows_corrects_one_and_imports_it_again
     # Only row 4 (an unknown unit) is left to correct or to map.
     expect(page.get_by_label("unit_code", exact=True)).to_have_value("EI-OLE")
     page.get_by_text("Hylätyt rivit").first.scroll_into_view_if_needed()
-    _shot(page, "import-3-corrected")
+    settled_shot(page, "import-3-corrected")
     assert [(r.source_id, r.nps) for r in _rows(demo_server, source)] == [("e2e-1", 9), ("e2e-2", 8), ("e2e-4", 9)]
     assert page_errors == []

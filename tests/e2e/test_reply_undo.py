@@ -3,7 +3,6 @@ notification's link into the inbox, marks an overdue reply sent, undoes the mark
 reply tile follows each step. The row is built by the test itself; the board is compared with `metrics`."""
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from board.periods import HELSINKI
 from data.db import make_engine, session_scope
 from data.models import Feedback
 from tests.conftest import pinned_clock
-from tests.e2e.conftest import demo_county, goto, shot, wait_for_app
+from tests.e2e.conftest import demo_county, goto, settled_shot, wait_for_app
 from tests.import_support import native_csv, native_row
 
 pytestmark = pytest.mark.e2e
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.e2e
 SUPERVISOR = "Esihenkilö – Keskustan terveysasema"
 UNIT = "PTH-TA-KESK"
 ANSWER = "Soitin kolme kertaa eikä kukaan vastannut, toivon yhteydenottoa."
-SHOTS = Path("/work/shots/inbox15")
-
-
-def _shot(page: Page, name: str) -> None:
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    path = shot(page, name)
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
 
 
 @pytest.fixture
@@ -65,7 +55,7 @@ def _board_shows(page: Page, server, name: str) -> int:
         expect(tile).to_have_text(str(figures["overdue_replies"]))
     else:
         expect(page.locator(".st-key-tile-replies-overdue")).to_have_count(0)
-    _shot(page, name)
+    settled_shot(page, name)
     return figures["overdue_replies"]
 
 
@@ -88,7 +78,7 @@ def test_a_reply_marked_sent_and_undone_moves_the_boards_reply_tile_each_time(pa
     _find(page, server, item)
     card = page.locator(f".st-key-inbox-item-{item}")
     expect(card).to_contain_text("Myöhässä")
-    _shot(page, "inbox15-2-inbox-from-link")
+    settled_shot(page, "inbox15-2-inbox-from-link")
     card.get_by_role("button", name="Vastaus lähetetty").click()
     page.locator(f".st-key-inbox-reply-save-{item} button").click()
     expect(page.get_by_text("Vastaus merkitty lähetetyksi.")).to_be_visible()
@@ -101,9 +91,9 @@ def test_a_reply_marked_sent_and_undone_moves_the_boards_reply_tile_each_time(pa
     search.press("Enter")
     card = page.locator(f".st-key-inbox-item-{item}")
     expect(card).to_contain_text("Vastattu")
-    _shot(page, "inbox15-4-replied")
+    settled_shot(page, "inbox15-4-replied")
     page.locator(f".st-key-inbox-undo-{item} button").click()
     expect(card).to_contain_text("Myöhässä")
-    _shot(page, "inbox15-5-undone")
+    settled_shot(page, "inbox15-5-undone")
     assert _board_shows(page, server, "inbox15-6-board-undone") == overdue
     assert page_errors == []

@@ -28,7 +28,7 @@ from sqlmodel import select
 from data.db import make_engine, session_scope
 from data.models import AuditEvent, Feedback, Theme, Unit
 from data.organisation import in_subtree
-from tests.e2e.conftest import DemoServer, demo_county, goto, shot, wait_for_app
+from tests.e2e.conftest import DemoServer, demo_county, goto, settled_shot, shot, wait_for_app
 from tests.import_support import native_csv, native_row
 
 pytestmark = pytest.mark.e2e
@@ -74,12 +74,6 @@ def _key(page: Page, key: str) -> Locator:
 
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _shot(page: Page, name: str) -> None:
-    """A screenshot once every widget is drawn (Streamlit shows grey placeholders while their code loads)."""
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    shot(page, name)
 
 
 def _choose(page: Page, scope: Locator, option: str) -> None:
@@ -210,7 +204,7 @@ def _awaiting_by_deadline(page: Page, before: dict, awaiting: int) -> dict[str, 
             expect(items.filter(has_text=LATE_BADGE)).to_have_count(0)
         found[name] = _listed(page)
         if shot_name:
-            _shot(page, shot_name)
+            settled_shot(page, shot_name)
     return found
 
 
@@ -235,7 +229,7 @@ def _move(page: Page, theme_id: int, stage: str, label: str) -> bool:
     if asked:
         expect(card).to_contain_text("WIP-raja")
         wait_for_app(page)
-        _shot(page, f"day_04_kanban_wip_{stage}")
+        settled_shot(page, f"day_04_kanban_wip_{stage}")
         confirm.click()
     wait_for_app(page, f"Teema siirretty vaiheeseen {label}.")
     expect(moved).to_be_visible()
@@ -305,26 +299,26 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     fixed_before = _plain(_key(page, "panel-fixed").inner_text())
     assert fixed_before.startswith("Mitä olemme korjanneet") and PUBLIC_TEXT not in fixed_before, fixed_before
     expect(page.locator(".st-key-wall")).not_to_contain_text(THEME)
-    _shot(page, "day_01_huddle_morning")
+    settled_shot(page, "day_01_huddle_morning")
 
     # 2. The inbox: the replies awaiting, by deadline; one reply sent, one closed with a reason.
     goto(page, demo_server, "/inbox", text=INBOX_TITLE, demo_person=SUPERVISOR)
     _shows_count(page, _count(database))
-    _shot(page, "day_02_inbox")
+    settled_shot(page, "day_02_inbox")
     awaiting = _count(database, *AWAITING)
     _filter(page, "inbox-f-status", "Odottaa vastausta", awaiting)
     by_deadline = _awaiting_by_deadline(page, before, awaiting)
     everything = by_deadline["Kaikki"]
     assert set(by_deadline[OVERDUE]) | set(by_deadline[DUE_SOON]) <= set(everything), by_deadline
     expect(page.locator(ITEMS).filter(has_text="Odottaa vastausta")).to_have_count(len(everything))
-    _shot(page, "day_02_inbox_awaiting")
+    settled_shot(page, "day_02_inbox_awaiting")
     # The most urgent first: an overdue reply if there is one, then one due soon, then any.
     urgent = by_deadline[OVERDUE] + by_deadline[DUE_SOON]
     replied_id, closed_id = (urgent + [i for i in everything if i not in urgent])[:2]
 
     body = _popover(page, replied_id, "Vastaus lähetetty")
     expect(body.get_by_text(f"Vastaajaksi merkitään {SUPERVISOR}.")).to_be_visible()
-    _shot(page, "day_02_inbox_reply_form")
+    settled_shot(page, "day_02_inbox_reply_form")
     _key(page, f"inbox-reply-save-{replied_id}").get_by_role("button").click()
     wait_for_app(page, "Vastaus merkitty lähetetyksi.")
     _shows_count(page, awaiting - 1)  # no longer awaiting
@@ -332,7 +326,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
 
     body = _popover(page, closed_id, "Ei vastausta tarvita")
     body.get_by_role("textbox", name="Syy").fill(NO_REPLY_REASON)
-    _shot(page, "day_02_inbox_no_reply_form")
+    settled_shot(page, "day_02_inbox_no_reply_form")
     _key(page, f"inbox-noreply-save-{closed_id}").get_by_role("button").click()
     wait_for_app(page, "Merkitty: ei vastausta tarvita.")
     _shows_count(page, awaiting - 2)
@@ -351,7 +345,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     expect(closed.get_by_role("button", name="Ei vastausta tarvita", exact=True)).to_have_count(0)
     expect(closed.get_by_role("button", name="Vastaus lähetetty")).to_be_visible()  # a reply can still follow
     replied.scroll_into_view_if_needed()
-    _shot(page, "day_02_inbox_states")
+    settled_shot(page, "day_02_inbox_states")
 
     # 3. Two critical answers with text go to a new theme; one of them becomes the customer's voice.
     # The filters are set back one by one, each with the count it should bring.
@@ -370,7 +364,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     expect(new_theme).to_be_visible()
     wait_for_app(page)
     new_theme.fill(THEME)
-    _shot(page, "day_03_inbox_new_theme")
+    settled_shot(page, "day_03_inbox_new_theme")
     _key(page, "inbox-bulk-do").get_by_role("button", name="Käsittele valitut (2)").click()
     wait_for_app(page, "2 palautetta käsitelty.")
     for feedback_id in grouped:
@@ -387,7 +381,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     expect(quoted.get_by_role("button", name="Poista asiakkaan äänistä")).to_be_visible()
     expect(quoted).to_contain_text("Asiakkaan ääni")  # the badge (case matters: not the buttons)
     quoted.scroll_into_view_if_needed()
-    _shot(page, "day_03_inbox_theme_and_quote")
+    settled_shot(page, "day_03_inbox_theme_and_quote")
 
     # 4. The kanban: the new theme in Tunnistettu, moved to Valmis one stage at a time.
     goto(page, demo_server, f"/kanban?unit={UNIT}", text=KANBAN_TITLE, demo_person=SUPERVISOR)
@@ -398,13 +392,13 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     expect(card).to_contain_text("Liitettyjä palautteita 2")
     expect(card).to_contain_text("Ei vastuuhenkilöä")
     card.scroll_into_view_if_needed()
-    _shot(page, "day_04_kanban_identified")
+    settled_shot(page, "day_04_kanban_identified")
     wip_asked = []
     for number, (stage, label) in enumerate(FLOW, start=1):
         if _move(page, theme_id, stage, label):
             wip_asked.append(stage)
         _key(page, f"card-{theme_id}").scroll_into_view_if_needed()
-        _shot(page, f"day_04_kanban_{number}_{stage}")
+        settled_shot(page, f"day_04_kanban_{number}_{stage}")
     done_card = _card_in(page, "valmis", theme_id)
     expect(done_card).to_contain_text("0 pv vaiheessa")
     expect(done_card).to_contain_text("Ennen → jälkeen kehittämisen alun")  # it went through development
@@ -420,7 +414,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     form = dialog.get_by_test_id("stForm")
     form.get_by_role("textbox", name="Mitä teimme", exact=True).fill(ACTION_TEXT)
     form.get_by_role("textbox", name="Julkinen teksti (valinnainen, selkokielellä)", exact=True).fill(PUBLIC_TEXT)
-    _shot(page, "day_05_action_form")
+    settled_shot(page, "day_05_action_form")
     form.get_by_role("button", name="Kirjaa toimenpide").click()
     action = dialog.locator('[class*="st-key-action-"]')
     expect(action).to_have_count(1)
@@ -428,12 +422,12 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
     expect(action).to_contain_text(ACTION_TEXT)
     expect(action).to_contain_text(PUBLIC_TEXT)
     expect(action).to_contain_text("Ei julkaistu")
-    _shot(page, "day_05_action_logged")
+    settled_shot(page, "day_05_action_logged")
     action.locator('[class*="st-key-publish-"]').locator("label").click()
     wait_for_app(page, "Toimenpide julkaistu.")
     expect(action).to_contain_text(re.compile(r"Julkaistu \d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d{2}"))
     expect(action.get_by_role("checkbox").or_(action.get_by_role("switch"))).to_be_checked()
-    _shot(page, "day_05_action_published")
+    settled_shot(page, "day_05_action_published")
 
     dialog.get_by_role("tab", name="Historia").click()
     history = dialog.locator(f".st-key-history-{theme_id}")
@@ -442,7 +436,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
         expect(history.get_by_text(re.compile(what)).first).to_be_visible()
     for _, label in FLOW:
         expect(history.get_by_text(re.compile(rf"Vaihe: .* → {label}"))).to_have_count(1)
-    _shot(page, "day_05_history")
+    settled_shot(page, "day_05_history")
     dialog.get_by_role("button", name="Sulje").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     wait_for_app(page)
@@ -465,7 +459,7 @@ def _the_day(page: Page, demo_server: DemoServer, database: Engine) -> None:
         (before, after, by_deadline, handled)
     assert after["in_development"] == before["in_development"]  # the theme went through and is done
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    _shot(page, "day_06_huddle_evening")
+    settled_shot(page, "day_06_huddle_evening")
 
     # The audit trail holds every change, made by the supervisor.
     with session_scope(database) as session:
