@@ -222,7 +222,7 @@ def _restore(vectoriser: TfidfVectorizer, meta: dict, idf) -> TfidfVectorizer:
                                          smooth_idf=vectoriser.smooth_idf, sublinear_tf=vectoriser.sublinear_tf)
     vectoriser._tfidf.n_features_in_ = len(vectoriser.vocabulary_)
     if idf is not None:
-        vectoriser._tfidf.idf_ = np.asarray(idf, dtype=np.float64)
+        vectoriser._tfidf.idf_ = np.asarray(idf)  # the dtype it was trained with, so scores match exactly
     return vectoriser
 
 

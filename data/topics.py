@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from auth.access import AccessDenied, Viewer, may_anywhere, require
 from auth.roles import Permission
@@ -164,8 +164,11 @@ def latest_model(session: Session) -> tuple[TopicModelRow, TopicModel] | None:
                        .order_by(TopicModelRow.id.desc())).first()
     if row is None:
         return None
-    # Two databases (or a re-created one) can each have a model number 1: the time and size tell them apart.
-    key = (row.id, row.trained_at, row.examples)
+    # Two databases (or a re-created one) can each have a model number 1 trained at the same moment: the
+    # sizes of its arrays and its cross-validated scores tell them apart.
+    sizes = session.exec(select(func.length(TopicModelRow.arrays), func.length(TopicModelRow.meta))
+                         .where(TopicModelRow.id == row.id)).one()
+    key = (row.id, row.trained_at, row.examples, tuple(sizes), json.dumps(row.scores, sort_keys=True))
     if key not in _LOADED:
         meta, arrays = session.exec(select(TopicModelRow.meta, TopicModelRow.arrays)
                                     .where(TopicModelRow.id == row.id)).one()
