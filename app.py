@@ -26,7 +26,9 @@ from pages.ui.texts import t
 
 LOG = logging.getLogger("vartti")
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/groups:", layout="wide",
+# A local icon: a Material icon name would make every browser fetch the favicon from Google's CDN.
+ICON = Path(__file__).parent / "pages" / "ui" / "icon.png"
+st.set_page_config(page_title=t("app.title"), page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed")
 language.take_from_address()
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from auth.access import Viewer, require
 from auth.roles import Permission
@@ -47,6 +47,7 @@ def begin_sign_in(session: Session, *, viewer: Viewer, token_hash: str, issued_a
         return existing
     sign_in = SignInSession(token_hash=token_hash, subject=viewer.subject[:200], name=viewer.name[:200],
                             issued_at=issued_at, started_at=now, expires_at=issued_at + max_age)
+    forget_expired_sign_ins(session, now=now)
     try:
         # Two tabs opened at once may both begin the same sign-in: the second finds the first's row.
         with session.begin_nested():
@@ -57,6 +58,21 @@ def begin_sign_in(session: Session, *, viewer: Viewer, token_hash: str, issued_a
     record(session, actor=viewer.label, action="session.begin", entity="sign_in_session",
            entity_id=str(sign_in.id), now=now, after={"expires_at": sign_in.expires_at})
     return sign_in
+
+
+# A token is refused by its age before its record is looked up, so a record a day past its expiry guards nothing.
+FORGET_AFTER = timedelta(days=1)
+
+
+def forget_expired_sign_ins(session: Session, *, now: datetime) -> int:
+    """Delete the sign-in records that expired over a day ago (a person's sign-ins are not kept for ever)."""
+    cutoff = now - FORGET_AFTER
+    old = session.exec(select(func.count()).select_from(SignInSession).where(SignInSession.expires_at < cutoff)).one()
+    if old:
+        session.exec(delete(SignInSession).where(SignInSession.expires_at < cutoff))
+        record(session, actor="system", action="session.forget", entity="sign_in_session", entity_id="expired",
+               now=now, after={"deleted": old, "expired_before": cutoff})
+    return old
 
 
 def end_sign_in(session: Session, *, token_hash: str, actor: str, reason: str, now: datetime) -> bool:

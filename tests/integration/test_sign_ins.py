@@ -117,3 +117,16 @@ def test_a_county_admin_may_be_removed_when_another_county_admin_stays(session):
     remove_grant(session, actor=person(session, Role.ADMIN, "C"), grant_id=_grant_id(session, "maija@hva.fi"),
                  now=NOW)
     assert session.exec(select(AccessGrant.principal)).all() == ["county-admins"]
+
+
+def test_a_sign_in_record_is_forgotten_a_day_after_it_expired_and_the_forgetting_is_audited(session):
+    old = _begin(session, "old", issued=NOW - timedelta(days=3))
+    recent = _begin(session, "recent", issued=NOW - timedelta(hours=20))
+    session.commit()
+    fresh = begin_sign_in(session, viewer=MAIJA, token_hash="fresh", issued_at=NOW, now=NOW, max_age=HOURS)
+    session.commit()
+    assert find_sign_in(session, token_hash="old") is None
+    assert find_sign_in(session, token_hash="recent").id == recent.id  # expired, but less than a day ago
+    assert find_sign_in(session, token_hash="fresh").id == fresh.id
+    assert old.token_hash == "old"
+    assert [event.after["deleted"] for event in _audit(session, "session.forget")] == [1]
