@@ -9,16 +9,10 @@ from dataclasses import dataclass
 # Macro-F1 counts the topics that had at least this many training examples (as the published
 # NHS anchors do); rarer ones are shown but not averaged.
 MACRO_MIN_TRAIN = 10
-# A text this long, or with this many suggested topics, is worth reading whole.
-LONG_TEXT_CHARS = 400
-MANY_TOPICS = 3
 # A topic is emerging when this month's count is at least this many and this many times the
 # monthly average of the months before.
 EMERGING_MIN_COUNT = 3
 EMERGING_RATIO = 2.0
-
-TRIAGE = ("vaatii_vastauksen", "kehitysehdotus", "kiitos", "ei_toimenpiteita")
-
 
 @dataclass(frozen=True)
 class TopicScore:
@@ -65,11 +59,6 @@ def label_counts(labels: list[set[str]]) -> dict[str, int]:
         for topic in topic_set:
             counts[topic] = counts.get(topic, 0) + 1
     return counts
-
-
-def needs_reading(text: str, topic_count: int) -> bool:
-    """A long text or one that touches many topics is flagged to be read whole."""
-    return len(text) >= LONG_TEXT_CHARS or topic_count >= MANY_TOPICS
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from pages.ui.inbox_outcome import show_outcome, take_outcome
 from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
-from pages.ui import topic_trends
+from pages.ui import topic_tags, topic_trends
+from pages.ui.topic_tags import PageTopics
 
 context = app_context()
 viewer = context.viewer
@@ -37,8 +38,8 @@ def _fits(choice: ThemeChoice, row: InboxRow, units: dict[str, Unit]) -> bool:
     return home is None or theme_unit is None or home.path.startswith(theme_unit.path)
 
 
-def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]:
-    """The filter bar and this page of results, read in the rerun's one session."""
+def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice], PageTopics]:
+    """The filter bar, this page of results and their topics, read in the rerun's one session."""
     with session_scope(context.engine) as session:
         units = {u.code: u for u in list_units(session, viewer=viewer, permission=Permission.VIEW_FEEDBACK)}
         filters = filter_bar(units, helsinki_date(now), context.settings)
@@ -50,7 +51,8 @@ def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]
             page = inbox(session, viewer=viewer, filters=filters, now=now, settings=context.settings,
                          limit=INBOX_PAGE, offset=0, language=current())
         choices = theme_choices(session, viewer=viewer)
-    return units, page, choices
+        topics = topic_tags.page_topics(session, viewer, [row.id for row in page.rows])
+    return units, page, choices, topics
 
 
 def main() -> None:
@@ -62,7 +64,7 @@ def main() -> None:
     if not may_anywhere(viewer, Permission.HANDLE_FEEDBACK):
         st.info(t("inbox.read_only"), icon=":material/visibility:")
     try:
-        units, page, choices = _read(now)
+        units, page, choices, (views, topics) = _read(now)
     except AccessDenied as denied:
         refuse(context, denied)
         return
@@ -86,7 +88,7 @@ def main() -> None:
         return
     for row in page.rows:
         inbox_item(context, row, handles=handles[row.id], choices=[c for c in choices if _fits(c, row, units)],
-                   outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
+                   topics=(views[row.id], topics), outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
     pager(page, "bottom")
 
 

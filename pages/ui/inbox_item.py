@@ -11,6 +11,7 @@ import streamlit as st
 
 from board.likert import STATEMENT_KEYS
 from board.periods import helsinki_date, helsinki_midnight_utc
+from board.triage import IDEA, NEEDS_REPLY, NO_ACTION, THANKS, triage
 from data.handling import attach_to_theme, mark_no_reply_needed, mark_replied, pick_quote, undo_mark
 from data.inbox import InboxRow, ReplyStatus
 from data.themes import ThemeChoice
@@ -21,6 +22,7 @@ from pages.ui.inbox_text import arrival_text, coded_label, user_text
 from pages.ui.texts import t
 from pages.ui.theme_picker import by_title, theme_given, theme_inputs
 from pages.ui import topic_tags
+from pages.ui.topic_tags import PageTopics, topic_keys
 
 PICK = "inbox-pick-{}"         # the checkbox of one item, for handling many at once
 
@@ -167,8 +169,23 @@ def _actions(context: AppContext, row: InboxRow, choices: list[ThemeChoice], tod
         _quote_button(context, row)
 
 
+TRIAGE_LOOK = {NEEDS_REPLY: ("orange", ":material/reply:"), IDEA: ("blue", ":material/lightbulb:"),
+               THANKS: ("green", ":material/favorite:"), NO_ACTION: ("gray", ":material/check:")}
+
+
+def _triage_badges(row: InboxRow, keys: tuple[str, ...]) -> None:
+    text = "\n".join(part for part in (row.open_answer, row.free_text) if part)
+    sorted_as = triage(text=text, nps=row.nps, reply_awaited=row.status is ReplyStatus.AWAITING, topic_keys=keys)
+    if sorted_as is None:
+        return
+    color, icon = TRIAGE_LOOK[sorted_as.pile]
+    st.badge(t("triage." + sorted_as.pile), color=color, icon=icon, help=t("triage.help"))
+    if sorted_as.read_whole:
+        st.badge(t("triage.read_whole"), color="violet", icon=":material/menu_book:")
+
+
 def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: list[ThemeChoice],
-               outcome: dict | None, today: date) -> None:
+               topics: PageTopics, outcome: dict | None, today: date) -> None:
     """One feedback's card (`inbox-item-ID`); with `handles`, its checkbox and the forms that handle it."""
     with st.container(border=True, key=f"inbox-item-{row.id}"):
         if outcome:
@@ -187,7 +204,7 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
             if row.record_url:  # built from the profile's https template, the source id URL-encoded
                 st.link_button(t("inbox.item.source_link"), row.record_url, icon=":material/open_in_new:",
                                type="tertiary")
-            topic_tags.render(context, row.id, editable=handles)
+            topic_tags.render(context, topics[0], topics[1], editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:
@@ -199,3 +216,4 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
                 _actions(context, row, choices, today)
         with side:
             _reply_badges(row)
+            _triage_badges(row, topic_keys(*topics))

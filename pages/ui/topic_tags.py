@@ -1,12 +1,13 @@
 """Topics on one inbox item: the model's suggestions pre-filled with their confidence, one click to keep
-or correct them. The inbox calls `render(context, feedback_id, editable=…)` once per item."""
+or correct them. The inbox reads the topics of its whole page at once (`page_topics`) and calls
+`render(context, view, names, editable=…)` for each item."""
 from __future__ import annotations
 
 import streamlit as st
 
 from auth.access import AccessDenied
-from data.db import session_scope
-from data.topics import TopicsChanged, decide_topics, list_topics, topics_for
+from data.topic_tables import Topic
+from data.topics import FeedbackTopics, TopicsChanged, decide_topics, list_topics, topics_for
 from pages.ui import format as fmt
 from pages.ui.language import current
 from pages.ui.plain import inert
@@ -34,11 +35,25 @@ def _save(context, feedback_id: int, field: str, seen: tuple[int, ...], suggeste
         st.toast(t("topics.saved"), icon=":material/sell:")
 
 
-def render(context, feedback_id: int, *, editable: bool) -> None:
+PageTopics = tuple[dict[int, FeedbackTopics], dict[int, Topic]]
+
+
+def page_topics(session, viewer, feedback_ids: list[int]) -> PageTopics:
+    """The topics of a page of items, with the model's suggestions computed for the page in one go."""
+    return (topics_for(session, viewer=viewer, feedback_ids=feedback_ids),
+            {topic.id: topic for topic in list_topics(session)})
+
+
+def topic_keys(view: FeedbackTopics, topics: dict[int, Topic]) -> tuple[str, ...]:
+    """The keys of the item's decided topics, or else of its suggestions."""
+    chosen = view.applied or tuple(s.topic_id for s in view.suggestions if s.topic_id not in view.rejected)
+    return tuple(topics[i].key for i in chosen if i in topics)
+
+
+def render(context, view: FeedbackTopics, topics: dict[int, Topic], *, editable: bool) -> None:
     """The item's topics: decided ones as they are, or else the suggestions to accept or correct."""
-    with session_scope(context.engine) as session:
-        view = topics_for(session, viewer=context.viewer, feedback_ids=[feedback_id])[feedback_id]
-        names = {topic.id: topic.name(current()) for topic in list_topics(session)}
+    feedback_id = view.feedback_id
+    names = {topic_id: topic.name(current()) for topic_id, topic in topics.items()}
     suggested = {s.topic_id: s.confidence for s in view.suggestions if s.topic_id not in view.rejected}
     decided = bool(view.applied)
     if not editable:

@@ -444,3 +444,19 @@ def test_an_item_of_a_source_with_a_link_template_links_to_its_record(feedback, 
     [link] = app.get("link_button")
     assert link.proto.label == "Avaa alkuperäinen palaute"
     assert link.proto.url == "https://kysely.example/responses/R%207%2F8"
+
+
+def test_each_item_with_text_shows_its_suggested_pile_and_a_long_one_asks_to_be_read_whole(county):
+    now = app_now()
+    with session_scope(county, write=True) as session:
+        add_feedback(session, "U1", now - timedelta(hours=3), nps=7, open_answer="Aulaan voisi tuoda lisää tuoleja.")
+        add_feedback(session, "U1", now - timedelta(hours=2), nps=10, open_answer="Kiitos! " + "Hyvää hoitoa. " * 40)
+        add_feedback(session, "U1", now - timedelta(hours=1), nps=8)
+    app = open_page(INBOX, as_="ui:supervisor")
+    assert not app.exception
+    badges = [element.proto.markdown.body for element in app.get("badge")] if app.get("badge") else []
+    shown = "\n".join(badges) + texts(app)
+    assert t("triage.kehitysehdotus") in shown and t("triage.kiitos") in shown
+    assert shown.count(t("triage.read_whole")) == 1
+    assert t("triage.ei_toimenpiteita") not in shown  # the item without text is not sorted at all
+    assert t("triage.vaatii_vastauksen") not in shown

@@ -1,4 +1,4 @@
-"""The pure rules of topics: F1 figures, emerging topics, reading flags, thresholds."""
+"""The pure rules of topics: F1 figures, emerging topics, thresholds."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,6 @@ import pytest
 from board.topics import (
     macro_f1,
     micro_f1,
-    needs_reading,
     topic_scores,
     topic_trends,
 )
@@ -31,15 +30,6 @@ def test_macro_f1_averages_only_topics_with_enough_training_examples():
 def test_a_topic_never_suggested_has_no_precision_rather_than_zero():
     [score] = topic_scores([{"a"}], [set()], ["a"])
     assert score.precision is None and score.recall == 0 and score.support == 1
-
-
-@pytest.mark.parametrize("text, topics, flagged", [
-    ("Lyhyt", 1, False),
-    ("x" * 400, 1, True),
-    ("Lyhyt", 3, True),
-])
-def test_a_long_or_many_topic_text_is_flagged_for_reading(text, topics, flagged):
-    assert needs_reading(text, topics) is flagged
 
 
 @pytest.mark.parametrize("now_count, before, months, emerging", [
