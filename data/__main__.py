@@ -167,6 +167,8 @@ def cmd_import(engine, settings, args) -> int:
     except FileUnusable as problem:
         raise CliError(f"file unusable, nothing written: {_unusable(problem)}", UNUSABLE) from None
     print(json.dumps(summary.as_json()))
+    if not args.dry_run and summary.inserted:
+        _retrain_topics(engine, settings)
     for note in summary.notes:
         print(f"note: {NOTES.get(note, note)}", file=sys.stderr)
     for reject in summary.rejects[:REJECTS_LISTED]:
@@ -176,6 +178,14 @@ def cmd_import(engine, settings, args) -> int:
         print(f"… {summary.rejected + summary.conflicts - REJECTS_LISTED} more; all are kept on /admin",
               file=sys.stderr)
     return OK if summary.all_taken else SOME_REJECTED
+
+
+def _retrain_topics(engine, settings) -> None:
+    from data.topics import retrain_when_due
+
+    model = retrain_when_due(engine, now=settings.now())
+    if model is not None:
+        print(f"note: topic suggestions retrained from {model.examples} tagged comments", file=sys.stderr)
 
 
 def cmd_import_dir(engine, settings, args) -> int:

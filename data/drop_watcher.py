@@ -29,6 +29,7 @@ from data.drop_folder import (
     scan,
 )
 from data.file_reading import FileUnusable
+from data.topics import retrain_when_due
 
 PROBLEM_WORDS = {
     MISSING: "the drop folder {folder} does not exist or is not a folder",
@@ -84,6 +85,17 @@ def _wait(seconds: float, stop: _Stop) -> None:
         time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
 
 
+def _retrain(engine: Engine, settings) -> None:
+    """Topic suggestions learn from the staff's new tags between files, never while a file is imported."""
+    try:
+        model = retrain_when_due(engine, now=settings.now())
+    except OperationalError as failure:
+        _log(f"error: topic suggestions not retrained now ({getattr(failure, 'orig', failure)})")
+        return
+    if model is not None:
+        _log(f"topic suggestions retrained from {model.examples} tagged comments")
+
+
 def watch_folder(engine: Engine, *, folder: Path, profile: str, settings, once: bool, interval: float,
                  unusable: Callable[[FileUnusable], str]) -> bool:
     """Take the folder's files (once, or every `interval` seconds until SIGTERM); False when the folder
@@ -108,6 +120,7 @@ def watch_folder(engine: Engine, *, folder: Path, profile: str, settings, once: 
                 _log(f"error: cannot use the database now ({getattr(failure, 'orig', failure)}); "
                      f"trying again in {interval:g} s")
             started = True
+            _retrain(engine, settings)
             if once:
                 break
             _wait(interval, stop)

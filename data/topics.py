@@ -17,6 +17,7 @@ from auth.roles import Permission
 from board.handling import screened_text
 from board.topics import label_counts, topic_scores
 from data.audit import record
+from data.db import session_scope
 from data.models import Feedback, Unit
 from data.topic_tables import FeedbackTopic, Topic, TopicModelRow
 from data.topic_model import Example, TopicModel, cross_validated, dumps_meta, train
@@ -25,6 +26,9 @@ ACCEPTED, ADDED, REJECTED = "accepted", "added", "rejected"
 APPLIED = (ACCEPTED, ADDED)
 # Below this many tagged comments there is nothing worth learning.
 MIN_TRAINING_COMMENTS = 20
+# Enough new decisions of the staff to be worth a new model: a model a day late costs little, training costs minutes.
+RETRAIN_AFTER_DECISIONS = 50
+RETRAINER = "system:retrain"
 CV_FOLDS = 5
 
 
@@ -217,6 +221,29 @@ def train_topic_model(session: Session, *, actor: str, now: datetime, cross_vali
     record(session, actor=actor, action="topic_model.train", entity="topic_model", entity_id=str(row.id), now=now,
            after={"examples": len(examples), "topics": len(model.topics)})
     return row
+
+
+def decisions_since_training(session: Session) -> tuple[int, bool]:
+    """The topics the staff decided (kept, added or removed) since the newest model was trained, and whether
+    there is a model at all."""
+    trained = session.exec(select(func.max(TopicModelRow.trained_at))).one()
+    query = select(func.count()).select_from(FeedbackTopic).where(FeedbackTopic.source.in_(APPLIED + (REJECTED,)))
+    if trained is not None:
+        query = query.where(FeedbackTopic.decided_at > trained)
+    return session.exec(query).one(), trained is not None
+
+
+def retrain_when_due(engine, *, now: datetime) -> TopicModelRow | None:
+    """After imports: a new model once the staff have made RETRAIN_AFTER_DECISIONS new decisions since the last
+    one (the first model as soon as there are enough tags); None when not due."""
+    with session_scope(engine, write=True) as session:
+        decisions, trained = decisions_since_training(session)
+        if decisions < (RETRAIN_AFTER_DECISIONS if trained else MIN_TRAINING_COMMENTS):
+            return None
+        try:
+            return train_topic_model(session, actor=RETRAINER, now=now)
+        except TooFewTags:
+            return None
 
 
 def topics_for(session: Session, *, viewer: Viewer, feedback_ids: list[int]) -> dict[int, FeedbackTopics]:

@@ -11,11 +11,13 @@ from auth.roles import Role
 from data.models import AuditEvent
 from data.topic_tables import FeedbackTopic, TopicModelRow
 from data.topics import (
+    RETRAIN_AFTER_DECISIONS,
     TooFewTags,
     TopicsChanged,
     decide_topics,
     latest_model,
     list_topics,
+    retrain_when_due,
     save_topic,
     topic_quality,
     topics_for,
@@ -198,3 +200,27 @@ def test_a_topic_rising_this_month_among_unthemed_feedback_is_emerging_and_becom
                                                                             now=NOW) if t.trend.this_month}
     with pytest.raises(AccessDenied):
         unit_topic_trends(county, viewer=person(county, Role.SUPERVISOR, "U3"), unit_code="U1", now=NOW)
+
+
+def test_after_an_import_suggestions_are_retrained_once_the_staff_have_made_enough_new_decisions(engine, session):
+    make_tree(session, NOW)
+    tagged_history(session)
+    session.commit()
+    first = retrain_when_due(engine, now=NOW)  # no model yet, and enough tags
+    assert first is not None and first.examples == 30
+    assert retrain_when_due(engine, now=NOW + timedelta(hours=1)) is None  # nothing new decided since
+    ids, supervisor = topic_ids(session), person(session, Role.SUPERVISOR, "U1")
+    later = NOW + timedelta(days=1)
+    for number in range(RETRAIN_AFTER_DECISIONS):
+        row = add_feedback(session, "U1", later, open_answer=WAITING[number % len(WAITING)] + f" ({number})", nps=5)
+        decide_topics(session, viewer=supervisor, feedback_id=row.id, chosen={ids["odotus"]}, seen=set(),
+                      now=later + timedelta(minutes=1 + number))
+        if number == RETRAIN_AFTER_DECISIONS - 2:
+            session.commit()
+            assert retrain_when_due(engine, now=later + timedelta(hours=2)) is None  # one decision short
+    session.commit()
+    second = retrain_when_due(engine, now=later + timedelta(hours=2))
+    assert second is not None and second.examples == 30 + RETRAIN_AFTER_DECISIONS
+    assert second.trained_by == "system:retrain"
+    trained = session.exec(select(AuditEvent).where(AuditEvent.action == "topic_model.train")).all()
+    assert len(trained) == 2
