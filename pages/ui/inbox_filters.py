@@ -146,7 +146,7 @@ def link_note(units: dict[str, Unit], soon_days: int) -> None:
         return
     parts = []
     if "inbox-f-unit" in applied and applied["inbox-f-unit"] in units:
-        parts.append(inert(units[applied["inbox-f-unit"]].name(language)))
+        parts.append(units[applied["inbox-f-unit"]].name(language))
     if PERIOD_NAME in note["applied"]:
         parts.append(note["applied"][PERIOD_NAME])
     for key, prefix in (("inbox-f-nps", "inbox.nps."), ("inbox-f-status", "inbox.status.")):
@@ -155,7 +155,7 @@ def link_note(units: dict[str, Unit], soon_days: int) -> None:
     if "inbox-f-deadline" in applied:
         parts.append(t("inbox.deadline." + applied["inbox-f-deadline"], language, days=soon_days))
     with st.container(horizontal=True, vertical_alignment="center", key="inbox-link-note"):
-        st.markdown(":material/filter_alt: " + t("inbox.link.title", language, filters=" · ".join(parts)),
+        st.markdown(":material/filter_alt: " + t("inbox.link.title", language, filters=inert(" · ".join(parts))),
                     width="content")
         st.button(t("inbox.link.remove", language), key="inbox-link-remove", icon=":material/close:",
                   on_click=_remove_link, type="secondary")
