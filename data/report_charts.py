@@ -152,8 +152,10 @@ def line(points: list[Point], *, alt: str, number, too_few: str, axis_title: str
                         f'fill="none" stroke="{BLUE}" stroke-width="2"/>')
     for i, point in enumerate(points):
         if point.value is None:
-            body.append(_text(x_of(i), bottom - 8, too_few, anchor="middle", fill=MUTED,
-                              extra='font-style="italic" font-size="9"'))
+            # Written upwards, as on the page: neighbouring gaps do not run into each other.
+            body.append(_text(x_of(i) + 3, bottom - 6, too_few, fill=MUTED,
+                              extra=f'font-style="italic" font-size="9" transform="rotate(-90 {x_of(i) + 3:.1f} '
+                                    f'{bottom - 6:.1f})"'))
         else:
             body.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(point.value):.1f}" r="4" fill="{BLUE}"/>')
             body.append(_text(x_of(i), y_of(point.value) - 8, number(point.value), anchor="middle",

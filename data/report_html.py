@@ -192,7 +192,8 @@ def to_html(report: Report, *, language: str, today: date) -> str:
     parts.append(_table([t("report.col.statement", language), t("report.col.answers", language),
                          t("report.col.agree", language), t("rollup.col.vs_previous", language)],
                         statement_rows(report, language)))
-    parts.append(f'<h2 class="break">{escape(t("report.charts", language))}</h2>')
+    # No page break before the charts: each chart keeps together and flows on (no two-thirds-empty page).
+    parts.append(f"<h2>{escape(t('report.charts', language))}</h2>")
     for heading, svg in chart_parts(report, language):
         # The heading is escaped here; every label inside the SVG was escaped where it was drawn.
         parts.append(f'<figure class="chart"><figcaption>{escape(heading)}</figcaption>{svg}</figure>')
