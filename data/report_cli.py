@@ -9,6 +9,7 @@ from board.periods import Period, helsinki_date, parse_period_key
 from board.report_periods import up_to
 from data.db import session_scope
 from data.report import build_report_unchecked
+from data.report_html import to_pdf  # the same rows the page shows, as HTML for WeasyPrint
 from data.units import UnknownUnit
 from data.settings import Settings
 
@@ -30,8 +31,6 @@ def period_of(text: str) -> tuple[str, Period]:
 def write_report(engine, settings: Settings, *, unit_code: str, period_text: str, out: Path,
                  language: str = "fi") -> int:
     """Write the PDF; 2 (nothing written) for an unknown unit or period."""
-    from pages.ui.report_view import to_pdf  # the same rows the page shows, as HTML for WeasyPrint
-
     try:
         kind, period = period_of(period_text)
     except ValueError as problem:

@@ -14,7 +14,7 @@ from data.editing import StaleEdit
 from data.report import COMMENT_MOST, CommentTooLong, Report, build_report, save_report_comment
 from data.rollup import Rollup, RollupNode, monthly_trend, rollup_roots
 from data.units import UnknownUnit
-from pages.ui import report_view
+from data import report_html as report_view
 from pages.ui import format as fmt
 from pages.ui import rollup_charts as charts
 from pages.ui.context import app_context

@@ -18,6 +18,7 @@ from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
 from pages.ui.rollup_drill import drill_through
+from pages.ui.rollup_topics import topics_table
 from pages.ui.rollup_selection import Selection, comparison_label, default_period, from_query, shown_name
 from pages.ui.rollup_table import (NAME_COLUMN, change_text, display_rows, in_time_text, lowest_statement_name,
                                    nps_text, to_csv, to_xlsx)
@@ -242,6 +243,7 @@ def _page() -> None:
     drill_through(context, result, focus, language=language)
     _table(result, focus)
     _charts(result, focus)
+    topics_table(context, result, focus, language=language)
     _legend(result)
     _exports(result, focus, selection)
 

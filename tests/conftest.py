@@ -14,10 +14,12 @@ from board.periods import parse_local_or_aware
 from data.db import make_engine, session_scope
 from data.schema import upgrade
 from data.settings import DEFAULT_TEST_PG_URL, Settings
+from data import texts as data_texts
 from pages.ui import texts
 
 # In tests a text missing in the reader's language is an error, never a silent Finnish fallback.
 texts.STRICT = True
+data_texts.STRICT = True
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("VARTTI_TEST_PG_URL") or DEFAULT_TEST_PG_URL

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 
 from board.periods import HELSINKI
+from data import texts
 from pages.ui.language import current
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -18,22 +18,17 @@ def _locale(language: str | None) -> str:
 
 def number(value: float | int, decimals: int = 0, language: str | None = None) -> str:
     """A number rounded to `decimals` places, grouped and with the locale's decimal sign."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=_locale(language))
+    return texts.number(value, decimals, language or current())
 
 
 def signed(value: float, decimals: int = 0, language: str | None = None) -> str:
     """A change with its sign: +4, −3 (a real minus sign), ±0."""
-    shown = number(abs(value), decimals, language)
-    if round(value, decimals) == 0:
-        return f"±{shown}"
-    return f"+{shown}" if value > 0 else f"−{shown}"
+    return texts.signed(value, decimals, language or current())
 
 
 def day(value: date, language: str | None = None) -> str:
     """A calendar date, e.g. 23.11.2026."""
-    pattern = "short" if (language or current()) == "en" else "d.M.yyyy"
-    return format_date(value, format=pattern, locale=_locale(language))
+    return texts.day(value, language or current())
 
 
 def short_day(value: date, language: str | None = None) -> str:

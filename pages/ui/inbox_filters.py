@@ -6,13 +6,16 @@ from datetime import date
 
 import streamlit as st
 
-from board.periods import Period
+from board.periods import PERIOD_KINDS, Period, parse_period_key
+from board.report_periods import up_to
 from data.inbox import Deadline, InboxFilters, InboxPage, ReplyStatus
 from data.models import Unit
 from data.settings import Settings
 from pages.ui import format as fmt
 from pages.ui.inbox_text import any_or
 from pages.ui.language import current
+from pages.ui.plain import inert
+from pages.ui.rollup_selection import period_name
 from pages.ui.texts import t, tn
 
 PAGE = "inbox.page"            # the page of results, from 0
@@ -22,7 +25,11 @@ NPS_GROUPS = ("promoter", "passive", "detractor")
 FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit", "inbox-f-nps",  # widget keys
            "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low")
 LINKED = "inbox.linked"        # the query parameters last taken as filters
-LINK_PARAMS = {"status": "inbox-f-status", "deadline": "inbox-f-deadline", "unit": "inbox-f-unit"}
+LINK_PARAMS = {"status": "inbox-f-status", "deadline": "inbox-f-deadline", "unit": "inbox-f-unit",
+               "nps": "inbox-f-nps"}
+PERIOD_PARAMS = ("kind", "period")  # the roll-up's drill-through: /inbox?unit=…&kind=quarter&period=2026-Q4&nps=…
+LINK_NOTE = "inbox.link_note"  # what the last link set (widget key → value) and what it asked that was refused
+FIRST_DAY = date(2000, 1, 1)   # the earliest day the date filter offers (a link's period may begin there)
 FILTER_DEFAULTS = {"inbox-f-text": "", "inbox-f-dates": (), "inbox-f-low": False}  # the selectboxes: ""
 
 
@@ -58,30 +65,106 @@ def _unit_label(units: dict[str, Unit]) -> Callable[[str], str]:
 
 
 def _allowed(units: dict[str, Unit]) -> dict[str, set[str]]:
-    return {"status": {s.value for s in ReplyStatus}, "deadline": {d.value for d in Deadline}, "unit": set(units)}
+    return {"status": {s.value for s in ReplyStatus}, "deadline": {d.value for d in Deadline}, "unit": set(units),
+            "nps": set(NPS_GROUPS)}
 
 
-def filters_from_link(units: dict[str, Unit]) -> None:
-    """A link such as /inbox?unit=CODE&status=awaiting (the notification e-mails) sets the initial filters.
+def link_period(kind: str, key: str, today: date) -> Period:
+    """The days of a link's period (`kind` + `period`, as the roll-up writes them), cut at today;
+    ValueError when they cannot be read or have not begun."""
+    if kind not in PERIOD_KINDS:
+        raise ValueError(f"unknown period kind {kind!r}")
+    try:
+        period = parse_period_key(kind, key)
+    except (OverflowError, TypeError) as problem:
+        raise ValueError(str(problem)) from problem
+    if period.first < FIRST_DAY or period.first > today:
+        raise ValueError(f"period {key!r} is outside {FIRST_DAY}–{today}")
+    return up_to(period, today)
+
+
+def filters_from_link(units: dict[str, Unit], today: date) -> None:
+    """A link such as /inbox?unit=CODE&status=awaiting (the notification e-mails) or the roll-up's
+    /inbox?unit=CODE&kind=quarter&period=2026-Q4&nps=detractor sets the initial filters.
 
     Taken once per link: afterwards the supervisor's own choices count. A value the viewer cannot
-    choose (another unit, a misspelt status) is left out rather than refused.
+    choose (another unit, a misspelt status or period) is left out, and the page says so.
     """
-    asked = {name: (st.query_params.get(name) or "").strip() for name in LINK_PARAMS}
+    asked = {name: (st.query_params.get(name) or "").strip() for name in (*LINK_PARAMS, *PERIOD_PARAMS)}
     asked = {name: value for name, value in asked.items() if value}
     if not asked or st.session_state.get(LINKED) == asked:
         return
     st.session_state[LINKED] = asked
     allowed = _allowed(units)
     clear_filters()
+    applied: dict[str, object] = {}
+    refused: list[tuple[str, str]] = []
     for name, value in asked.items():
+        if name in PERIOD_PARAMS:
+            continue
         if value in allowed[name]:
-            st.session_state[LINK_PARAMS[name]] = value
+            applied[LINK_PARAMS[name]] = value
+        else:
+            refused.append((name, value))
+    if "period" in asked or "kind" in asked:
+        kind = asked.get("kind", "")
+        try:
+            period = link_period(kind, asked.get("period", ""), today)
+            applied["inbox-f-dates"] = (period.first, period.last)
+            applied[PERIOD_NAME] = period_name(kind, period, current())
+        except ValueError:
+            refused.append(("period", asked.get("period", "")))
+    for key, value in applied.items():
+        if key in FILTERS:
+            st.session_state[key] = value
+    st.session_state[LINK_NOTE] = {"applied": applied, "refused": refused}
+
+
+PERIOD_NAME = "period-name"  # in a link note: the period's name as the reader calls it
+
+
+def _remove_link() -> None:
+    clear_filters()
+    st.session_state.pop(LINK_NOTE, None)
+    for name in (*LINK_PARAMS, *PERIOD_PARAMS):
+        st.query_params.pop(name, None)
+    st.session_state.pop(LINKED, None)
+
+
+def link_note(units: dict[str, Unit], soon_days: int) -> None:
+    """What a link narrowed the inbox to, removable in one click, while its filters are still on;
+    and what in the link could not be used (another unit, an unknown period or group)."""
+    note = st.session_state.get(LINK_NOTE)
+    if not note:
+        return
+    language = current()
+    for name, value in note["refused"]:
+        key = {"unit": "inbox.link.bad_unit", "period": "inbox.link.bad_period"}.get(name, "inbox.link.bad_value")
+        st.warning(t(key, language, value=inert(value)), icon=":material/link_off:")
+    applied = {key: value for key, value in note["applied"].items() if key in FILTERS}
+    if not applied or any(st.session_state.get(key) != value for key, value in applied.items()):
+        return
+    parts = []
+    if "inbox-f-unit" in applied and applied["inbox-f-unit"] in units:
+        parts.append(units[applied["inbox-f-unit"]].name(language))
+    if PERIOD_NAME in note["applied"]:
+        parts.append(note["applied"][PERIOD_NAME])
+    for key, prefix in (("inbox-f-nps", "inbox.nps."), ("inbox-f-status", "inbox.status.")):
+        if key in applied:
+            parts.append(t(prefix + applied[key], language))
+    if "inbox-f-deadline" in applied:
+        parts.append(t("inbox.deadline." + applied["inbox-f-deadline"], language, days=soon_days))
+    with st.container(horizontal=True, vertical_alignment="center", key="inbox-link-note"):
+        st.markdown(":material/filter_alt: " + t("inbox.link.title", language, filters=inert(" · ".join(parts))),
+                    width="content")
+        st.button(t("inbox.link.remove", language), key="inbox-link-remove", icon=":material/close:",
+                  on_click=_remove_link, type="secondary")
 
 
 def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> InboxFilters:
-    filters_from_link(units)
+    filters_from_link(units, today)
     soon_days = settings.reply_policy.soon_days
+    link_note(units, soon_days)
     with st.container(border=True, key="inbox-filters"):
         first = st.columns([2.2, 1.3, 1.3, 1.6, 1.3], vertical_alignment="bottom")
         text = first[0].text_input(t("inbox.filter.text"), placeholder=t("inbox.filter.text_placeholder"),
@@ -107,7 +190,8 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         collection = second[2].selectbox(t("inbox.filter.collection"), ["", *COLLECTIONS],
                                          format_func=any_or("collection."), key="inbox-f-collection",
                                          on_change=first_page)
-        dates = second[3].date_input(t("inbox.filter.dates"), value=(), max_value=today, format=fmt.date_entry(),
+        dates = second[3].date_input(t("inbox.filter.dates"), value=(), min_value=FIRST_DAY, max_value=today,
+                                     format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=first_page)
         low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page)
         second[5].button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=clear_filters,

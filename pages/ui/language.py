@@ -11,8 +11,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-LANGUAGES = ("fi", "sv", "en")
-DEFAULT = "fi"
+from data.texts import DEFAULT, LANGUAGES  # noqa: F401  (the catalogues' languages)
 QUERY = "lang"
 _CHOSEN = "vartti.language"
 _SETTLED_FOR = "vartti.language.settled_for"

@@ -13,101 +13,12 @@ from data.models import LEVELS
 from data.rollup import Rollup, RollupNode
 from pages.ui import format as fmt
 from pages.ui.texts import t
+from data.rollup_words import (  # noqa: F401  (the words of the figures: shared with the report's PDF)
+    change_text, display_rows, in_time_text, interval_text, lowest_statement_key, lowest_statement_name, nps_text)
 
 HIDDEN = "*"
 NAME_COLUMN = "rollup.col.name"
 _SPREADSHEET_FORMULA_START = ("=", "+", "-", "@")
-
-
-def change_text(difference: Difference | None, language: str = "fi") -> str:
-    """A change in points; a real one (interval excludes zero) gets ▲ or ▼, the rest stay plain."""
-    if difference is None:
-        return "–"
-    shown = fmt.signed(difference.change, 1, language)
-    if not difference.significant:
-        return shown
-    return t("rollup.change.real" if difference.change > 0 else "rollup.change.real_down", language, change=shown)
-
-
-def nps_text(node: RollupNode, language: str = "fi") -> str:
-    """NPS with one decimal, or "* (n 3)" when hidden."""
-    if node.nps_shown is None:
-        return t("rollup.key.hidden", language, n=fmt.number(node.nps.n, language=language))
-    return fmt.number(node.nps.score, 1, language)
-
-
-def interval_text(node: RollupNode, language: str = "fi") -> str:
-    if node.nps_shown is None:
-        return ""
-    lo, hi = node.nps.ci95
-    return f"{fmt.number(lo, 0, language)} … {fmt.number(hi, 0, language)}"
-
-
-def _pct(value: float | None, language: str) -> str:
-    return "–" if value is None else f"{fmt.number(value, 1, language)} %"
-
-
-def lowest_statement_key(node: RollupNode, min_n: int) -> str | None:
-    """The statement with the lowest share agreeing that may be shown (the first of equals), None when none may."""
-    shown = [(value, i, key) for i, key in enumerate(STATEMENT_KEYS)
-             if (value := node.agree_shown(key, min_n)) is not None]
-    return min(shown)[2] if shown else None
-
-
-def lowest_statement_name(node: RollupNode, min_n: int, language: str = "fi") -> str:
-    """The name of the lowest statement ("Tiedonsaanti"), or "" when none may be shown."""
-    key = lowest_statement_key(node, min_n)
-    return "" if key is None else t(f"inbox.statement.{key}", language)
-
-
-def _lowest_text(node: RollupNode, min_n: int, language: str) -> str:
-    value = node.lowest_statement(min_n)
-    if value is None:
-        return "–"
-    return f"{_pct(value, language)} · {lowest_statement_name(node, min_n, language)}"
-
-
-def in_time_text(node: RollupNode, language: str = "fi") -> str:
-    """Answered in time of the requests already due: "8 / 10"; the not-yet-due are not in it."""
-    return t("rollup.key.in_time_value", language, in_time=fmt.number(node.replies_due_in_time, language=language),
-             requested=fmt.number(node.replies_due, language=language))
-
-
-def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi", indent: bool = False,
-                 codes: bool = False, levels: bool = False) -> list[dict]:
-    """One formatted row per node for st.dataframe and st.table; names indented by depth in a whole-tree view,
-    with the unit code and the level when asked; a year's table has one comparison column, not two equal ones."""
-    base_depth = min((node.depth for node in nodes), default=0)
-    rows = []
-    for node in nodes:
-        pad = "\u2003" * (node.depth - base_depth) if indent else ""
-        row = {}
-        if levels:
-            row[t("rollup.col.level", language)] = t(f"rollup.level.{node.level}", language)
-        if codes:
-            row[t("rollup.col.code", language)] = node.code
-        rows.append(row)
-        row.update({
-            t("rollup.col.name", language): pad + node.name(language),
-            t("rollup.col.n", language): fmt.number(node.nps.n, language=language),
-            t("rollup.col.nps", language): nps_text(node, language),
-            t("rollup.col.interval", language): interval_text(node, language),
-            t("rollup.col.vs_previous", language): change_text(node.vs_previous, language),
-            t("rollup.col.vs_year", language): change_text(node.vs_year_ago, language),
-            t("rollup.col.volume", language): fmt.number(node.current.volume, language=language),
-            t("rollup.col.lowest", language): _lowest_text(node, rollup.min_n, language),
-            t("rollup.col.requested", language): fmt.number(node.replies_requested, language=language),
-            t("rollup.col.in_time_due", language): in_time_text(node, language),
-            t("rollup.col.not_yet_due", language): fmt.number(node.replies_not_yet_due, language=language),
-            t("rollup.col.overdue", language): fmt.number(node.overdue, language=language),
-            t("rollup.col.median", language): "–" if node.median_reply_days is None
-            else fmt.number(node.median_reply_days, 1, language),
-            t("rollup.col.development", language): fmt.number(node.in_development, language=language),
-            t("rollup.col.actions", language): fmt.number(node.actions_done, language=language),
-        })
-        if rollup.kind == "year":
-            row.pop(t("rollup.col.vs_year", language))
-    return rows
 
 
 def _change_value(difference: Difference | None):

@@ -5,59 +5,16 @@ catalogue, sv and en translate it. See "Languages" in the README.
 """
 from __future__ import annotations
 
-from gettext import GNUTranslations
-from io import BytesIO
-from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
-from pages.ui.language import DEFAULT, LANGUAGES, current
-
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
+from data.texts import CATALOGUES, LOCALE, load  # noqa: F401  (load: the catalogues' tests use it here)
+from data.texts import lookup
+from pages.ui.language import DEFAULT, current
 
 # Tests set this: a key missing in the reader's language is then an error, not silently Finnish.
 STRICT = False
 
 
-def load(language: str, locale: Path = LOCALE) -> GNUTranslations:
-    """One language's catalogue, from the .mo that `make texts` compiles.
-
-    The .mo files are built, not committed. Where one is missing (a fresh checkout run without make) or older than
-    its .po (a developer edited the .po), the .po is compiled here in memory instead: the app then shows the
-    texts of the .po as they are, never keys, and nothing is written next to the sources.
-    """
-    po = locale / language / "LC_MESSAGES" / "messages.po"
-    mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        return GNUTranslations(BytesIO(mo.read_bytes()))
-    compiled = BytesIO()
-    with po.open("rb") as source:
-        write_mo(compiled, read_po(source, locale=language))
-    compiled.seek(0)
-    return GNUTranslations(compiled)
-
-
-# Loaded once per process, at import (three small files).
-CATALOGUES: dict[str, GNUTranslations] = {code: load(code) for code in LANGUAGES}
-
-
-def _text(code: str, key: str, count: int | None) -> str:
-    catalogue = CATALOGUES[code]
-    text = catalogue.gettext(key) if count is None else catalogue.ngettext(key, key, count)
-    if text == key:  # gettext hands the msgid back when the catalogue has no text for it
-        raise KeyError(f"text {key!r} is missing in language {code!r}")
-    return text
-
-
 def _lookup(key: str, count: int | None, language: str | None) -> str:
-    language = language or current()
-    try:
-        return _text(language if language in CATALOGUES else DEFAULT, key, count)
-    except KeyError:
-        if STRICT:
-            raise
-        return _text(DEFAULT, key, count)
+    return lookup(key, count, language or current(), strict=STRICT)
 
 
 def known(key: str) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -120,3 +121,21 @@ def test_python_m_data_report_refuses_an_unknown_unit_or_period(county, database
     out = tmp_path / "raportti.pdf"
     assert main([*argv, "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_the_pdf_of_the_command_line_has_the_pages_charts(county, database_url, monkeypatch, tmp_path):
+    county.commit()
+    monkeypatch.setenv("VARTTI_DATABASE_URL", database_url)
+    monkeypatch.setenv("VARTTI_DEMO", "1")
+    monkeypatch.setenv("VARTTI_NOW", "2026-12-02T10:00")
+    out = tmp_path / "raportti.pdf"
+    assert main(["report", "--unit", "C", "--period", "2026-11", "--out", str(out)]) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Kaaviot" in text and "NPS kuukausittain: Testin hyvinvointialue" in text
+
+
+def test_the_report_command_runs_without_streamlit_or_the_pages():
+    code = ("import sys, data.report_cli, data.report_html; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'pages')); print(bad)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"

@@ -460,3 +460,68 @@ def test_each_item_with_text_shows_its_suggested_pile_and_a_long_one_asks_to_be_
     assert shown.count(t("triage.read_whole")) == 1
     assert t("triage.ei_toimenpiteita") not in shown  # the item without text is not sorted at all
     assert t("triage.vaatii_vastauksen") not in shown
+# --------------------------------------------------------------------------- report18: the roll-up's drill links
+
+def _days_back(first: int, last: int) -> str:
+    """A custom period's key, as the roll-up writes it, from `first` to `last` days before the app's today."""
+    today = helsinki_date(app_now())
+    return f"{(today - timedelta(days=first)).isoformat()}..{(today - timedelta(days=last)).isoformat()}"
+
+
+def test_a_drill_link_opens_the_inbox_narrowed_to_the_node_period_and_nps_group(feedback):
+    app = open_page(INBOX, as_="ui:supervisor", unit="U1", kind="custom", period=_days_back(21, 10), nps="detractor")
+    assert not app.exception and not app.warning
+    assert listed(app) == ["late"]
+    assert app.selectbox(key="inbox-f-nps").value == "detractor"
+    today = helsinki_date(app_now())
+    assert app.date_input(key="inbox-f-dates").value == (today - timedelta(days=21), today - timedelta(days=10))
+    note = texts(app)
+    assert "Rajattu linkin mukaan:" in note and "Arvostelijat (0–6)" in note
+    assert f"{fmt.day(today - timedelta(days=21))}–{fmt.day(today - timedelta(days=10))}" in note
+
+
+def test_a_drill_links_filter_is_removed_in_one_click_and_stays_removed(feedback):
+    app = open_page(INBOX, as_="ui:supervisor", unit="U1", kind="custom", period=_days_back(21, 10), nps="detractor")
+    click(app, "inbox-link-remove")
+    assert not app.exception
+    assert listed(app) == ["quiet", "replied", "soon", "late"]
+    assert "Rajattu linkin mukaan" not in texts(app)
+    assert "kind" not in app.query_params and "nps" not in app.query_params and "period" not in app.query_params
+    app.run()
+    assert listed(app) == ["quiet", "replied", "soon", "late"]
+
+
+def test_a_drill_links_note_goes_when_its_filter_is_changed(feedback):
+    app = open_page(INBOX, as_="ui:supervisor", unit="U1", kind="custom", period=_days_back(21, 10), nps="detractor")
+    app.selectbox(key="inbox-f-nps").select("").run()
+    assert listed(app) == ["soon", "late"]
+    assert "Rajattu linkin mukaan" not in texts(app)
+
+
+def test_a_running_period_of_a_link_is_cut_at_today(feedback):
+    today = helsinki_date(app_now())
+    app = open_page(INBOX, as_="ui:supervisor", unit="U1", kind="year", period=str(today.year + 0))
+    assert not app.exception and not app.warning
+    assert app.date_input(key="inbox-f-dates").value[1] == today
+
+
+@pytest.mark.parametrize("query, message", [
+    (dict(kind="month", period="2026-13"), "Linkin jaksoa ”2026-13” ei voitu lukea"),
+    (dict(kind="fortnight", period="2026-11"), "Linkin jaksoa ”2026-11” ei voitu lukea"),
+    (dict(kind="year", period="2999"), "Linkin jaksoa ”2999” ei voitu lukea"),
+    (dict(kind="custom", period="<b>x</b>"), "Linkin jaksoa ”<b>x</b>” ei voitu lukea"),
+    (dict(nps="grumpy"), "Linkin rajausta ”grumpy” ei tunneta"),
+    (dict(unit="U2", nps="detractor"), "Linkin yksikkö ”U2” ei ole yksiköissäsi"),
+])
+def test_a_link_with_a_value_that_cannot_be_used_says_so_and_lists_the_rest(feedback, query, message):
+    app = open_page(INBOX, as_="ui:supervisor", **query)
+    assert not app.exception
+    warnings = [inert_free(w.value) for w in app.warning]
+    assert any(w.startswith(message) for w in warnings), warnings
+    expected = ["late"] if query.get("nps") == "detractor" else ["quiet", "replied", "soon", "late"]
+    assert listed(app) == expected
+
+
+def inert_free(text: str) -> str:
+    """A warning's text without the escapes that keep a link's value from becoming Markdown."""
+    return text.replace("\\", "")

@@ -157,3 +157,38 @@ def test_the_lowest_statement_is_named_and_the_whole_tree_shows_level_and_code(a
     app.toggle(key="rollup-tree").set_value(True).run()
     rows = app.dataframe[0].value.to_dict("records")
     assert {"Taso", "Koodi"} <= set(rows[0]) and rows[3]["Koodi"] == "U1" and rows[3]["Taso"] == "Yksikkö"
+
+
+def test_the_director_sees_the_topics_people_tagged_on_each_units_feedback(answered):
+    from data.topic_tables import FeedbackTopic
+    from data.topics import decide_topics, list_topics
+    from data.models import Feedback
+    from auth.roles import Role
+    from tests.factories import person
+    with session_scope(answered, write=True) as session:
+        topics = {topic.key: topic for topic in list_topics(session)}
+        tagger = person(session, Role.SUPERVISOR, "C")
+        rows = session.exec(select(Feedback).order_by(Feedback.id)).all()
+        by_unit: dict[int, list[Feedback]] = {}
+        for row in rows:
+            by_unit.setdefault(row.unit_id, []).append(row)
+        (u1, u2, u3) = by_unit.values()
+        for row in u1[:3] + u2[:1]:
+            decide_topics(session, viewer=tagger, feedback_id=row.id, chosen={topics["odotus"].id}, seen=set(),
+                          now=app_now())
+        decide_topics(session, viewer=tagger, feedback_id=u3[0].id, chosen={topics["kiitos"].id}, seen=set(),
+                      now=app_now())
+        # A suggestion nobody accepted is not a topic of the roll-up.
+        session.add(FeedbackTopic(feedback_id=u3[1].id, topic_id=topics["odotus"].id, source="suggested",
+                                  confidence=0.99))
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
+    assert not app.exception
+    assert "Aiheet yksiköittäin" in shown(app)
+    [table] = [d.value for d in app.dataframe if "Yleisimmät aiheet" in d.value.columns]
+    assert list(table["Yksikkö"]) == ["Perusterveydenhuolto", "Sosiaalipalvelut"]
+    assert list(table["Yleisimmät aiheet"]) == [f"{topics['odotus'].name_fi} 4", f"{topics['kiitos'].name_fi} 1"]
+
+
+def test_the_roll_up_says_when_no_topics_are_tagged(answered):
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
+    assert "Jakson palautteisiin ei ole vielä merkitty aiheita." in "\n".join(m.value for m in app.markdown)

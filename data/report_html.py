@@ -1,7 +1,9 @@
-"""The report's content as rows of text, shared by the /report page and the PDF, and its HTML for WeasyPrint.
+"""The report's content as rows of text, shared by the /report page and the PDF, and its HTML for WeasyPrint
+(the command line's `python -m data report` and the page's download make the same PDF).
 
 Every text that is not ours (unit names, theme titles, action texts, the director's comment) is escaped with
-html.escape in the HTML; nothing user-written is ever put in a template unescaped.
+html.escape in the HTML; nothing user-written is ever put in a template unescaped. The charts are SVG drawn
+from the same figures (data/report_charts.py).
 """
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from html import escape
 from pathlib import Path
 
 from board.likert import STATEMENT_KEYS
+from data import report_charts as charts
+from data import texts as fmt
 from data.report import Report
-from pages.ui import format as fmt
-from pages.ui.rollup_selection import comparison_label, period_name, shown_name
-from pages.ui.rollup_table import (change_text, display_rows, in_time_text, lowest_statement_name, nps_text)
-from pages.ui.texts import t
+from data.rollup_words import (change_text, comparison_label, display_rows, in_time_text, lowest_statement_name,
+                               nps_text, period_name, shown_name)
+from data.texts import t
 
 PDF_CSS = Path(__file__).parent / "report_pdf.css"
 CHILD_COLUMNS = ("rollup.col.name", "rollup.col.n", "rollup.col.nps", "rollup.col.interval",
@@ -100,6 +103,43 @@ def footer_text(report: Report, language: str, today: date) -> str:
              period=shown_name(report.kind, report.rollup.period, language), day=fmt.day(today, language))
 
 
+def _number(language: str):
+    return lambda value: fmt.number(value, 0, language)
+
+
+def chart_parts(report: Report, language: str) -> list[tuple[str, str]]:
+    """The report's charts as (heading, SVG), as on the page: the level below, the months, statements, channels."""
+    node, min_n = report.node, report.rollup.min_n
+    parts = []
+    shown = [child for child in report.children if child.nps_shown is not None]
+    if shown:
+        parts.append((t("rollup.chart.children", language), charts.dots(
+            [charts.Dot(f"{child.name(language)} (n {fmt.number(child.nps.n, language=language)})",
+                        child.nps.score, child.nps.ci95[0], child.nps.ci95[1]) for child in shown],
+            alt=t("rollup.chart.children_alt", language), number=_number(language))))
+    if report.months:
+        parts.append((t("rollup.chart.trend", language, name=node.name(language)), charts.line(
+            [charts.Point(f"{m.month.first.month}/{m.month.first.year % 100:02d}", m.nps.score,
+                          *(m.nps.ci95 if m.nps.ci95 is not None and m.nps.score is not None else (None, None)))
+             for m in report.months],
+            alt=t("rollup.chart.trend_alt", language), number=_number(language),
+            too_few=t("rollup.chart.too_few", language))))
+    statements = [charts.Bar(t(f"inbox.statement.{key}", language), value,
+                             f"{fmt.number(value, language=language)} % "
+                             f"(n {fmt.number(node.current.likert[key].n, language=language)})")
+                  for key in STATEMENT_KEYS if (value := node.agree_shown(key, min_n)) is not None]
+    if statements:
+        parts.append((t("rollup.chart.statements", language),
+                      charts.bars(statements, alt=t("rollup.chart.statements_alt", language), maximum=100)))
+    channels = [charts.Bar(t(f"inbox.channel.{name}", language) if name else t("rollup.channel.unknown", language),
+                           count, fmt.number(count, language=language))
+                for name, count in sorted(node.by_channel.items(), key=lambda item: -item[1])]
+    if channels:
+        parts.append((t("rollup.chart.channels", language),
+                      charts.bars(channels, alt=t("rollup.chart.channels_alt", language))))
+    return parts
+
+
 def _table(headers: list[str], rows: list, css: str = "") -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
@@ -152,7 +192,12 @@ def to_html(report: Report, *, language: str, today: date) -> str:
     parts.append(_table([t("report.col.statement", language), t("report.col.answers", language),
                          t("report.col.agree", language), t("rollup.col.vs_previous", language)],
                         statement_rows(report, language)))
-    parts.append(f"<h2>{escape(t('report.trend', language))}</h2>")
+    # No page break before the charts: each chart keeps together and flows on (no two-thirds-empty page).
+    parts.append(f"<h2>{escape(t('report.charts', language))}</h2>")
+    for heading, svg in chart_parts(report, language):
+        # The heading is escaped here; every label inside the SVG was escaped where it was drawn.
+        parts.append(f'<figure class="chart"><figcaption>{escape(heading)}</figcaption>{svg}</figure>')
+    parts.append(f"<h3>{escape(t('report.trend', language))}</h3>")
     parts.append(_table([t("report.col.month", language), t("report.col.answers", language),
                          t("rollup.key.nps", language)], trend_rows(report, language), "trend"))
     parts.append(f'<h2 class="break">{escape(t("report.themes", language))}</h2>')
