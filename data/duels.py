@@ -216,15 +216,13 @@ def unit_duels(session: Session, *, viewer: Viewer, unit_code: str, now: datetim
 
 def wall_ranking(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
                  language: str = "fi") -> DuelResult | None:
-    """The duel a unit's wall screen shows: the newest open one, else the newest closed one."""
+    """The duel a unit's wall screen shows: the newest open one of the unit itself; None when none is open."""
     unit = find_unit(session, unit_code)
     require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
-    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id)
+    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id, Duel.closed_at.is_(None))
                          .order_by(Duel.created_at.desc(), Duel.id.desc())).all()
-    if not duels:
-        return None
     open_ones = [d for d in duels if is_open(closes_at=d.closes_at, closed_at=d.closed_at, now=now)]
-    return _result(session, (open_ones or duels)[0], unit, now, language)
+    return _result(session, open_ones[0], unit, now, language) if open_ones else None
 
 
 def public_duels(session: Session, *, now: datetime, language: str = "fi") -> list[DuelResult]:
