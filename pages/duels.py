@@ -2,13 +2,11 @@
 publishes its TOP 10 and turns the top items into themes on the kanban. Team and directors read the rankings."""
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import segno
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -27,6 +25,7 @@ from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.duel_ranking import ranking
 from pages.ui.duel_reorder import reorder_panel
+from pages.ui.duel_wall import join_link, qr_png
 from pages.ui.language import current
 from pages.ui.plain import inert, ours, show
 from pages.ui.refusal import refuse
@@ -73,17 +72,6 @@ def _act(change: Callable[[Session, Viewer, datetime], Any], success: str) -> bo
         st.session_state[_TOAST] = success
         st.rerun()
     return False
-
-
-def _join_link(code: str) -> str:
-    base = st.context.url.split("?")[0].rsplit("/duels", 1)[0]
-    return f"{base}/duel?d={code}"
-
-
-def _qr(link: str) -> bytes:
-    picture = io.BytesIO()
-    segno.make(link, error="m").save(picture, kind="png", scale=8, border=2)
-    return picture.getvalue()
 
 
 def _closing(day) -> datetime | None:
@@ -159,8 +147,8 @@ def _duel(result: DuelResult, can_edit: bool, area: bool) -> None:
         left, right = st.columns([3, 2])
         with right:
             if result.is_open:
-                link = _join_link(result.code)
-                st.image(_qr(link), caption=t("duels.qr_caption"), width=240)
+                link = join_link(st.context.url or "", result.code)
+                st.image(qr_png(link), caption=t("duels.qr_caption"), width=240)
                 st.caption(t("duels.link"))
                 st.code(link, language=None)
         with left:
