@@ -23,12 +23,13 @@ class Permission(StrEnum):
     IMPORT_FEEDBACK = "import_feedback"
     CONFIGURE = "configure"
     RUN_HUDDLE = "run_huddle"  # ritual14: keep the huddle log (start, end, number present)
+    RUN_AREA_DUELS = "run_area_duels"  # issue 20: start and lead a duel of an area (a non-leaf unit)
 
 
 _TEAM = frozenset({Permission.VIEW_HUDDLE, Permission.VIEW_KANBAN, Permission.RUN_HUDDLE})
 _SUPERVISOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.HANDLE_FEEDBACK, Permission.EDIT_THEMES, Permission.MANAGE_KIOSK,
                            Permission.VIEW_ROLLUP}
-_DIRECTOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.VIEW_ROLLUP}
+_DIRECTOR = _TEAM | {Permission.VIEW_FEEDBACK, Permission.VIEW_ROLLUP, Permission.RUN_AREA_DUELS}
 _ADMIN = frozenset({Permission.MANAGE_KIOSK, Permission.MANAGE_GRANTS, Permission.IMPORT_FEEDBACK, Permission.CONFIGURE})
 
 ALLOWED: dict[Role, frozenset[Permission]] = {

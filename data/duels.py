@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from auth.access import Viewer, require
+from auth.access import AccessDenied, Viewer, can, require
 from auth.roles import Permission
 from board.duel import (
     Comparison,
@@ -31,7 +31,8 @@ from data.audit import record
 from data.duel_tables import Duel, DuelItem, DuelParticipant, DuelVote
 from data.models import Theme, Unit
 from data.editing import RowState, StaleEdit, UnknownItem
-from data.themes import create_theme
+from data.organisation import in_subtree
+from data.themes import new_theme
 from data.units import find_unit
 
 PUBLIC_DUELS = 3
@@ -82,26 +83,58 @@ class DuelResult:
         return [s for s in self.standings if s.shown and not s.hidden][:10]
 
 
-# --- The supervisor's side ---------------------------------------------------------------------
+# --- The supervisor's (or, for an area, the director's) side ---------------------------------------
+
+def is_area(unit: Unit) -> bool:
+    """An area is any unit above the leaves of the tree (county, result area, service area)."""
+    return unit.level != "unit"
+
+
+def may_lead(viewer: Viewer, unit: Unit) -> bool:
+    """Who leads a duel: whoever edits the unit's themes; for an area also a director of it."""
+    return can(viewer, Permission.EDIT_THEMES, unit.path) or (
+        is_area(unit) and can(viewer, Permission.RUN_AREA_DUELS, unit.path))
+
+
+def require_lead(viewer: Viewer, unit: Unit) -> Permission:
+    """AccessDenied unless the viewer may lead the unit's duels; the permission that lets them."""
+    if can(viewer, Permission.EDIT_THEMES, unit.path):
+        return Permission.EDIT_THEMES
+    if is_area(unit) and can(viewer, Permission.RUN_AREA_DUELS, unit.path):
+        return Permission.RUN_AREA_DUELS
+    raise AccessDenied(Permission.EDIT_THEMES, unit.code)
+
 
 def theme_starters(session: Session, *, viewer: Viewer, unit_code: str) -> list[tuple[int, str]]:
-    """The unit's identified and in-development themes, (id, title): what a duel may start from."""
+    """The identified and in-development themes of the unit (of an area: of all its units), (id, title):
+    what a duel may start from."""
     unit = find_unit(session, unit_code)
-    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
+    require_lead(viewer, unit)
     stages = [s.value for s in (Stage.IDENTIFIED, *IN_DEVELOPMENT)]
-    return list(session.exec(select(Theme.id, Theme.title).where(Theme.unit_id == unit.id, Theme.stage.in_(stages))
+    return list(session.exec(select(Theme.id, Theme.title).where(in_subtree(unit, Theme.unit_id),
+                                                                 Theme.stage.in_(stages))
                              .order_by(Theme.title, Theme.id)).all())
+
+
+def theme_units(session: Session, *, viewer: Viewer, duel_id: int) -> list[Unit]:
+    """The units a closed duel's result may become themes on: its own unit, or for an area the units of the area."""
+    duel, unit = _duel_for(session, viewer, duel_id, Permission.EDIT_THEMES)
+    if not is_area(unit):
+        return [unit]
+    return list(session.exec(select(Unit).where(Unit.path.startswith(unit.path), Unit.active, Unit.level == "unit")
+                             .order_by(Unit.path)).all())
 
 
 def start_duel(session: Session, *, viewer: Viewer, unit_code: str, question: str, typed: Sequence[str] = (),
                theme_ids: Sequence[int] = (), closes_at: datetime | None = None, now: datetime) -> Duel:
-    """A supervisor starts a duel of a unit from typed items and the unit's themes; at least two items."""
+    """A supervisor starts a duel of a unit (a director also of an area) from typed items and the themes of the
+    unit (of an area: of its units); at least two items."""
     unit = find_unit(session, unit_code)
-    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
+    require_lead(viewer, unit)
     question = check_question(screened_text(question))
     themes = dict(theme_starters(session, viewer=viewer, unit_code=unit_code))
     if any(theme_id not in themes for theme_id in theme_ids):
-        raise InvalidDuel("theme_not_in_unit", "a theme to start from is not an open theme of the unit")
+        raise InvalidDuel("theme_not_in_unit", "a theme to start from is not an open theme of the unit or area")
     from_themes = {themes[i]: i for i in theme_ids}
     texts = starting_items([*from_themes, *(screened_text(text) for text in typed)])
     if closes_at is not None and closes_at <= now:
@@ -124,7 +157,10 @@ def _duel_for(session: Session, viewer: Viewer, duel_id: int, permission: Permis
                        .execution_options(populate_existing=True)).first()
     if row is None:
         raise UnknownItem("duel", duel_id)
-    require(viewer, permission, row[1].path, target=row[1].code)
+    if permission is Permission.EDIT_THEMES:
+        require_lead(viewer, row[1])
+    else:
+        require(viewer, permission, row[1].path, target=row[1].code)
     return row
 
 
@@ -182,12 +218,18 @@ def hide_item(session: Session, *, viewer: Viewer, item_id: int, seen_version: i
            before={"hidden": not hidden}, after={"hidden": hidden, "duel": duel.id})
 
 
-def make_themes(session: Session, *, viewer: Viewer, duel_id: int, item_ids: Sequence[int], now: datetime) -> list[Theme]:
-    """After the duel closes, items become themes of its unit at "Tunnistettu", the duel as their origin;
-    an item made into a theme once is not made again."""
+def make_themes(session: Session, *, viewer: Viewer, duel_id: int, item_ids: Sequence[int], now: datetime,
+                unit_code: str | None = None) -> list[Theme]:
+    """After the duel closes, items become themes at "Tunnistettu", the duel as their origin: on the duel's unit,
+    or for an area on the chosen unit of the area; an item made into a theme once is not made again."""
     duel, unit = _duel_for(session, viewer, duel_id, Permission.EDIT_THEMES)
     if is_open(closes_at=duel.closes_at, closed_at=duel.closed_at, now=now):
         raise InvalidDuel("duel_open", "close the duel before turning its result into themes")
+    target = unit if unit_code is None else find_unit(session, unit_code)
+    if not target.path.startswith(unit.path) or (target.id != unit.id and target.level != "unit"):
+        raise InvalidDuel("unit_not_in_area", "the themes go to the duel's unit or a unit of its area")
+    permission = (Permission.EDIT_THEMES if can(viewer, Permission.EDIT_THEMES, target.path)
+                  else require_lead(viewer, unit))
     items = session.exec(select(DuelItem).where(DuelItem.duel_id == duel.id, DuelItem.id.in_(list(item_ids)))).all()
     if len(items) != len(set(item_ids)):
         raise UnknownItem("duel_item", next(iter(set(item_ids) - {i.id for i in items})))
@@ -195,11 +237,12 @@ def make_themes(session: Session, *, viewer: Viewer, duel_id: int, item_ids: Seq
     for item in items:
         if item.made_theme_id is not None or item.hidden_at is not None:
             continue
-        theme = create_theme(session, viewer=viewer, unit_code=unit.code, title=item.text,
-                             description=duel.question, now=now)
+        theme = new_theme(session, viewer, target, title=item.text, description=duel.question, owner=None, now=now,
+                          permission=permission)
         _versioned(session, item, "duel_item", item.version, {"made_theme_id": theme.id})
         record(session, actor=viewer.label, action="duel_item.to_theme", entity="duel_item", entity_id=str(item.id),
-               unit_id=unit.id, now=now, after={"theme_id": theme.id, "origin": f"duel:{duel.id}"})
+               unit_id=target.id, now=now, after={"theme_id": theme.id, "origin": f"duel:{duel.id}",
+                                                  "unit": target.code})
         themes.append(theme)
     return themes
 
@@ -216,15 +259,13 @@ def unit_duels(session: Session, *, viewer: Viewer, unit_code: str, now: datetim
 
 def wall_ranking(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
                  language: str = "fi") -> DuelResult | None:
-    """The duel a unit's wall screen shows: the newest open one, else the newest closed one."""
+    """The duel a unit's wall screen shows: the newest open one of the unit itself; None when none is open."""
     unit = find_unit(session, unit_code)
     require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
-    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id)
+    duels = session.exec(select(Duel).where(Duel.unit_id == unit.id, Duel.closed_at.is_(None))
                          .order_by(Duel.created_at.desc(), Duel.id.desc())).all()
-    if not duels:
-        return None
     open_ones = [d for d in duels if is_open(closes_at=d.closes_at, closed_at=d.closed_at, now=now)]
-    return _result(session, (open_ones or duels)[0], unit, now, language)
+    return _result(session, open_ones[0], unit, now, language) if open_ones else None
 
 
 def public_duels(session: Session, *, now: datetime, language: str = "fi") -> list[DuelResult]:

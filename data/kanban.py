@@ -52,6 +52,7 @@ class KanbanCard:
     feedback_count: int
     before: ThemeFigures | None   # None until the theme has gone to the development group
     after: ThemeFigures | None
+    priority: int | None = None   # the place in "Tunnistettu" a duel's result gave (issue 20)
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,11 @@ def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, s
             feedback_count=counts.get(theme.id, 0),
             before=figures.get((theme.id, _BEFORE), empty) if split else None,
             after=figures.get((theme.id, _AFTER), empty) if split else None,
+            priority=theme.priority,
         ))
         per_unit[(theme.unit_id, stage)] = per_unit.get((theme.unit_id, stage), 0) + 1
+    # "Tunnistettu" in the order a duel's result gave (issue 20), the themes without a place after them by age.
+    cards[Stage.IDENTIFIED].sort(key=lambda card: (card.priority is None, card.priority or 0))
     wip = settings.wip_limits
     columns = [
         KanbanColumn(stage, cards[stage], wip.limit(stage),

@@ -104,6 +104,8 @@ class Theme(SQLModel, table=True):
     not_pursued_reason: str | None = Field(default=None, max_length=400)
     # When the theme first went to the development group: its feedback figures split here.
     development_started_at: NaiveDatetime | None = None
+    # The theme's place in the "Tunnistettu" column, 1 first, set from a duel's result (issue 20); None: by age.
+    priority: int | None = None
     version: int = 1
 
 

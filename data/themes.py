@@ -50,8 +50,8 @@ def _theme_fields(title: str, description: str | None, owner: str | None) -> dic
 
 
 def new_theme(session: Session, viewer: Viewer, unit: Unit, *, title: str, description: str | None,
-               owner: str | None, now: datetime) -> Theme:
-    require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
+               owner: str | None, now: datetime, permission: Permission = Permission.EDIT_THEMES) -> Theme:
+    require(viewer, permission, unit.path, target=unit.code)
     fields = _theme_fields(title, description, owner)
     theme = Theme(unit_id=unit.id, stage=Stage.IDENTIFIED.value, stage_since=now, created_at=now,
                   created_by=viewer.label, **fields)

@@ -2,30 +2,30 @@
 publishes its TOP 10 and turns the top items into themes on the kanban. Team and directors read the rankings."""
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import segno
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from auth.access import AccessDenied, Viewer, can
+from auth.access import AccessDenied, Viewer
 from auth.roles import Permission
 from board.duel import InvalidDuel
 from board.handling import InvalidHandling
 from board.periods import as_utc_naive, helsinki_date
 from data.db import session_scope
 from data.duels import DuelClosed, DuelResult, close_duel, hide_item, make_themes, publish_duel, start_duel
-from data.duels import theme_starters, unit_duels
+from data.duels import is_area, may_lead, theme_starters, theme_units, unit_duels
 from data.editing import StaleEdit, UnknownItem
 from data.units import UnknownUnit, find_unit, list_units
 from pages.ui import format as fmt
 from pages.ui.context import app_context
 from pages.ui.duel_ranking import ranking
+from pages.ui.duel_reorder import reorder_panel
+from pages.ui.duel_wall import join_link, qr_png
 from pages.ui.language import current
 from pages.ui.plain import inert, ours, show
 from pages.ui.refusal import refuse
@@ -74,17 +74,6 @@ def _act(change: Callable[[Session, Viewer, datetime], Any], success: str) -> bo
     return False
 
 
-def _join_link(code: str) -> str:
-    base = st.context.url.split("?")[0].rsplit("/duels", 1)[0]
-    return f"{base}/duel?d={code}"
-
-
-def _qr(link: str) -> bytes:
-    picture = io.BytesIO()
-    segno.make(link, error="m").save(picture, kind="png", scale=8, border=2)
-    return picture.getvalue()
-
-
 def _closing(day) -> datetime | None:
     # The end of the chosen Helsinki day, stored in UTC like every time.
     if day is None:
@@ -124,24 +113,31 @@ def _items_admin(result: DuelResult) -> None:
                         t("duels.hidden_done"))
 
 
-def _to_themes(result: DuelResult) -> None:
+def _to_themes(result: DuelResult, area: bool) -> None:
     candidates = {s.id: s.text for s in result.top if s.made_theme_id is None}
     made = [s for s in result.standings if s.made_theme_id is not None]
     if made:
         st.caption(tn("duels.to_themes.made", len(made), n=fmt.number(len(made))))
     if not candidates:
         return
+    targets = {}
+    if area:  # an area's result goes to a unit of the area, chosen here
+        with session_scope(context.engine) as session:
+            targets = {u.code: u.name(current()) for u in theme_units(session, viewer=context.viewer, duel_id=result.id)}
     with st.form(f"duels-themes-{result.id}", border=False):
+        target = (st.selectbox(t("duels.to_themes.unit"), list(targets), format_func=targets.get,
+                               key=f"duels-to-unit-{result.id}") if targets else None)
         chosen = st.multiselect(t("duels.to_themes.label"), list(candidates), format_func=candidates.get,
                                 default=list(candidates)[:TOP_TO_THEMES], key=f"duels-to-themes-{result.id}-{len(candidates)}",
                                 placeholder=t("duels.start.themes_none"))
         if not st.form_submit_button(t("duels.to_themes.submit"), type="primary"):
             return
-    _act(lambda session, viewer, now: make_themes(session, viewer=viewer, duel_id=result.id, item_ids=chosen, now=now),
+    _act(lambda session, viewer, now: make_themes(session, viewer=viewer, duel_id=result.id, item_ids=chosen, now=now,
+                                                  unit_code=target),
          tn("duels.to_themes.done", len(chosen), n=fmt.number(len(chosen))))
 
 
-def _duel(result: DuelResult, can_edit: bool) -> None:
+def _duel(result: DuelResult, can_edit: bool, area: bool) -> None:
     with st.container(border=True, key=f"duels-duel-{result.id}"):
         st.markdown(f"**{inert(result.question)}**")
         state = t("duels.state.open") if result.is_open else t("duels.state.closed")
@@ -151,8 +147,8 @@ def _duel(result: DuelResult, can_edit: bool) -> None:
         left, right = st.columns([3, 2])
         with right:
             if result.is_open:
-                link = _join_link(result.code)
-                st.image(_qr(link), caption=t("duels.qr_caption"), width=240)
+                link = join_link(st.context.url or "", result.code)
+                st.image(qr_png(link), caption=t("duels.qr_caption"), width=240)
                 st.caption(t("duels.link"))
                 st.code(link, language=None)
         with left:
@@ -170,7 +166,8 @@ def _duel(result: DuelResult, can_edit: bool) -> None:
             _act(lambda session, viewer, now: publish_duel(session, viewer=viewer, duel_id=result.id,
                                                            seen_version=result.version, publish=published, now=now),
                  t("duels.published_done" if published else "duels.unpublished_done"))
-        _to_themes(result)
+        _to_themes(result, area)
+        reorder_panel(context, result, _act)
 
 
 def _choose_unit() -> None:
@@ -210,13 +207,13 @@ def main() -> None:
         _choose_unit()
         return
     st.subheader(inert(unit.name(current())), anchor=False)
-    can_edit = can(context.viewer, Permission.EDIT_THEMES, unit.path)
+    can_edit = may_lead(context.viewer, unit)
     if can_edit:
         _start_form(code)
     if not results:
         st.info(t("duels.none"))
     for result in results:
-        _duel(result, can_edit)
+        _duel(result, can_edit, is_area(unit))
 
 
 main()

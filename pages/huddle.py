@@ -14,12 +14,14 @@ from board.significance import Difference, nps_difference
 from board.signals import ReplyState, reply_state
 from data.board_figures import BoardSignals, board_signals
 from data.db import session_scope
+from data.duels import DuelResult, wall_ranking
 from auth.access import AccessDenied
 from data.huddle_board import HuddleBoard, board_title, huddle_board
 from data.units import UnknownUnit, list_units
 from pages.ui import format as fmt
 from pages.ui.charts import nps_trend
 from pages.ui.context import app_context
+from pages.ui.duel_wall import wall_duel_panel
 from pages.ui.escalation_panel import escalation_panel
 from pages.ui.huddle_mode import huddle_mode
 from pages.ui.language import current
@@ -198,7 +200,7 @@ def _stale_notice(signals: BoardSignals) -> None:
                    days=fmt.number(signals.stale.days_quiet)))
 
 
-def _render(board: HuddleBoard, signals: BoardSignals) -> None:
+def _render(board: HuddleBoard, signals: BoardSignals, duel: DuelResult | None = None) -> None:
     has_feedback = board.metrics.figures.volume > 0 or any(w.nps.n for w in board.weeks)
     # The NPS tile carries the most words (change, n, interval): it gets the widest column.
     tiles = st.columns([1.3, 0.9, 0.85, 1], gap="small")
@@ -215,13 +217,17 @@ def _render(board: HuddleBoard, signals: BoardSignals) -> None:
         _trend_panel(board, has_feedback)
     with middle[1]:
         _statements_panel(board)
-    bottom = st.columns(3, gap="small")
+    # Issue 20: while a duel of the unit is open, its QR code and live ranking take a fourth place in the bottom row.
+    bottom = st.columns([1, 1, 1, 1.5] if duel is not None else 3, gap="small")
     with bottom[0]:
         _themes_panel(board)
     with bottom[1]:
         _voice_panel(signals)
     with bottom[2]:
         _fixed_panel(signals)
+    if duel is not None:
+        with bottom[3]:
+            wall_duel_panel(duel)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -245,6 +251,7 @@ def _live_board(unit_code: str) -> None:
                                  settings=context.settings)
             signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=now,
                                     settings=context.settings)
+            duel = wall_ranking(session, viewer=viewer, unit_code=unit_code, now=now, language=current())  # issue 20
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=inert(unit_code)))
         return
@@ -257,7 +264,7 @@ def _live_board(unit_code: str) -> None:
         st.info(t("error.board_unavailable"), icon=":material/sync:")
         return
     _headline(now, signals)
-    _render(board, signals)
+    _render(board, signals, duel)
 
 
 def _headline(now: datetime, signals: BoardSignals) -> None:

@@ -1,7 +1,4 @@
-"""The live ranking of a duel: on the duel management page, on the wall screen and, when closed, for participants.
-
-For the wall board (pages/huddle.py) one call shows the unit's current duel: `wall_ranking_panel(context, code)`.
-"""
+"""The live ranking of a duel on the duel management page (the wall board's compact one is pages/ui/duel_wall.py)."""
 from __future__ import annotations
 
 import logging
@@ -52,24 +49,3 @@ def ranking(result: DuelResult, *, key: str = "duel-rank", most: int = 10) -> No
                 with st.container(horizontal=True):
                     st.markdown(f"**{fmt.number(place)}.**", width=40)
                     show(standing.text, width="stretch")
-
-
-def wall_ranking_panel(context: AppContext, unit_code: str) -> None:
-    """The unit's current duel on the wall screen (the newest open one, else the newest closed one)."""
-    viewer = context.resolve()
-    if viewer is None:
-        return
-    try:
-        with session_scope(context.engine) as session:
-            result = wall_ranking(session, viewer=viewer, unit_code=unit_code, now=context.now(), language=current())
-    except (AccessDenied, UnknownUnit):
-        return
-    except SQLAlchemyError:
-        LOG.exception("the duel ranking of %s could not be read", unit_code)
-        return
-    if result is None:
-        return
-    with st.container(key="duel-wall", border=True):
-        st.subheader(t("duel_ranking.heading"), anchor=False)
-        show(result.question)
-        ranking(result, key="duel-wall-rank", most=5)

@@ -15,7 +15,8 @@ from sqlmodel import select
 from data.db import make_engine, session_scope
 from data.duel_tables import Duel, DuelItem
 from data.models import Theme
-from tests.e2e.conftest import PAGE_TIMEOUT_MS, SCREENSHOTS, DemoServer, goto, shot, wait_for_app
+from tests.e2e.conftest import PAGE_TIMEOUT_MS, SCREENSHOTS, DemoServer, goto, settled_shot, shot, wait_for_app
+from tests.e2e.test_wall_screens import _SCROLLING, _TEXT_SIZES, LEGIBLE_SHARE
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +28,8 @@ OWN = ["E2E Selkeämmät opasteet", "E2E Iltavastaanotto", "E2E Chat-palvelu"]
 PREFERENCE = [OWN[1], TYPED[0], OWN[0], TYPED[1], OWN[2], TYPED[2]]
 VOTES_PER_PHONE = 20
 PHONE = {"width": 390, "height": 844}
+# The wall board with the open duel's panel: a small wall, full HD and 4K at 200 %.
+WALLS = [(1366, 768, 1), (1920, 1080, 1), (3840, 2160, 2)]
 
 
 def _phone(browser: Browser, language: str) -> Page:
@@ -57,6 +60,32 @@ def _vote(phone: Page, *, count: int, language: str, keyboard: bool) -> None:
         better.click()
     done = {"fi": f"Olet tehnyt {count} valin", "sv": f"Du har gjort {count} val"}[language]
     wait_for_app(phone, done)
+
+
+def _wall_shows_the_live_ranking(browser: Browser, server: DemoServer) -> None:
+    """The unit's wall board shows the open duel (QR code, counts, the phones' favourite first) and still fits."""
+    for width, height, scale in WALLS:
+        context = browser.new_context(viewport={"width": width // scale, "height": height // scale},
+                                      device_scale_factor=scale, locale="fi-FI", timezone_id="Europe/Helsinki")
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        wall = context.new_page()
+        try:
+            goto(wall, server, f"/huddle?unit={UNIT}", "Vertailu käynnissä – osallistu!")
+            panel = wall.locator(".st-key-panel-duel")
+            expect(panel.get_by_role("img")).to_be_visible()  # the QR code, with its text alternative
+            expect(panel).to_contain_text("Osallistujia 3 · valintoja 60")
+            expect(panel.locator(".st-key-duel-wall-item-1")).to_contain_text(PREFERENCE[0])
+            settled_shot(wall, f"duel-wall-{width}x{height}-{scale}x")
+            sizes = wall.evaluate(_SCROLLING)
+            for name in ("main", "doc"):
+                box = sizes[name]
+                assert box["sh"] <= box["ch"] + 1, f"the board scrolls at {width}×{height}@{scale}x: {sizes}"
+                assert box["sw"] <= box["cw"] + 1, f"sideways scrolling at {width}×{height}@{scale}x: {sizes}"
+            smallest = (height / scale) * LEGIBLE_SHARE
+            too_small = [t for t in wall.evaluate(_TEXT_SIZES) if t["px"] < smallest]
+            assert too_small == [], f"smaller than {smallest:.1f} px at {width}×{height}@{scale}x: {too_small}"
+        finally:
+            context.close()
 
 
 def test_a_duel_from_start_to_themes_with_three_phones(browser: Browser, page: Page, demo_server: DemoServer):
@@ -90,6 +119,7 @@ def test_a_duel_from_start_to_themes_with_three_phones(browser: Browser, page: P
     shot(page, "duel-ranking")
     ranked = page.locator('[class*="st-key-duels-rank-"]')
     expect(ranked.first).to_contain_text(PREFERENCE[0])
+    _wall_shows_the_live_ranking(browser, demo_server)
 
     page.get_by_role("button", name="Päätä vertailu").click()
     wait_for_app(page, "Vertailu päätetty.")
