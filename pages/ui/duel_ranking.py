@@ -4,16 +4,10 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from auth.access import AccessDenied
 from board.duel import SHOWN_AFTER
-from data.db import session_scope
-from data.duels import DuelResult, Standing, wall_ranking
-from data.units import UnknownUnit
+from data.duels import DuelResult, Standing
 from pages.ui import format as fmt
-from pages.ui.context import AppContext
-from pages.ui.language import current
 from pages.ui.plain import show
 from pages.ui.texts import t
 
