@@ -23,7 +23,7 @@ from data.imports import import_feedback
 from data.models import Feedback, Unit
 from data.rejects import correct_reject, list_rejects
 from data.settings import Settings
-from data.units import find_unit
+from data.organisation import unit_by_code
 from tests import raw_figures as raw
 from tests.conftest import NOW
 from tests.factories import add_feedback, make_tree, person
@@ -99,7 +99,7 @@ def _periods(rng: random.Random) -> list[Period]:
 
 
 def _check_figures(session, rng: random.Random, monkeypatch) -> None:
-    units = {code: find_unit(session, code) for code in ("C", *UNIT_CODES)}
+    units = {code: unit_by_code(session, code) for code in ("C", *UNIT_CODES)}
     for period in _periods(rng):
         for code, unit in units.items():
             assert metrics.feedback_figures(session, unit, period, min_n=5) == \
