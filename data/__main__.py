@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from board.periods import Period, helsinki_date
+from data.aggregates import rebuild as rebuild_aggregates
 from data.db import make_engine, session_scope
 from data.demo import DemoRefused, is_empty, seed_demo
 from data.organisation import UnitFileError, read_unit_rows, upsert_units
@@ -116,6 +117,14 @@ def cmd_metrics(engine, settings, args) -> int:
         except UnknownUnit as unknown:
             raise CliError(f"unknown unit: {unknown.code}", UNUSABLE) from None
     print(json.dumps(metrics.as_json(), ensure_ascii=False))
+    return OK
+
+
+def cmd_aggregates_rebuild(engine, settings, args) -> int:
+    _require_current_schema(engine)
+    with session_scope(engine, write=True) as session:
+        rows = rebuild_aggregates(session)
+    print(json.dumps(rows))
     return OK
 
 
@@ -342,6 +351,10 @@ def parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--language", default="en", choices=["fi", "sv", "en"],
                             help="language of rows without a `language` column (for stemming)")
     evaluation.set_defaults(run=cmd_suggest_eval, needs_database=False)
+    aggregates = commands.add_parser("aggregates", help="the daily aggregates the period figures are summed from")
+    aggregate_commands = aggregates.add_subparsers(dest="aggregates_command", required=True)
+    aggregate_commands.add_parser("rebuild", help="recompute them from scratch from the feedback rows") \
+        .set_defaults(run=cmd_aggregates_rebuild)
     report = commands.add_parser("report", help="the printable report of /report as PDF")
     report.add_argument("--unit", required=True)
     report.add_argument("--period", required=True, help="YYYY-MM, YYYY-QN or YYYY")

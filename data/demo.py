@@ -15,6 +15,7 @@ from board.periods import HELSINKI, as_utc_naive, helsinki_date
 from board.stages import Stage
 from data import demo_content as content
 from data.demo_topics import tag_demo_feedback
+from data.aggregates import count_new
 from data.audit import record
 from data.models import AccessGrant, Action, Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import UnitRow, upsert_units
@@ -234,6 +235,7 @@ def _add_feedback(session: Session, rng: random.Random, unit: Unit, profile: str
         rows += _desk_rows(rng, unit, profile, character, now, first_index=len(rows))
     if rows:
         session.execute(insert(Feedback).execution_options(render_nulls=True), rows)
+        count_new(session, rows)
     return len(rows)
 
 

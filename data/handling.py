@@ -12,6 +12,7 @@ from board.handling import InvalidHandling, check_no_reply_reason, check_reply_s
 from board.periods import as_utc_naive
 from auth.access import Viewer, require
 from auth.roles import Permission
+from data.aggregates import count_reply_mark
 from data.audit import record
 from data.models import Feedback, Theme, ThemeFeedback, Unit
 from data.editing import OWNER_MAX, RowState, StaleEdit, UnknownItem, changes, check_seen, checked_text
@@ -32,7 +33,9 @@ def _write_feedback(session: Session, viewer: Viewer, feedback: Feedback, unit: 
                     wanted: dict[str, Any], action: str, now: datetime) -> RowState:
     before, after = changes(feedback, wanted)
     if after:
+        replied_at_before, reason_before = feedback.replied_at, feedback.no_reply_reason
         versioned_update(session, feedback, "feedback", FEEDBACK_STATE, seen_version, after)
+        count_reply_mark(session, feedback, replied_at_before=replied_at_before, reason_before=reason_before)
         record(session, actor=viewer.label, action=action, entity="feedback", entity_id=str(feedback.id),
                unit_id=unit.id, now=now, before=before, after=after)
     return row_state(feedback, "feedback", FEEDBACK_STATE)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from board.likert import STATEMENT_KEYS
+from data.aggregates import count_staged
 from data.feedback_files import NATIVE_FIELDS, ParsedRow, Problem, Profile, reject_data
 from data.models import Feedback, Unit, UnitMapping
 
@@ -200,9 +201,10 @@ def staged(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
 
 def insert_feedback(session: Session, rows: list[tuple]) -> None:
     """Insert staged feedback rows in the session's transaction the fastest way each database has:
-    COPY on PostgreSQL, the driver's executemany in chunks on SQLite."""
+    COPY on PostgreSQL, the driver's executemany in chunks on SQLite; the daily aggregates count them too."""
     if not rows:
         return
+    count_staged(session, FEEDBACK_COLUMNS, rows)  # the daily aggregates, in the same transaction
     connection = session.connection()
     table = Feedback.__table__
     names = ", ".join(FEEDBACK_COLUMNS)

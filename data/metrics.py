@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
-from board.likert import AGREE_MIN, STATEMENT_KEYS, LikertSummary, likert_summary
+from board.likert import STATEMENT_KEYS, LikertSummary, likert_summary
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN, NpsResult, nps
 from board.periods import IsoWeek, Period
 from board.replies import ReplyPolicy, days_overdue, due_soon_cutoff, overdue_cutoff
 from board.stages import IN_DEVELOPMENT
+from data.aggregate_tables import COLLECTION, PERIOD_COLUMNS, feedback_day, feedback_day_mix, in_days
 from data.models import Feedback, Theme, Unit
 from data.organisation import in_subtree
 
@@ -101,16 +102,15 @@ def _nps_columns():
     )
 
 
+def _summed(*names: str):
+    return [func.coalesce(func.sum(feedback_day.c[name]), 0) for name in names]
+
+
 def feedback_figures(session: Session, unit: Unit, period: Period, *, min_n: int) -> FeedbackFigures:
-    """Volume, NPS and the national statements of the subtree in a period, in one aggregate query."""
-    likert_columns = []
-    for key in STATEMENT_KEYS:
-        column = getattr(Feedback, key)
-        likert_columns += [func.count(column), func.coalesce(func.sum(column), 0),
-                           _count_if(column >= AGREE_MIN)]
+    """Volume, NPS and the national statements of the subtree in a period, summed from the daily aggregates."""
     row = session.exec(
-        select(func.count(), *_nps_columns(), *likert_columns)
-        .where(in_subtree(unit, Feedback.unit_id), _in_period(period))
+        select(*_summed(*PERIOD_COLUMNS))
+        .where(in_subtree(unit, feedback_day.c.unit_id), in_days(feedback_day, period))
     ).one()
     volume, promoters, passives, detractors, *likert_values = (int(v) for v in row)
     likert = {
@@ -169,17 +169,22 @@ def unit_metrics(session: Session, unit: Unit, period: Period, *, now: datetime,
     )
 
 
+def _day_bucket(periods: list[Period]):
+    """SQL: the index of the (sorted, non-overlapping) period a daily aggregate row falls in."""
+    return case(*[(feedback_day.c.day <= p.last, i) for i, p in enumerate(periods)])
+
+
 def weekly_nps(session: Session, unit: Unit, weeks: list[IsoWeek], *, min_n: int) -> list[WeekNps]:
-    """NPS of each ISO week, bucketed by Helsinki week boundaries in one grouped query."""
-    bounds = [week.period().utc_bounds() for week in weeks]
-    bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
+    """NPS of each ISO week (Helsinki days), from the daily aggregates in one grouped query."""
+    periods = [week.period() for week in weeks]
+    bucket = _day_bucket(periods).label("bucket")
     rows = session.exec(
-        select(bucket.label("bucket"), *_nps_columns())
-        .where(in_subtree(unit, Feedback.unit_id), Feedback.nps.is_not(None),
-               Feedback.received_at >= bounds[0][0], Feedback.received_at < bounds[-1][1])
-        .group_by("bucket")
+        select(bucket, *_summed("promoters", "passives", "detractors"))
+        .where(in_subtree(unit, feedback_day.c.unit_id),
+               in_days(feedback_day, Period(periods[0].first, periods[-1].last)))
+        .group_by(bucket)
     ).all()
-    counts = {int(row[0]): row[1:] for row in rows}
+    counts = {int(row[0]): row[1:] for row in rows if row[0] is not None}
     result = []
     for i, week in enumerate(weeks):
         promoters, passives, detractors = (int(v) for v in counts.get(i, (0, 0, 0)))
@@ -189,21 +194,25 @@ def weekly_nps(session: Session, unit: Unit, weeks: list[IsoWeek], *, min_n: int
 
 
 def volume_by_period(session: Session, unit: Unit, periods: list[Period]) -> list[int]:
-    """Feedback received in each of some non-overlapping periods."""
-    columns = [_count_if(_in_period(period)) for period in periods]
+    """Feedback received in each of some non-overlapping periods, from the daily aggregates."""
+    columns = [func.coalesce(func.sum(case((in_days(feedback_day, period), feedback_day.c.volume), else_=0)), 0)
+               for period in periods]
     first, last = min(p.first for p in periods), max(p.last for p in periods)
     row = session.exec(
-        select(*columns).where(in_subtree(unit, Feedback.unit_id), _in_period(Period(first, last)))
+        select(*columns).where(in_subtree(unit, feedback_day.c.unit_id), in_days(feedback_day, Period(first, last)))
     ).one()
     return [int(v) for v in row]
 
 
 def volume_by_collection(session: Session, unit: Unit, period: Period) -> dict[str, int]:
     """Feedback of a period by how it was collected (web, kiosk, sms …), largest first."""
+    mix = feedback_day_mix
+    total = func.sum(mix.c.count)
     rows = session.exec(
-        select(Feedback.collection, func.count())
-        .where(in_subtree(unit, Feedback.unit_id), _in_period(period))
-        .group_by(Feedback.collection)
-        .order_by(func.count().desc())
+        select(mix.c.value, total)
+        .where(in_subtree(unit, mix.c.unit_id), in_days(mix, period), mix.c.dimension == COLLECTION)
+        .group_by(mix.c.value)
+        .having(total != 0)
+        .order_by(total.desc())
     ).all()
     return {collection or "": int(count) for collection, count in rows}

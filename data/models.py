@@ -282,3 +282,4 @@ class AppSetting(SQLModel, table=True):
 
 # The tables of later areas live in modules of their own; importing them here puts them in `metadata`.
 from data import duel_tables, huddle_tables, notify_tables, report_tables, topic_tables  # noqa: E402,F401
+from data import aggregate_tables  # noqa: E402,F401

@@ -11,13 +11,14 @@ from sqlmodel import Session, select
 from auth.access import Viewer, require
 from auth.roles import Permission
 from board.identity import looks_personal, screen
-from board.likert import AGREE_MIN, STATEMENT_KEYS
+from board.likert import STATEMENT_KEYS
+from board.periods import Period
 from board.nps import nps
 from board.privacy import is_too_few, suppressed_siblings
 from board.quarters import Quarter
 from data.audit import record
-from data.metrics import _count_if, _nps_columns
-from data.models import Action, AppSetting, Feedback, Theme, Unit
+from data.aggregate_tables import feedback_day, in_days
+from data.models import Action, AppSetting, Theme, Unit
 from data.actions import ACTION_STATE, load_action
 from data.editing import check_seen, versioned_update
 
@@ -208,25 +209,26 @@ def public_figures(session: Session, *, language: str, quarters: list[Quarter], 
 
 
 def _quarter_counts(session: Session, places: list[Unit], quarters: list[Quarter]) -> dict[tuple[int, int], tuple]:
-    """Per (place id, quarter index): NPS counts and, per statement, answers and agreeing; one grouped query."""
-    bounds = [q.period().utc_bounds() for q in quarters]
-    bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
-    place = aliased(Unit)
-    answered = aliased(Unit)
-    statement_columns = []
-    for key in STATEMENT_KEYS:
-        column = getattr(Feedback, key)
-        statement_columns += [func.count(column), _count_if(column >= AGREE_MIN)]
+    """Per (place id, quarter index): NPS counts and, per statement, answers and agreeing; summed from the
+    daily aggregates per unit and quarter in one grouped query, then pooled into each place's subtree."""
+    periods = [q.period() for q in quarters]
+    day = feedback_day
+    bucket = case(*[(day.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
+    names = ["promoters", "passives", "detractors",
+             *(f"{key}_{part}" for key in STATEMENT_KEYS for part in ("n", "agree"))]
     rows = session.exec(
-        select(place.id, bucket.label("bucket"), *_nps_columns(), *statement_columns)
-        .select_from(Feedback)
-        .join(answered, answered.id == Feedback.unit_id)
-        .join(place, answered.path.startswith(place.path))
-        .where(place.id.in_([p.id for p in places]),
-               Feedback.received_at >= bounds[0][0], Feedback.received_at < bounds[-1][1])
-        .group_by(place.id, "bucket")
+        select(Unit.path, bucket, *[func.sum(day.c[name]) for name in names])
+        .join(Unit, Unit.id == day.c.unit_id)
+        .where(in_days(day, Period(periods[0].first, periods[-1].last)))
+        .group_by(Unit.path, bucket)
     ).all()
-    return {(int(row[0]), int(row[1])): tuple(int(v) for v in row[2:]) for row in rows}
+    counts: dict[tuple[int, int], tuple] = {}
+    for path, i, *values in rows:
+        for place in places:
+            if path.startswith(place.path):
+                before = counts.get((place.id, int(i)), _empty())
+                counts[(place.id, int(i))] = tuple(a + int(b) for a, b in zip(before, values))
+    return {key: value for key, value in counts.items() if any(value)}
 
 
 def _empty() -> tuple:

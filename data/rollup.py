@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from auth.access import Viewer, require, scope_paths
 from auth.roles import Permission
-from board.likert import AGREE_MIN, STATEMENT_KEYS, LikertSummary, likert_summary
+from board.likert import STATEMENT_KEYS, LikertSummary, likert_summary
 from board.nps import NpsResult, nps
 from board.periods import Period, months_up_to
 from board.report_periods import compared_with
@@ -17,7 +17,9 @@ from board.replies import due_soon_cutoff, overdue_cutoff
 from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
-from data.metrics import _count_if, _in_period, _nps_columns, metrics_json
+from data.metrics import _count_if, metrics_json
+from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
+from data.aggregate_tables import feedback_day, in_days
 from data.models import Action, Feedback, Theme, Unit
 from data.reply_rates import reply_deadlines
 from data.units import find_unit
@@ -194,9 +196,9 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     per_period: dict[Period, dict[int, list[int]]] = {}
     for wanted in (period, previous, year_ago):
         if wanted not in per_period:
-            per_period[wanted] = _period_counts(session, feedback_scope, wanted)
-    replies = _reply_counts(session, feedback_scope, period)
-    hours = _reply_hours(session, feedback_scope, period)
+            per_period[wanted] = _period_counts(session, root, wanted)
+    replies = _reply_counts(session, root, period)
+    hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
     deadlines = reply_deadlines(session, feedback_scope, period, now=now, settings=settings)
     themes = dict(session.exec(
@@ -206,11 +208,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         select(Theme.unit_id, func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
         .where(theme_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
         .group_by(Theme.unit_id)).all())
-    channels: dict[int, dict[str, int]] = {}
-    for unit_id, channel, count in session.exec(
-            select(Feedback.unit_id, Feedback.channel, func.count())
-            .where(feedback_scope, _in_period(period)).group_by(Feedback.unit_id, Feedback.channel)).all():
-        channels.setdefault(unit_id, {})[channel or ""] = int(count)
+    channels = _channel_counts(session, root, period)
 
     # Pool every unit's own counts into its ancestors: children before parents, by depth.
     by_id = {unit.id: unit for unit in units}
@@ -313,47 +311,11 @@ def _figures(counts: list[int], min_n: int) -> PeriodFigures:
     )
 
 
-def _period_counts(session: Session, feedback_scope, period: Period) -> dict[int, list[int]]:
-    likert_columns = []
-    for key in STATEMENT_KEYS:
-        column = getattr(Feedback, key)
-        likert_columns += [func.count(column), func.coalesce(func.sum(column), 0), _count_if(column >= AGREE_MIN)]
-    rows = session.exec(
-        select(Feedback.unit_id, func.count(), *_nps_columns(), *likert_columns)
-        .where(feedback_scope, _in_period(period)).group_by(Feedback.unit_id)
-    ).all()
-    return {row[0]: [int(v) for v in row[1:]] for row in rows}
-
-
-def _reply_counts(session: Session, feedback_scope, period: Period) -> dict[int, tuple[int, int, int]]:
-    rows = session.exec(
-        select(Feedback.unit_id, func.count(), _count_if(Feedback.replied_at.is_not(None)),
-               _count_if(Feedback.no_reply_reason.is_not(None)))
-        .where(feedback_scope, _in_period(period), Feedback.reply_requested).group_by(Feedback.unit_id)
-    ).all()
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
-
-
 def _reply_seconds(session: Session):
     if session.get_bind().dialect.name == "sqlite":
         return cast(func.round((func.julianday(Feedback.replied_at) - func.julianday(Feedback.received_at)) * 86400),
                     Integer)
     return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
-
-
-def _reply_hours(session: Session, feedback_scope, period: Period) -> dict[int, dict[int, int]]:
-    """Replies sent to feedback of the period, counted by unit and by whole hours taken (a histogram)."""
-    hour = (_reply_seconds(session) / 3600).label("hour")
-    rows = session.exec(
-        select(Feedback.unit_id, hour, func.count())
-        .where(feedback_scope, _in_period(period), Feedback.reply_requested, Feedback.replied_at.is_not(None))
-        .group_by(Feedback.unit_id, hour)
-    ).all()
-    found: dict[int, dict[int, int]] = {}
-    for unit_id, hours, count in rows:
-        bucket = max(0, int(hours))
-        found.setdefault(unit_id, {})[bucket] = found.get(unit_id, {}).get(bucket, 0) + int(count)
-    return found
 
 
 def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:
@@ -380,15 +342,14 @@ def monthly_trend_of(session: Session, unit: Unit, *, last_day, settings: Settin
                      months: int = TREND_MONTHS) -> list[MonthFigures]:
     """The monthly trend of a unit already checked (or of the command line's report)."""
     periods = months_up_to(last_day, months)
-    bounds = [p.utc_bounds() for p in periods]
-    bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
+    day = feedback_day
+    bucket = case(*[(day.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
     rows = session.exec(
-        select(bucket.label("bucket"), func.count(), *_nps_columns())
-        .where(Feedback.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))),
-               Feedback.received_at >= bounds[0][0], Feedback.received_at < bounds[-1][1])
-        .group_by("bucket")
+        select(bucket, *[func.sum(day.c[name]) for name in ("volume", "promoters", "passives", "detractors")])
+        .where(_aggregate_scope(unit, day), in_days(day, Period(periods[0].first, periods[-1].last)))
+        .group_by(bucket)
     ).all()
-    counts = {int(row[0]): [int(v) for v in row[1:]] for row in rows}
+    counts = {int(row[0]): [int(v) for v in row[1:]] for row in rows if row[0] is not None}
     result = []
     for i, month in enumerate(periods):
         volume, promoters, passives, detractors = counts.get(i, [0, 0, 0, 0])

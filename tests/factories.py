@@ -9,6 +9,7 @@ from sqlmodel import Session
 from auth.access import Grant, Viewer
 from auth.roles import Role
 from board.stages import Stage
+from data.aggregates import count_new
 from data.models import Action, Feedback, Theme, ThemeFeedback
 from data.organisation import UnitRow, unit_by_code, upsert_units
 
@@ -34,6 +35,7 @@ def add_feedback(session: Session, unit_code: str, received_at: datetime, **fiel
                    **fields)
     session.add(row)
     session.flush()
+    count_new(session, [row.model_dump()])  # as every insert of feedback does
     return row
 
 

@@ -1,0 +1,211 @@
+"""Keeping the daily aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
+
+Every write of feedback calls in here in its own transaction: new rows (`count_new`), a reply mark set or
+undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
+rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
+the seconds rounded as the databases round them (half away from zero), never below 0.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import case, cast, delete, func, insert, literal, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from board.likert import AGREE_MIN, STATEMENT_KEYS
+from board.nps import DETRACTOR_MAX, PROMOTER_MIN
+from board.periods import helsinki_date
+from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, feedback_day,
+                                   feedback_day_mix, feedback_day_reply_hours)
+from data.models import Feedback
+
+SECONDS_PER_HOUR = 3600
+MICROSECONDS = 1_000_000
+UPSERT_BATCH = 2_000
+
+
+@lru_cache(maxsize=65_536)
+def _day_of_hour(hour: datetime) -> date:
+    return helsinki_date(hour)
+
+
+def helsinki_day(received_at: datetime | str) -> date:
+    """The Helsinki calendar day of a naive-UTC moment (or SQLite's stored text of one); offsets are whole hours."""
+    if isinstance(received_at, str):
+        received_at = datetime.fromisoformat(received_at)
+    return _day_of_hour(received_at.replace(minute=0, second=0, microsecond=0))
+
+
+def reply_hours(received_at: datetime, replied_at: datetime) -> int:
+    """Whole hours from arrival to reply: seconds rounded half away from zero, truncated to hours, at least 0."""
+    micro = (replied_at - received_at) // timedelta(microseconds=1)
+    seconds = (abs(micro) + MICROSECONDS // 2) // MICROSECONDS
+    return 0 if micro < 0 else seconds // SECONDS_PER_HOUR
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class Deltas:
+    """Changes to the aggregates, summed per key in memory and written in one upsert per table."""
+
+    def __init__(self) -> None:
+        self.days: dict[tuple[int, date], list[int]] = {}
+        self.mix: dict[tuple[int, date, str, str], int] = {}
+        self.hours: dict[tuple[int, date, int], int] = {}
+
+    def _day(self, key: tuple[int, date]) -> list[int]:
+        counts = self.days.get(key)
+        if counts is None:
+            counts = self.days[key] = [0] * len(DAY_COLUMNS)
+        return counts
+
+    def feedback(self, row: Mapping[str, Any], sign: int = 1) -> None:
+        """A whole feedback row enters (sign 1) the aggregates."""
+        received = _moment(row["received_at"])
+        key = (row["unit_id"], helsinki_day(received))
+        counts = self._day(key)
+        counts[0] += sign
+        score = row["nps"]
+        if score is not None:
+            counts[1 if score >= PROMOTER_MIN else 3 if score <= DETRACTOR_MAX else 2] += sign
+        for i, name in enumerate(STATEMENT_KEYS):
+            answer = row[name]
+            if answer is not None:
+                at = 4 + 3 * i
+                counts[at] += sign
+                counts[at + 1] += sign * answer
+                if answer >= AGREE_MIN:
+                    counts[at + 2] += sign
+        for dimension in (CHANNEL, COLLECTION):
+            mix_key = (*key, dimension, row[dimension] or "")
+            self.mix[mix_key] = self.mix.get(mix_key, 0) + sign
+        if row["reply_requested"]:
+            counts[len(DAY_COLUMNS) - 3] += sign
+            self.reply_state(key, received, _moment(row["replied_at"]), row["no_reply_reason"], sign)
+
+    def reply_state(self, key: tuple[int, date], received: datetime, replied_at: datetime | None,
+                    reason: str | None, sign: int) -> None:
+        """A requested reply's state (sent, not needed, awaiting) enters (1) or leaves (-1) the aggregates."""
+        counts = self._day(key)
+        if replied_at is not None:
+            counts[len(DAY_COLUMNS) - 2] += sign
+            hours_key = (*key, reply_hours(received, replied_at))
+            self.hours[hours_key] = self.hours.get(hours_key, 0) + sign
+        if reason is not None:
+            counts[len(DAY_COLUMNS) - 1] += sign
+
+    def write(self, session: Session) -> None:
+        """Add the changes to the tables in the caller's transaction, keys in order (no deadlocks between writers)."""
+        _upsert(session, feedback_day, ("unit_id", "day"),
+                [{"unit_id": k[0], "day": k[1], **dict(zip(DAY_COLUMNS, v))} for k, v in sorted(self.days.items())
+                 if any(v)])
+        _upsert(session, feedback_day_mix, ("unit_id", "day", "dimension", "value"),
+                [{"unit_id": k[0], "day": k[1], "dimension": k[2], "value": k[3], "count": v}
+                 for k, v in sorted(self.mix.items()) if v])
+        _upsert(session, feedback_day_reply_hours, ("unit_id", "day", "hours"),
+                [{"unit_id": k[0], "day": k[1], "hours": k[2], "count": v} for k, v in sorted(self.hours.items()) if v])
+
+
+def _upsert(session: Session, table, keys: tuple[str, ...], rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.connection().dialect.name
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = maker(table)
+    counted = [c.name for c in table.c if c.name not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counted})
+    for start in range(0, len(rows), UPSERT_BATCH):
+        session.execute(statement, rows[start:start + UPSERT_BATCH])
+
+
+def count_new(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    """New feedback rows are added to the daily aggregates in the same transaction as their insert."""
+    deltas = Deltas()
+    for row in rows:
+        deltas.feedback(row)
+    deltas.write(session)
+
+
+def count_staged(session: Session, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Staged import rows (tuples in `columns` order, SQLite's already as stored) are added to the aggregates."""
+    count_new(session, (dict(zip(columns, row)) for row in rows))
+
+
+def count_reply_mark(session: Session, feedback: Feedback, *, replied_at_before: datetime | None,
+                     reason_before: str | None) -> None:
+    """A reply mark set or undone moves a requested reply between awaiting, sent and not needed in the aggregates."""
+    if not feedback.reply_requested:
+        return
+    if (replied_at_before, reason_before) == (feedback.replied_at, feedback.no_reply_reason):
+        return
+    deltas = Deltas()
+    key = (feedback.unit_id, helsinki_day(feedback.received_at))
+    deltas.reply_state(key, feedback.received_at, replied_at_before, reason_before, -1)
+    deltas.reply_state(key, feedback.received_at, feedback.replied_at, feedback.no_reply_reason, 1)
+    deltas.write(session)
+
+
+# --- Rebuild ----------------------------------------------------------------------------------------
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _day_expression(session: Session):
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return cast(func.timezone("Europe/Helsinki", func.timezone("UTC", Feedback.received_at)), postgresql.DATE)
+    connection.connection.driver_connection.create_function(
+        "vartti_helsinki_day", 1, lambda value: helsinki_day(value).isoformat(), deterministic=True)
+    return func.vartti_helsinki_day(Feedback.received_at)
+
+
+def _day_counts():
+    columns = [func.count(), _count_if(Feedback.nps >= PROMOTER_MIN),
+               _count_if((Feedback.nps > DETRACTOR_MAX) & (Feedback.nps < PROMOTER_MIN)),
+               _count_if(Feedback.nps <= DETRACTOR_MAX)]
+    for key in STATEMENT_KEYS:
+        column = getattr(Feedback, key)
+        columns += [func.count(column), func.coalesce(func.sum(column), 0), _count_if(column >= AGREE_MIN)]
+    requested = Feedback.reply_requested
+    columns += [_count_if(requested), _count_if(requested & Feedback.replied_at.is_not(None)),
+                _count_if(requested & Feedback.no_reply_reason.is_not(None))]
+    return columns
+
+
+def rebuild(session: Session) -> dict[str, int]:
+    """The aggregates recomputed from scratch from `feedback` in the caller's transaction; rows per table."""
+    for table in AGGREGATE_TABLES:
+        session.execute(delete(table))
+    day = _day_expression(session).label("day")
+    session.execute(insert(feedback_day).from_select(
+        ["unit_id", "day", *DAY_COLUMNS],
+        select(Feedback.unit_id, day, *_day_counts()).group_by(Feedback.unit_id, day)))
+    for dimension in (CHANNEL, COLLECTION):
+        value = func.coalesce(getattr(Feedback, dimension), "").label("value")
+        session.execute(insert(feedback_day_mix).from_select(
+            ["unit_id", "day", "dimension", "value", "count"],
+            select(Feedback.unit_id, day, literal(dimension), value, func.count())
+            .group_by(Feedback.unit_id, day, value)))
+    deltas = Deltas()
+    replies = session.execute(
+        select(Feedback.unit_id, Feedback.received_at, Feedback.replied_at)
+        .where(Feedback.reply_requested, Feedback.replied_at.is_not(None))
+        .execution_options(yield_per=10_000))
+    for unit_id, received_at, replied_at in replies:
+        key = (unit_id, helsinki_day(received_at), reply_hours(received_at, replied_at))
+        deltas.hours[key] = deltas.hours.get(key, 0) + 1
+    deltas.write(session)
+    if session.connection().dialect.name == "postgresql":
+        for table in AGGREGATE_TABLES:
+            session.execute(text(f"ANALYZE {table.name}"))
+    return {table.name: int(session.execute(select(func.count()).select_from(table)).scalar_one())
+            for table in AGGREGATE_TABLES}
+

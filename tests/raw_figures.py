@@ -1,0 +1,159 @@
+"""The raw computation of the period figures, straight from `feedback` rows (the code before the daily
+aggregates of issue 16): the oracle the aggregate-based figures are checked against, never used by the app."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Integer, and_, case, cast, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from board.likert import AGREE_MIN, STATEMENT_KEYS, likert_summary
+from board.nps import DETRACTOR_MAX, PROMOTER_MIN, nps
+from board.periods import HELSINKI, Period
+from data.metrics import FeedbackFigures
+from data.models import Feedback, Unit
+from data.organisation import in_subtree
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _in_period(period: Period):
+    start, end = period.utc_bounds()
+    return and_(Feedback.received_at >= start, Feedback.received_at < end)
+
+
+def _nps_columns():
+    return (_count_if(Feedback.nps >= PROMOTER_MIN),
+            _count_if(and_(Feedback.nps > DETRACTOR_MAX, Feedback.nps < PROMOTER_MIN)),
+            _count_if(Feedback.nps <= DETRACTOR_MAX))
+
+
+def _likert_columns(parts=("n", "sum", "agree")):
+    columns = []
+    for key in STATEMENT_KEYS:
+        column = getattr(Feedback, key)
+        made = {"n": func.count(column), "sum": func.coalesce(func.sum(column), 0),
+                "agree": _count_if(column >= AGREE_MIN)}
+        columns += [made[part] for part in parts]
+    return columns
+
+
+def feedback_figures(session: Session, unit: Unit, period: Period, *, min_n: int) -> FeedbackFigures:
+    row = session.exec(select(func.count(), *_nps_columns(), *_likert_columns())
+                       .where(in_subtree(unit, Feedback.unit_id), _in_period(period))).one()
+    volume, promoters, passives, detractors, *values = (int(v) for v in row)
+    likert = {key: likert_summary(key, n=values[3 * i], total=values[3 * i + 1], agreeing=values[3 * i + 2])
+              for i, key in enumerate(STATEMENT_KEYS)}
+    return FeedbackFigures(period=period, volume=volume, likert=likert,
+                           nps=nps(promoters=promoters, passives=passives, detractors=detractors, min_n=min_n))
+
+
+def _scope(root: Unit):
+    return Feedback.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
+
+
+def period_counts(session: Session, root: Unit, period: Period) -> dict[int, list[int]]:
+    rows = session.exec(select(Feedback.unit_id, func.count(), *_nps_columns(), *_likert_columns())
+                        .where(_scope(root), _in_period(period)).group_by(Feedback.unit_id)).all()
+    return {row[0]: [int(v) for v in row[1:]] for row in rows}
+
+
+def reply_counts(session: Session, root: Unit, period: Period) -> dict[int, tuple[int, int, int]]:
+    rows = session.exec(
+        select(Feedback.unit_id, func.count(), _count_if(Feedback.replied_at.is_not(None)),
+               _count_if(Feedback.no_reply_reason.is_not(None)))
+        .where(_scope(root), _in_period(period), Feedback.reply_requested).group_by(Feedback.unit_id)).all()
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
+def channel_counts(session: Session, root: Unit, period: Period) -> dict[int, dict[str, int]]:
+    channels: dict[int, dict[str, int]] = {}
+    for unit_id, channel, count in session.exec(
+            select(Feedback.unit_id, Feedback.channel, func.count())
+            .where(_scope(root), _in_period(period)).group_by(Feedback.unit_id, Feedback.channel)).all():
+        channels.setdefault(unit_id, {})[channel or ""] = int(count)
+    return channels
+
+
+def _reply_seconds(session: Session):
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.round((func.julianday(Feedback.replied_at) - func.julianday(Feedback.received_at)) * 86400),
+                    Integer)
+    return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
+
+
+def reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[int, int]]:
+    hour = (_reply_seconds(session) / 3600).label("hour")
+    rows = session.exec(
+        select(Feedback.unit_id, hour, func.count())
+        .where(_scope(root), _in_period(period), Feedback.reply_requested, Feedback.replied_at.is_not(None))
+        .group_by(Feedback.unit_id, hour)).all()
+    found: dict[int, dict[int, int]] = {}
+    for unit_id, hours, count in rows:
+        bucket = max(0, int(hours))
+        found.setdefault(unit_id, {})[bucket] = found.get(unit_id, {}).get(bucket, 0) + int(count)
+    return found
+
+
+def quarter_counts(session: Session, places: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
+    bounds = [q.period().utc_bounds() for q in quarters]
+    bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
+    place, answered = aliased(Unit), aliased(Unit)
+    rows = session.exec(
+        select(place.id, bucket.label("bucket"), *_nps_columns(), *_likert_columns(("n", "agree")))
+        .select_from(Feedback).join(answered, answered.id == Feedback.unit_id)
+        .join(place, answered.path.startswith(place.path))
+        .where(place.id.in_([p.id for p in places]),
+               Feedback.received_at >= bounds[0][0], Feedback.received_at < bounds[-1][1])
+        .group_by(place.id, "bucket")).all()
+    return {(int(row[0]), int(row[1])): tuple(int(v) for v in row[2:]) for row in rows}
+
+
+def bucket_counts(session: Session, unit: Unit, periods: list[Period]) -> list[list[int]]:
+    """Volume and NPS groups of each period (weeks, months), straight from the rows."""
+    return [[int(v) for v in session.exec(select(func.count(), *_nps_columns())
+                                          .where(in_subtree(unit, Feedback.unit_id), _in_period(p))).one()]
+            for p in periods]
+
+
+def collection_counts(session: Session, unit: Unit, period: Period) -> dict[str, int]:
+    rows = session.exec(select(Feedback.collection, func.count())
+                        .where(in_subtree(unit, Feedback.unit_id), _in_period(period))
+                        .group_by(Feedback.collection)).all()
+    return {collection or "": int(count) for collection, count in rows}
+
+
+def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
+    """The three aggregate tables as they must be, computed in Python from every feedback row (zero rows left out)."""
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (4 + 3 * len(STATEMENT_KEYS) + 3))
+    mix: dict[tuple, int] = defaultdict(int)
+    hours: dict[tuple, int] = defaultdict(int)
+    for row in session.exec(select(Feedback)).all():
+        day = row.received_at.replace(tzinfo=UTC).astimezone(HELSINKI).date()
+        counts = days[(row.unit_id, day)]
+        counts[0] += 1
+        if row.nps is not None:
+            counts[1 if row.nps >= 9 else 3 if row.nps <= 6 else 2] += 1
+        for i, key in enumerate(STATEMENT_KEYS):
+            value = getattr(row, key)
+            if value is not None:
+                counts[4 + 3 * i] += 1
+                counts[5 + 3 * i] += value
+                counts[6 + 3 * i] += value >= 4
+        mix[(row.unit_id, day, "channel", row.channel or "")] += 1
+        mix[(row.unit_id, day, "collection", row.collection or "")] += 1
+        if row.reply_requested:
+            counts[-3] += 1
+            counts[-2] += row.replied_at is not None
+            counts[-1] += row.no_reply_reason is not None
+            if row.replied_at is not None:
+                seconds = Decimal((row.replied_at - row.received_at).total_seconds())
+                whole = int(abs(seconds).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+                hours[(row.unit_id, day, 0 if seconds < 0 else whole // 3600)] += 1
+    return {"feedback_day": {k: tuple(v) for k, v in days.items()}, "feedback_day_mix": dict(mix),
+            "feedback_day_reply_hours": dict(hours)}
