@@ -2,15 +2,15 @@
 
 The tables are filled from the feedback already stored, so an upgraded database shows the same figures.
 
-Revision ID: 0014_daily_aggregates
-Revises: 0013_report_comment (the merger re-chains)
+Revision ID: 0015_daily_aggregates
+Revises: 0014_theme_priority
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-revision = '0014_daily_aggregates'
-down_revision = '0013_report_comment'
+revision = '0015_daily_aggregates'
+down_revision = '0014_theme_priority'
 branch_labels = None
 depends_on = None
 
