@@ -1,0 +1,33 @@
+"""Content in the reader's language (issue 17): an action's public text and a theme's title in sv and en
+
+The Finnish texts stay where they were (action.public_text, theme.title); Swedish and English are optional.
+
+Revision ID: 0014_content_languages
+Revises: 0013_report_comment (the merger re-chains)
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0014_content_languages'
+down_revision = '0013_report_comment'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('action', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_text_sv', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('public_text_en', sa.Text(), nullable=True))
+    with op.batch_alter_table('theme', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title_sv', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('title_en', sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('theme', schema=None) as batch_op:
+        batch_op.drop_column('title_en')
+        batch_op.drop_column('title_sv')
+    with op.batch_alter_table('action', schema=None) as batch_op:
+        batch_op.drop_column('public_text_en')
+        batch_op.drop_column('public_text_sv')
