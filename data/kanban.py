@@ -52,6 +52,9 @@ class KanbanCard:
     feedback_count: int
     before: ThemeFigures | None   # None until the theme has gone to the development group
     after: ThemeFigures | None
+    # The title in Swedish and English (optional; issue 17).
+    title_sv: str | None = None
+    title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, s
             feedback_count=counts.get(theme.id, 0),
             before=figures.get((theme.id, _BEFORE), empty) if split else None,
             after=figures.get((theme.id, _AFTER), empty) if split else None,
+            title_sv=theme.title_sv, title_en=theme.title_en,
         ))
         per_unit[(theme.unit_id, stage)] = per_unit.get((theme.unit_id, stage), 0) + 1
     wip = settings.wip_limits

@@ -1,4 +1,4 @@
-"""Content in the reader's language (issue 17): an action's public text and a theme's title in sv and en
+"""Content in the reader's language (issue 17): an action's public text, a theme's title and a huddle prompt in sv, en
 
 The Finnish texts stay where they were (action.public_text, theme.title); Swedish and English are optional.
 
@@ -22,9 +22,15 @@ def upgrade() -> None:
     with op.batch_alter_table('theme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('title_sv', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('title_en', sa.String(length=200), nullable=True))
+    with op.batch_alter_table('huddle_prompt', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('text_sv', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('text_en', sa.String(length=300), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('huddle_prompt', schema=None) as batch_op:
+        batch_op.drop_column('text_en')
+        batch_op.drop_column('text_sv')
     with op.batch_alter_table('theme', schema=None) as batch_op:
         batch_op.drop_column('title_en')
         batch_op.drop_column('title_sv')
