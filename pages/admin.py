@@ -20,7 +20,6 @@ from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
-from pages.ui.plain import inert
 from pages.ui.texts import t
 
 context = app_context()
@@ -41,7 +40,8 @@ def _act(change, success: str) -> None:
         with saving(context.engine) as session:
             change(session)
     except GrantError as problem:
-        st.error(t("admin.invalid", problem=inert(problem)))
+        # The reason in the reader's language; the English message is for the command line and the log.
+        st.error(t("admin.invalid", problem=t(f"admin.refused.{problem.reason}")))
         return
     except AccessDenied as denied:
         refuse(context, denied)
