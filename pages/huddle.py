@@ -165,7 +165,7 @@ def _themes_panel(board: HuddleBoard) -> None:
             owner = theme.owner or t("huddle.dev.no_owner")
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
             in_language(theme.title, language=theme.title_language, note=_finnish_note(theme.title_language),
-                        bold=True)
+                        bold=True, note_first=True)
             st.markdown(inert(detail))
         if board.metrics.in_development > len(board.themes):
             st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
@@ -194,7 +194,8 @@ def _fixed_panel(signals: BoardSignals) -> None:
                        else f":gray[{t('huddle.fixed.internal')}]")
             with st.container(key=f"action-{'public' if action.published else 'internal'}-{i}"):
                 st.markdown(f"**{fmt.day(action.taken_on)}** · {seen_by}")
-                in_language(action.text, language=action.text_language, note=_finnish_note(action.text_language))
+                in_language(action.text, language=action.text_language, note=_finnish_note(action.text_language),
+                            note_first=True)
 
 
 def _stale_notice(signals: BoardSignals) -> None:
