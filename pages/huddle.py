@@ -131,7 +131,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
         with st.container(key="sr-trend"):
             st.write(t("a11y.huddle.trend_alt", values="; ".join(
-                f"{t('huddle.trend.week', week=w.week.week)}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
+                f"{t('huddle.trend.week', week=fmt.number(w.week.week))}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
                 f" (n {fmt.number(w.nps.n)})" for w in board.weeks)))
 
 
