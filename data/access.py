@@ -20,7 +20,14 @@ ROLE_NAMES = frozenset(role.value for role in Role)
 
 
 class GrantError(ValueError):
-    """A grant that cannot be made: unknown role or unit, or an empty principal."""
+    """A grant that cannot be made: unknown role or unit, or an empty principal.
+
+    The message is for the command line and the log; `reason` is a word the pages say in the reader's language.
+    """
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,8 @@ def _parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise GrantError(f"unknown role {role!r}: one of {', '.join(r.value for r in Role)}") from None
+        raise GrantError(f"unknown role {role!r}: one of {', '.join(r.value for r in Role)}",
+                         reason="unknown_role") from None
 
 
 def add_grant(session: Session, *, actor: Viewer | None, principal: str, role: str, unit_code: str,
@@ -80,11 +88,11 @@ def add_grant(session: Session, *, actor: Viewer | None, principal: str, role: s
     """Give a principal a role on a unit's subtree; admins of that unit may, and the CLI (actor None)."""
     principal = principal.strip()
     if not principal or len(principal) > 200:
-        raise GrantError("the principal must be 1–200 characters")
+        raise GrantError("the principal must be 1–200 characters", reason="principal_length")
     parsed_role = _parse_role(role)
     unit = unit_by_code(session, unit_code.strip())
     if unit is None or not unit.active:
-        raise GrantError(f"unknown unit {unit_code!r}")
+        raise GrantError(f"unknown unit {unit_code!r}", reason="unknown_unit")
     if actor is not None:
         require(actor, Permission.MANAGE_GRANTS, unit.path, target=unit.code)
     existing = session.exec(select(AccessGrant).where(
@@ -107,14 +115,15 @@ def remove_grant(session: Session, *, actor: Viewer, grant_id: int, now: datetim
     row = session.exec(select(AccessGrant, Unit).join(Unit, Unit.id == AccessGrant.unit_id)
                        .where(AccessGrant.id == grant_id)).first()
     if row is None:
-        raise GrantError("the grant no longer exists")
+        raise GrantError("the grant no longer exists", reason="grant_gone")
     grant, unit = row
     require(actor, Permission.MANAGE_GRANTS, unit.path, target=unit.code)
     if grant.role == Role.ADMIN.value and _admin_grants(session) <= 1:
-        raise GrantError("the last admin grant cannot be removed")
+        raise GrantError("the last admin grant cannot be removed", reason="last_admin")
     # Only an admin of the root can manage the whole county (and end anyone's sessions): keep one.
     if grant.role == Role.ADMIN.value and unit.parent_id is None and _admin_grants(session, root_only=True) <= 1:
-        raise GrantError("the last admin grant of the whole county cannot be removed")
+        raise GrantError("the last admin grant of the whole county cannot be removed",
+                         reason="last_county_admin")
     before = {"principal": grant.principal, "role": grant.role, "unit": unit.code}
     session.delete(grant)
     record(session, actor=actor.label, action="grant.remove", entity="access_grant", entity_id=str(grant_id),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from board.content_language import InLanguage, in_language
 from board.handling import InvalidHandling, check_public_text, check_publishable
 from board.identity import looks_personal
 from board.periods import helsinki_date
@@ -20,7 +21,9 @@ from data.themes import theme_for
 from data.units import find_unit, unit_name_column
 
 
-ACTION_STATE = ("taken_on", "text", "public_text", "published_at")
+ACTION_STATE = ("taken_on", "text", "public_text", "public_text_sv", "public_text_en", "published_at")
+# The column of an action's public text in each content language; Finnish is the one publishing needs.
+PUBLIC_TEXT_COLUMNS = {"fi": "public_text", "sv": "public_text_sv", "en": "public_text_en"}
 ACTION_TEXT_MAX = 2000
 PUBLISHED_SHOWN = 20
 
@@ -33,6 +36,8 @@ class PublishedAction:
     taken_on: date
     published_at: datetime
     public_text: str
+    # The language public_text is written in: the reader's, or "fi" where the reader's is missing.
+    text_language: str = "fi"
 
 
 def load_action(session: Session, action_id: int) -> tuple[Action, Theme, Unit]:
@@ -45,21 +50,51 @@ def load_action(session: Session, action_id: int) -> tuple[Action, Theme, Unit]:
     return row
 
 
-def _action_fields(taken_on: date, text: str, public_text: str | None, now: datetime) -> dict[str, Any]:
+def public_texts(action: Action) -> dict[str, str | None]:
+    """An action's public text in each content language (None where not written)."""
+    return {language: getattr(action, column) for language, column in PUBLIC_TEXT_COLUMNS.items()}
+
+
+def public_text_in(action: Action, language: str) -> InLanguage | None:
+    """The public text a reader of `language` gets: theirs, or the Finnish one marked as Finnish."""
+    return in_language(public_texts(action), language)
+
+
+def _optional_public(text: str | None) -> str | None:
+    return check_public_text(text) if (text or "").strip() else None
+
+
+def _action_fields(taken_on: date, text: str, public_text: str | None, now: datetime,
+                   translations: dict[str, str | None] | None) -> dict[str, Any]:
     if taken_on > helsinki_date(now):
         raise InvalidHandling("date_in_future", f"an action taken on {taken_on} has not been taken yet")
-    return {
+    fields = {
         "taken_on": taken_on,
         "text": checked_text(text, most=ACTION_TEXT_MAX, missing="text_missing", what="the action"),
-        "public_text": check_public_text(public_text) if (public_text or "").strip() else None,
+        "public_text": _optional_public(public_text),
     }
+    # A caller that does not name the translations leaves them as they are.
+    for language, translated in (translations or {}).items():
+        if language not in ("sv", "en"):
+            raise ValueError(f"no public text column for {language!r}")
+        fields[PUBLIC_TEXT_COLUMNS[language]] = _optional_public(translated)
+    return fields
+
+
+def _check_published_texts(fields: dict[str, Any]) -> None:
+    """A published action's texts in every language are texts the public may read."""
+    check_publishable(fields["public_text"])
+    for column in ("public_text_sv", "public_text_en"):
+        if fields.get(column):
+            check_publishable(fields[column])
 
 
 def add_action(session: Session, *, viewer: Viewer, theme_id: int, taken_on: date, text: str,
-               public_text: str | None = None, now: datetime) -> Action:
-    """Log what was done about a theme (not in the future), unpublished, with an optional public text."""
+               public_text: str | None = None, translations: dict[str, str | None] | None = None,
+               now: datetime) -> Action:
+    """Log what was done about a theme (not in the future), unpublished, with optional public texts (fi, sv, en)."""
     theme, unit = theme_for(session, viewer, theme_id, Permission.EDIT_THEMES)
-    fields = _action_fields(taken_on, text, public_text, now)
+    fields = _action_fields(taken_on, text, public_text, now, translations)
     action = Action(theme_id=theme.id, created_by=viewer.label, created_at=now, **fields)
     session.add(action)
     session.flush()
@@ -76,14 +111,15 @@ def theme_actions(session: Session, *, viewer: Viewer, theme_id: int) -> list[Ac
 
 
 def edit_action(session: Session, *, viewer: Viewer, action_id: int, seen_version: int, taken_on: date, text: str,
-                public_text: str | None, now: datetime) -> RowState:
-    """Change an action's date and texts; a published action keeps needing its public text."""
+                public_text: str | None, translations: dict[str, str | None] | None = None,
+                now: datetime) -> RowState:
+    """Change an action's date and texts; a published action keeps needing its Finnish public text."""
     action, _, unit = load_action(session, action_id)
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
     check_seen(action, "action", ACTION_STATE, seen_version)
-    fields = _action_fields(taken_on, text, public_text, now)
+    fields = _action_fields(taken_on, text, public_text, now, translations)
     if action.published_at is not None:
-        check_publishable(fields["public_text"])
+        _check_published_texts(fields)
     before, after = changes(action, fields)
     if after:
         versioned_update(session, action, "action", ACTION_STATE, seen_version, after)
@@ -99,7 +135,7 @@ def publish_action(session: Session, *, viewer: Viewer, action_id: int, seen_ver
     require(viewer, Permission.EDIT_THEMES, unit.path, target=unit.code)
     check_seen(action, "action", ACTION_STATE, seen_version)
     if publish:
-        check_publishable(action.public_text)
+        _check_published_texts({column: getattr(action, column) for column in PUBLIC_TEXT_COLUMNS.values()})
     if publish == (action.published_at is not None):
         return row_state(action, "action", ACTION_STATE)
     before, after = {"published_at": action.published_at}, {"published_at": now if publish else None}
@@ -111,7 +147,7 @@ def publish_action(session: Session, *, viewer: Viewer, action_id: int, seen_ver
 
 def published_actions(session: Session, *, unit_code: str | None = None,
                       limit: int = PUBLISHED_SHOWN, language: str = "fi") -> list[PublishedAction]:
-    """The published actions (public text only) of a unit's subtree or of all units, latest first; public."""
+    """The published actions (public text in the reader's language, else Finnish) of a subtree, latest first."""
     conditions = [Action.published_at.is_not(None), Action.public_text.is_not(None)]
     if unit_code:
         conditions.append(in_subtree(find_unit(session, unit_code), Theme.unit_id))
@@ -123,5 +159,6 @@ def published_actions(session: Session, *, unit_code: str | None = None,
         .limit(limit)
     ).all()
     # A text published before public texts were screened is left out rather than shown as it was written.
-    return [PublishedAction(a.id, code, name, a.taken_on, a.published_at, a.public_text) for a, code, name in rows
-            if not looks_personal(a.public_text)]
+    shown = [(a, code, name, public_text_in(a, language)) for a, code, name in rows]
+    return [PublishedAction(a.id, code, name, a.taken_on, a.published_at, text.text, text.language)
+            for a, code, name, text in shown if text is not None and not looks_personal(text.text)]

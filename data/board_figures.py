@@ -8,8 +8,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from auth.access import Viewer
+from board.content_language import TRANSLATED
 from board.periods import Period, helsinki_date
 from board.signals import Staleness, distinct_texts, staleness, volume_windows
+from data.actions import public_texts
 from data.metrics import _awaiting_reply, volume_by_period
 from data.models import Action, Feedback, Theme, Unit
 from data.organisation import in_subtree
@@ -31,6 +33,9 @@ class RecentAction:
     text: str
     theme_title: str
     published: bool
+    # The language `text` is in: a Swedish or English board shows the public text in its language where
+    # there is one, otherwise the team's own (Finnish) words, marked as Finnish.
+    text_language: str = "fi"
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class BoardSignals:
 
 
 def board_signals(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
-                  settings: Settings) -> BoardSignals:
+                  settings: Settings, language: str = "fi") -> BoardSignals:
     """The board's signals for a unit whose board the viewer may see (access checked as for the board)."""
     board_title(session, viewer=viewer, unit_code=unit_code)  # raises UnknownUnit or AccessDenied
     unit = find_unit(session, unit_code)
@@ -64,7 +69,7 @@ def board_signals(session: Session, *, viewer: Viewer, unit_code: str, now: date
     return BoardSignals(
         awaiting_replies=awaiting_replies(session, unit),
         volume=VolumeWindows(recent, recent_count, before, before_count),
-        actions=recent_actions(session, unit),
+        actions=recent_actions(session, unit, language=language),
         quotes=distinct_quotes(huddle_quotes(session, viewer=viewer, unit_code=unit.code, limit=QUOTE_POOL)),
         stale=staleness(newest_feedback(session, unit), now=now, stale_days=settings.stale_days),
     )
@@ -75,17 +80,22 @@ def awaiting_replies(session: Session, unit: Unit) -> int:
     return session.exec(select(func.count()).select_from(Feedback).where(_awaiting_reply(unit))).one()
 
 
-def recent_actions(session: Session, unit: Unit, limit: int = ACTIONS_SHOWN) -> list[RecentAction]:
-    """The subtree's newest actions, published to citizens or not, in the team's own words."""
+def recent_actions(session: Session, unit: Unit, limit: int = ACTIONS_SHOWN,
+                   language: str = "fi") -> list[RecentAction]:
+    """The subtree's newest actions in the team's own words; in sv/en the public text of that language if any."""
     rows = session.exec(
-        select(Action.taken_on, Action.text, Theme.title, Action.published_at)
+        select(Action, Theme.title)
         .join(Theme, Theme.id == Action.theme_id)
         .where(in_subtree(unit, Theme.unit_id))
         .order_by(Action.taken_on.desc(), Action.id.desc())
         .limit(limit)
     ).all()
-    return [RecentAction(taken_on, text, title, published_at is not None)
-            for taken_on, text, title, published_at in rows]
+    result = []
+    for action, title in rows:
+        translated = public_texts(action).get(language) if language in TRANSLATED else None
+        text, text_language = (translated, language) if (translated or "").strip() else (action.text, "fi")
+        result.append(RecentAction(action.taken_on, text, title, action.published_at is not None, text_language))
+    return result
 
 
 def distinct_quotes(quotes: list[Quote], limit: int = QUOTES_SHOWN) -> list[Quote]:

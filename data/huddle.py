@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from auth.access import Viewer, require
 from auth.roles import Permission
+from board.content_language import InLanguage, in_language
 from board.handling import check_theme_title, screened_text
 from board.huddle import (
     CAPTURE_DETAIL_MAX,
@@ -54,32 +55,56 @@ def huddle_prompts(session: Session, *, viewer: Viewer, unit_code: str) -> dict[
     return {section: own.get(section) for section in SECTIONS}
 
 
-def set_huddle_prompt(session: Session, *, viewer: Viewer, unit_code: str, section: str, text: str,
-                      seen_version: int | None, now: datetime) -> None:
-    """A supervisor sets the unit's prompt of a section (at most 300 characters); empty text restores the default."""
-    unit = unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
-    section = check_section(section)
+def prompt_translations(session: Session, *, viewer: Viewer, unit_code: str) -> dict[str, dict[str, str | None]]:
+    """The unit's own prompts in Swedish and English per section (empty where the prompt has none)."""
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
+    rows = session.exec(select(HuddlePrompt).where(HuddlePrompt.unit_id == unit.id)).all()
+    return {row.section: {"sv": row.text_sv, "en": row.text_en} for row in rows}
+
+
+def huddle_prompts_in(session: Session, *, viewer: Viewer, unit_code: str,
+                      language: str) -> dict[str, InLanguage | None]:
+    """The unit's own prompt per section in the reader's language, or in Finnish (marked); None: the default."""
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
+    rows = session.exec(select(HuddlePrompt).where(HuddlePrompt.unit_id == unit.id)).all()
+    own = {row.section: in_language({"fi": row.text, "sv": row.text_sv, "en": row.text_en}, language)
+           for row in rows}
+    return {section: own.get(section) for section in SECTIONS}
+
+
+def _checked_prompt(text: str | None) -> str:
     text = screened_text(text)
     if len(text) > PROMPT_MAX:
         raise HuddleRuleBroken("too_long", f"the prompt has {len(text)} characters, more than {PROMPT_MAX}")
+    return text
+
+
+def set_huddle_prompt(session: Session, *, viewer: Viewer, unit_code: str, section: str, text: str,
+                      seen_version: int | None, translations: dict[str, str | None] | None = None,
+                      now: datetime) -> None:
+    """A supervisor sets the unit's prompt of a section (≤ 300 characters, sv/en optional); empty Finnish: default."""
+    unit = unit_for(session, viewer, Permission.EDIT_THEMES, unit_code)
+    section = check_section(section)
+    text = _checked_prompt(text)
+    translated = {f"text_{language}": _checked_prompt(value) or None
+                  for language, value in (translations or {}).items() if language in ("sv", "en")}
     row = session.exec(select(HuddlePrompt).where(HuddlePrompt.unit_id == unit.id,
                                                   HuddlePrompt.section == section)).first()
     if (row.version if row else None) != seen_version:
         raise StaleEdit([RowState("huddle_prompt", row.id if row else 0, row.version if row else None, {})])
-    before = {"text": row.text} if row else None
+    before = {"text": row.text, **{name: getattr(row, name) for name in translated}} if row else None
+    after = {"text": text, **translated} if text else None
     if row is None and text:
-        session.add(HuddlePrompt(unit_id=unit.id, section=section, text=text, updated_at=now,
-                                 updated_by=viewer.label))
+        session.add(HuddlePrompt(unit_id=unit.id, section=section, updated_at=now, updated_by=viewer.label, **after))
     elif row is not None and not text:
         session.delete(row)
-    elif row is not None and text != row.text:
+    elif row is not None and after != before:
         bump_version(session, HuddlePrompt, "huddle_prompt", row.id, seen_version,
-              {"text": text, "updated_at": now, "updated_by": viewer.label})
+                     {**after, "updated_at": now, "updated_by": viewer.label})
     else:
         return  # nothing changes: no audit row
     record(session, actor=viewer.label, action="huddle.prompt", entity="huddle_prompt",
-           entity_id=f"{unit.code}/{section}", unit_id=unit.id, now=now, before=before,
-           after={"text": text} if text else None)
+           entity_id=f"{unit.code}/{section}", unit_id=unit.id, now=now, before=before, after=after)
 
 
 # --- The huddle log ----------------------------------------------------------------------------

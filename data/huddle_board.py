@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from board.periods import Period, helsinki_date, last_days, last_weeks, previous_period
+from board.content_language import InLanguage, in_language
 from board.nps import nps_change
 from board.stages import IN_DEVELOPMENT, days_in_stage
 from data.metrics import (
@@ -37,6 +38,8 @@ class ThemeCard:
     owner: str | None
     stage: str
     days_in_stage: int
+    # The language `title` is in: the board's, or "fi" where the theme has no title in it (shown marked).
+    title_language: str = "fi"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def metrics_for(session: Session, *, unit_code: str, period: Period | None, now:
 
 
 def huddle_board(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
-                 settings: Settings) -> HuddleBoard:
+                 settings: Settings, language: str = "fi") -> HuddleBoard:
     """The huddle board of a unit the viewer may see: the figures of `metrics`, the trend, themes in development."""
     unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     today = helsinki_date(now)
@@ -83,18 +86,26 @@ def huddle_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
         previous=feedback_figures(session, unit, previous_period(metrics.figures.period),
                                   min_n=settings.min_n),
         weeks=weekly_nps(session, unit, last_weeks(today, TREND_WEEKS), min_n=settings.min_n),
-        themes=_themes_in_development(session, unit, now),
+        themes=_themes_in_development(session, unit, now, language),
     )
 
 
-def _themes_in_development(session: Session, unit: Unit, now: datetime) -> list[ThemeCard]:
+def theme_title_in(theme: Theme, language: str) -> InLanguage:
+    """A theme's title for a reader of `language`: theirs, or the Finnish title marked as Finnish."""
+    return in_language({"fi": theme.title, "sv": theme.title_sv, "en": theme.title_en}, language) \
+        or InLanguage(theme.title, "fi", language != "fi")
+
+
+def _themes_in_development(session: Session, unit: Unit, now: datetime, language: str = "fi") -> list[ThemeCard]:
     themes = session.exec(
         select(Theme)
         .where(in_subtree(unit, Theme.unit_id), Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
         .order_by(Theme.stage_since)
         .limit(THEMES_SHOWN)
     ).all()
-    return [ThemeCard(t.title, t.owner, t.stage, days_in_stage(t.stage_since, now)) for t in themes]
+    titles = [theme_title_in(t, language) for t in themes]
+    return [ThemeCard(title.text, t.owner, t.stage, days_in_stage(t.stage_since, now), title.language)
+            for t, title in zip(themes, titles)]
 
 
 QUOTES_SHOWN = 3

@@ -32,6 +32,9 @@ class HuddlePrompt(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     section: str = Field(max_length=20)
     text: str = Field(max_length=300)
+    # The prompt in Swedish and English (optional, issue 17); `text` is the Finnish one.
+    text_sv: str | None = Field(default=None, max_length=300)
+    text_en: str | None = Field(default=None, max_length=300)
     updated_at: NaiveDatetime
     updated_by: str = Field(max_length=200)
     version: int = 1

@@ -53,6 +53,9 @@ class KanbanCard:
     before: ThemeFigures | None   # None until the theme has gone to the development group
     after: ThemeFigures | None
     priority: int | None = None   # the place in "Tunnistettu" a duel's result gave (issue 20)
+    # The title in Swedish and English (optional; issue 17).
+    title_sv: str | None = None
+    title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, s
             before=figures.get((theme.id, _BEFORE), empty) if split else None,
             after=figures.get((theme.id, _AFTER), empty) if split else None,
             priority=theme.priority,
+            title_sv=theme.title_sv, title_en=theme.title_en,
         ))
         per_unit[(theme.unit_id, stage)] = per_unit.get((theme.unit_id, stage), 0) + 1
     # "Tunnistettu" in the order a duel's result gave (issue 20), the themes without a place after them by age.

@@ -45,9 +45,9 @@ def create_kiosk_link(session: Session, *, viewer: Viewer, unit_code: str, label
     unit = unit_for(session, viewer, Permission.MANAGE_KIOSK, unit_code)
     label = screened_text(label)
     if not label or len(label) > 200:
-        raise GrantError("the screen needs a name of 1–200 characters")
+        raise GrantError("the screen needs a name of 1–200 characters", reason="screen_name")
     if valid_days is not None and valid_days < 1:
-        raise GrantError("a link must be valid for at least one day")
+        raise GrantError("a link must be valid for at least one day", reason="link_days")
     token = secrets.token_urlsafe(KIOSK_TOKEN_BYTES)
     link = KioskLink(unit_id=unit.id, label=label, token_hash=_token_hash(token), created_at=now,
                      created_by=viewer.label,
@@ -64,7 +64,7 @@ def revoke_kiosk_link(session: Session, *, viewer: Viewer, link_id: int, now: da
     row = session.exec(select(KioskLink, Unit).join(Unit, Unit.id == KioskLink.unit_id)
                        .where(KioskLink.id == link_id)).first()
     if row is None:
-        raise GrantError("the link no longer exists")
+        raise GrantError("the link no longer exists", reason="link_gone")
     link, unit = row
     require(viewer, Permission.MANAGE_KIOSK, unit.path, target=unit.code)
     if link.revoked_at is not None:

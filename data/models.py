@@ -94,6 +94,9 @@ class Theme(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     title: str = Field(max_length=200)
+    # The title in Swedish and English for wall boards in those languages (issue 17); Finnish is `title`.
+    title_sv: str | None = Field(default=None, max_length=200)
+    title_en: str | None = Field(default=None, max_length=200)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     stage: str = Field(max_length=30)
     owner: str | None = Field(default=None, max_length=200)
@@ -129,6 +132,9 @@ class Action(SQLModel, table=True):
     taken_on: date = Field(index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     public_text: str | None = Field(default=None, sa_column=Column(Text))
+    # The public text in Swedish and English (issue 17); optional, Finnish (`public_text`) is shown marked instead.
+    public_text_sv: str | None = Field(default=None, sa_column=Column(Text))
+    public_text_en: str | None = Field(default=None, sa_column=Column(Text))
     # The national statement (board.likert.STATEMENT_KEYS) the action concerns, shown publicly.
     topic: str | None = Field(default=None, max_length=40)
     published_at: NaiveDatetime | None = None

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from auth.access import Viewer, require
 from auth.roles import Permission
+from board.content_language import InLanguage
 from board.identity import looks_personal, screen
 from board.likert import STATEMENT_KEYS
 from board.periods import Period
@@ -19,7 +20,7 @@ from board.quarters import Quarter
 from data.audit import record
 from data.aggregate_tables import feedback_day, in_days
 from data.models import Action, AppSetting, Theme, Unit
-from data.actions import ACTION_STATE, load_action
+from data.actions import ACTION_STATE, PUBLIC_TEXT_COLUMNS, load_action, public_text_in
 from data.editing import check_seen, versioned_update
 
 STAFF_NAMES = "public.show_staff_names"
@@ -51,6 +52,8 @@ class PublicAction:
     topic: str | None
     text: str
     owner: str | None
+    # The language `text` is written in: the reader's, or "fi" (to be marked as Finnish) where theirs is missing.
+    text_language: str = "fi"
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,9 @@ def public_actions(session: Session, *, language: str, area_code: str | None = N
         conditions.append(Action.topic == topic)
     words = (search or "").strip().casefold()
     if words:
-        conditions.append(func.lower(Action.public_text).contains(words, autoescape=True))
+        # The words are looked for in every language's text, so a Finnish word finds a Swedish reader's action.
+        conditions.append(or_(*(func.lower(getattr(Action, column)).contains(words, autoescape=True)
+                                for column in PUBLIC_TEXT_COLUMNS.values())))
     owners = show_staff_names(session)
     rows = session.exec(
         select(Action, place, area, Theme.owner)
@@ -180,9 +185,20 @@ def public_actions(session: Session, *, language: str, area_code: str | None = N
     return [
         PublicAction(id=action.id, taken_on=action.taken_on, unit=_place(unit, language),
                      area=_place(in_area, language) if in_area else None, topic=action.topic,
-                     text=action.public_text, owner=screen(owner).text if owners and owner else None)
-        for action, unit, in_area, owner in rows if not looks_personal(action.public_text)
+                     text=text.text, owner=screen(owner).text if owners and owner else None,
+                     text_language=text.language)
+        for action, unit, in_area, owner, text in ((*row, public_text_in(row[0], language)) for row in rows)
+        if text is not None and not looks_personal(text.text)
     ]
+
+
+def public_action_text(session: Session, *, action_id: int, language: str) -> InLanguage | None:
+    """A published action's public text for a reader of `language` and the language it is in; None if unpublished."""
+    action = session.get(Action, action_id)
+    if action is None or action.published_at is None:
+        return None
+    text = public_text_in(action, language)
+    return None if text is None or looks_personal(text.text) else text
 
 
 # --- Public figures ---------------------------------------------------------------------------------

@@ -20,8 +20,10 @@ from data.editing import versioned_update
 from data.units import scope_units, unit_for
 
 
-THEME_STATE = ("title", "description", "owner", "stage", "stage_since", "escalated_to",
+THEME_STATE = ("title", "title_sv", "title_en", "description", "owner", "stage", "stage_since", "escalated_to",
                "not_pursued_reason", "development_started_at")
+# A theme's title in Swedish and English for wall boards in those languages (optional; Finnish is `title`).
+TITLE_COLUMNS = {"sv": "title_sv", "en": "title_en"}
 DESCRIPTION_MAX = 4000
 
 
@@ -69,12 +71,23 @@ def create_theme(session: Session, *, viewer: Viewer, unit_code: str, title: str
     return new_theme(session, viewer, unit, title=title, description=description, owner=owner, now=now)
 
 
+def _title_translations(translations: dict[str, str | None] | None) -> dict[str, str | None]:
+    fields = {}
+    for language, text in (translations or {}).items():
+        if language not in TITLE_COLUMNS:
+            raise ValueError(f"no title column for {language!r}")
+        fields[TITLE_COLUMNS[language]] = check_theme_title(text) if (text or "").strip() else None
+    return fields
+
+
 def edit_theme(session: Session, *, viewer: Viewer, theme_id: int, seen_version: int, title: str,
-               description: str, owner: str | None, now: datetime) -> RowState:
-    """Change a theme's title, description and owner; it keeps needing a title."""
+               description: str, owner: str | None, translations: dict[str, str | None] | None = None,
+               now: datetime) -> RowState:
+    """Change a theme's title (Finnish needed; Swedish, English optional), description and owner."""
     theme, unit = theme_for(session, viewer, theme_id, Permission.EDIT_THEMES)
     check_seen(theme, "theme", THEME_STATE, seen_version)
-    before, after = changes(theme, _theme_fields(title, description, owner))
+    fields = {**_theme_fields(title, description, owner), **_title_translations(translations)}
+    before, after = changes(theme, fields)
     if after:
         versioned_update(session, theme, "theme", THEME_STATE, seen_version, after)
         record(session, actor=viewer.label, action="theme.edit", entity="theme", entity_id=str(theme.id),

@@ -18,6 +18,9 @@ st.header(t("a11y.status.heading"), anchor=False)
 st.write(t("a11y.status.text"))
 st.header(t("a11y.limits.heading"), anchor=False)
 st.markdown("\n".join(f"- {t(key)}" for key in ("a11y.limit.lang", "a11y.limit.charts", "a11y.limit.skip")))
+# issue 17: content languages and the framework's own English texts (one section; keep it on its own).
+st.header(t("a11y.streamlit.heading"), anchor=False)
+st.write(t("a11y.streamlit.text"))
 st.header(t("a11y.feedback.heading"), anchor=False)
 st.write(t("a11y.feedback.text"))
 contact = context.settings.accessibility_contact

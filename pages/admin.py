@@ -12,6 +12,7 @@ from data.kiosk import create_kiosk_link, list_kiosk_links, revoke_kiosk_link
 from data.units import list_units
 from data.public import set_show_staff_names, show_staff_names
 from data.sign_ins import end_sessions_of, people_signed_in
+from data.translations import missing_translations
 from pages.ui.saving import saving
 from pages.ui import format as fmt
 from pages.ui import handlers_tab, import_tab, topics_tab
@@ -19,7 +20,6 @@ from pages.ui import public_cache
 from pages.ui.context import app_context
 from pages.ui.language import current
 from pages.ui.refusal import refuse
-from pages.ui.plain import inert
 from pages.ui.texts import t
 
 context = app_context()
@@ -40,7 +40,8 @@ def _act(change, success: str) -> None:
         with saving(context.engine) as session:
             change(session)
     except GrantError as problem:
-        st.error(t("admin.invalid", problem=inert(problem)))
+        # The reason in the reader's language; the English message is for the command line and the log.
+        st.error(t("admin.invalid", problem=t(f"admin.refused.{problem.reason}")))
         return
     except AccessDenied as denied:
         refuse(context, denied)
@@ -173,6 +174,23 @@ def _public_tab() -> None:
     st.session_state["public-staff-names"] = shown
     st.toggle(t("public.admin.staff_names"), key="public-staff-names", help=t("public.admin.staff_names_help"),
               on_change=_set_staff_names)
+    _translations_section()
+
+
+def _translations_section() -> None:
+    """Published actions whose public text has no Swedish or English version yet, per unit and language."""
+    st.subheader(t("admin.translations.heading"), anchor=False)
+    with session_scope(context.engine) as session:
+        rows = missing_translations(session, viewer=viewer, language=current())
+    if not rows:
+        st.write(t("admin.translations.none"))
+        return
+    st.write(t("admin.translations.intro"))
+    st.dataframe([{t("admin.translations.unit"): f"{row.unit_name} ({row.unit_code})",
+                   t("admin.translations.language"): t(f"language.name.{row.language}"),
+                   t("admin.translations.missing"): row.missing,
+                   t("admin.translations.published"): row.published} for row in rows],
+                 hide_index=True, width="stretch")
 
 
 st.title(t("admin.title"))

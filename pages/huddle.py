@@ -25,7 +25,7 @@ from pages.ui.duel_wall import wall_duel_panel
 from pages.ui.escalation_panel import escalation_panel
 from pages.ui.huddle_mode import huddle_mode
 from pages.ui.language import current
-from pages.ui.plain import inert
+from pages.ui.plain import in_language, inert
 from pages.ui.refusal import refuse
 from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
@@ -133,7 +133,7 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
         with st.container(key="sr-trend"):
             st.write(t("a11y.huddle.trend_alt", values="; ".join(
-                f"{inert(w.week.label)}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
+                f"{t('huddle.trend.week', week=fmt.number(w.week.week))}: {t('huddle.trend.too_few') if w.nps.score is None else fmt.number(w.nps.score)}"
                 f" (n {fmt.number(w.nps.n)})" for w in board.weeks)))
 
 
@@ -153,6 +153,11 @@ def _statements_panel(board: HuddleBoard) -> None:
                               statement=inert(getattr(statement, current())), n=fmt.number(summary.n)))
 
 
+def _finnish_note(text_language: str) -> str | None:
+    """"(på finska)" after a text that is Finnish on a board in another language."""
+    return t("content.in_finnish") if text_language != current() else None
+
+
 def _themes_panel(board: HuddleBoard) -> None:
     with st.container(key="panel-themes"):
         st.header(t("huddle.dev.panel"), anchor=False)
@@ -161,7 +166,9 @@ def _themes_panel(board: HuddleBoard) -> None:
         for theme in board.themes:
             owner = theme.owner or t("huddle.dev.no_owner")
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
-            st.markdown(f"**{inert(theme.title)}**  \n{inert(detail)}")
+            in_language(theme.title, language=theme.title_language, note=_finnish_note(theme.title_language),
+                        bold=True, note_first=True)
+            st.markdown(inert(detail))
         if board.metrics.in_development > len(board.themes):
             st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
 
@@ -188,7 +195,9 @@ def _fixed_panel(signals: BoardSignals) -> None:
             seen_by = (f":blue[{t('huddle.fixed.public')}]" if action.published
                        else f":gray[{t('huddle.fixed.internal')}]")
             with st.container(key=f"action-{'public' if action.published else 'internal'}-{i}"):
-                st.markdown(f"**{fmt.day(action.taken_on)}** · {seen_by}  \n{inert(action.text)}")
+                st.markdown(f"**{fmt.day(action.taken_on)}** · {seen_by}")
+                in_language(action.text, language=action.text_language, note=_finnish_note(action.text_language),
+                            note_first=True)
 
 
 def _stale_notice(signals: BoardSignals) -> None:
@@ -248,9 +257,9 @@ def _live_board(unit_code: str) -> None:
     try:
         with session_scope(context.engine) as session:
             board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=now,
-                                 settings=context.settings)
+                                 settings=context.settings, language=current())
             signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=now,
-                                    settings=context.settings)
+                                    settings=context.settings, language=current())
             duel = wall_ranking(session, viewer=viewer, unit_code=unit_code, now=now, language=current())  # issue 20
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=inert(unit_code)))

@@ -15,7 +15,7 @@ from pages.ui import public_cache as cache
 from pages.ui.context import app_context
 from pages.ui.duel_public import public_top
 from pages.ui.language import current
-from pages.ui.plain import inert
+from pages.ui.plain import in_language, inert
 from pages.ui.texts import t
 
 TREND_QUARTERS = 6
@@ -69,7 +69,9 @@ def _actions(area: str | None, unit: str | None, topic: str | None, search: str)
             st.subheader(inert(t("public.actions.meta", day=fmt.day(action.taken_on, language),
                                       unit=action.unit.name, area=action.area.name if action.area else "")
                                    .rstrip(" ·")), anchor=False)
-            st.markdown(inert(action.text))
+            # The text in the reader's language, or the Finnish one said to be Finnish, with its lang.
+            in_language(action.text, language=action.text_language,
+                        note=t("content.in_finnish") if action.text_language != language else None)
             notes = []
             if action.topic:
                 notes.append(t("public.actions.topic", topic=_statement(action.topic)))

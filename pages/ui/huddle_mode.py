@@ -13,6 +13,7 @@ import streamlit as st
 
 from auth.access import AccessDenied, may_anywhere
 from auth.roles import Permission
+from board.content_language import InLanguage
 from board.handling import InvalidHandling
 from board.huddle import LENGTHS, PROMPT_MAX, SECTIONS, HuddleRuleBroken, agenda, time_left
 from board.periods import helsinki_date
@@ -21,6 +22,8 @@ from data.huddle import (
     end_huddle,
     huddle_log,
     huddle_prompts,
+    huddle_prompts_in,
+    prompt_translations,
     issue_capture_link,
     set_huddle_prompt,
     start_huddle,
@@ -30,7 +33,7 @@ from data.themes import create_theme
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.language import current
-from pages.ui.plain import inert, ours, show
+from pages.ui.plain import in_language, inert, ours, show
 from pages.ui.saving import saving
 from pages.ui.texts import t
 
@@ -97,11 +100,10 @@ def _start(context: AppContext, unit_code: str, minutes: int) -> None:
     st.rerun()
 
 
-def _own_prompt(context: AppContext, unit_code: str, section: str) -> str | None:
-    """The unit's own prompt of a section (user text), None when the default one is used."""
+def _own_prompt(context: AppContext, unit_code: str, section: str) -> InLanguage | None:
+    """The unit's own prompt of a section (user text) in the reader's language or Finnish; None: the default."""
     with session_scope(context.engine) as session:
-        own = huddle_prompts(session, viewer=context.viewer, unit_code=unit_code)[section]
-    return own[0] if own else None
+        return huddle_prompts_in(session, viewer=context.viewer, unit_code=unit_code, language=current())[section]
 
 
 def _agenda(context: AppContext, unit_code: str, state: dict) -> None:
@@ -115,7 +117,8 @@ def _agenda(context: AppContext, unit_code: str, state: dict) -> None:
                        title=t(f"hm.section.{step.section}")), anchor=False)
         own = _own_prompt(context, unit_code, step.section)
         if own is not None:
-            show(own)
+            in_language(own.text, language=own.language,
+                        note=t("content.in_finnish") if own.language != current() else None)
         else:
             st.write(t(f"hm.prompt.{step.section}"))
         _time_left(context, step, state["step_started"])
@@ -217,18 +220,27 @@ def _prompt_editor(context: AppContext, unit_code: str) -> None:
     with st.expander(t("hm.edit_prompts")):
         with session_scope(context.engine) as session:
             prompts = huddle_prompts(session, viewer=context.viewer, unit_code=unit_code)
+            translated = prompt_translations(session, viewer=context.viewer, unit_code=unit_code)
         with st.form("hm-prompts"):
-            typed = {section: st.text_input(t("hm.prompt_label", section=t(f"hm.section.{section}")),
-                                            value=prompts[section][0] if prompts[section] else "",
-                                            max_chars=PROMPT_MAX, key=f"hm-prompt-{section}")
-                     for section in SECTIONS}
+            typed, translations = {}, {}
+            for section in SECTIONS:
+                # Finnish (the prompt itself) and its Swedish and English versions side by side.
+                fi, sv, en = st.columns(3)
+                typed[section] = fi.text_input(t("hm.prompt_label", section=t(f"hm.section.{section}")),
+                                               value=prompts[section][0] if prompts[section] else "",
+                                               max_chars=PROMPT_MAX, key=f"hm-prompt-{section}")
+                own = translated.get(section, {})
+                translations[section] = {
+                    language: column.text_input(t(f"hm.prompt_label_{language}"), value=own.get(language) or "",
+                                                max_chars=PROMPT_MAX, key=f"hm-prompt-{section}-{language}")
+                    for language, column in (("sv", sv), ("en", en))}
             if st.form_submit_button(t("hm.save_prompts")):
                 try:
                     with saving(context.engine) as session:
                         for section, text in typed.items():
                             set_huddle_prompt(session, viewer=context.viewer, unit_code=unit_code, section=section,
                                               text=text, seen_version=prompts[section][1] if prompts[section] else None,
-                                              now=context.now())
+                                              translations=translations[section], now=context.now())
                 except REFUSED as problem:
                     st.error(t(refusal_key(problem)))
                     return

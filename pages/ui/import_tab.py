@@ -32,7 +32,7 @@ from pages.ui import drop_folder_panel, format as fmt
 from pages.ui.context import AppContext
 from pages.ui.refusal import refuse
 from pages.ui.plain import inert, ours
-from pages.ui.texts import t
+from pages.ui.texts import known, t
 
 _MESSAGE = "admin.import.message"
 _PREVIEW = "admin.import.preview_result"
@@ -98,12 +98,18 @@ def _write(context: AppContext, change: Callable, done: Callable[[object], tuple
     st.rerun()
 
 
+def _profile_name(tr, name: str) -> str:
+    """A profile by its name in the reader's language; a profile added later without one keeps its description."""
+    key = f"admin.import.profile_name.{name}"
+    return tr(key) if known(key) else load_profile(name).description
+
+
 def _upload(context: AppContext, tr) -> None:
     names = profile_names()
     with st.form("import-upload"):
         upload = st.file_uploader(tr("admin.import.upload"), type=["csv", "txt", "xlsx"], key="import-file")
         profile = st.selectbox(tr("admin.import.profile"), names, key="import-profile",
-                               format_func=lambda name: f"{load_profile(name).description} ({name})")
+                               format_func=lambda name: _profile_name(tr, name))
         preview_col, import_col = st.columns(2)
         preview = preview_col.form_submit_button(tr("admin.import.preview"))
         run = import_col.form_submit_button(tr("admin.import.run"), type="primary")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from html import escape
 
 import streamlit as st
 
@@ -50,6 +51,29 @@ def inert(text: object) -> str:
 def show(text: object, **options) -> None:
     """Show a text that is not ours as it was written (st.text parses nothing)."""
     st.text(neutral(text), **options)
+
+
+CONTENT_LANGUAGES = ("fi", "sv", "en")
+
+
+def in_language(text: object, *, language: str, note: str | None = None, bold: bool = False,
+                note_first: bool = False) -> None:
+    """Show a text that is not ours as plain text in an element with its `lang` (WCAG 3.1.2).
+
+    `note` is one of our catalogue texts, such as "(in Finnish)", shown after the text in the reader's
+    language (before it with `note_first`, where a long text is cut with "…" as on the wall). Both are
+    HTML-escaped: nothing in them becomes markup.
+    """
+    if language not in CONTENT_LANGUAGES:
+        raise ValueError(f"unknown content language {language!r}")
+    body = escape(neutral(text).strip())
+    if bold:
+        body = f"<strong>{body}</strong>"
+    html = f'<span lang="{language}">{body}</span>'
+    if note:
+        marked = f'<span class="vartti-language-note">{escape(neutral(note))}</span>'
+        html = f"{marked} {html}" if note_first else f"{html} {marked}"
+    st.html(f'<p class="vartti-content">{html}</p>')
 
 
 def ours(text: str) -> str:

@@ -16,7 +16,8 @@ ROW_PX = 26
 
 
 def _finish(chart, *, width: int | str = "container"):
-    return (chart.properties(width=width)
+    # No chart menu: its "Save as PNG", "View source" and "Open in Vega Editor" are Streamlit's English only.
+    return (chart.properties(width=width, usermeta={"embedOptions": {"actions": False}})
             .configure(background="#ffffff", font=FONT)
             .configure_view(strokeWidth=0)
             .configure_axis(labelFontSize=12, titleFontSize=12, labelColor=INK, titleColor=INK,

@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.access import AccessDenied
+from board.likert import STATEMENTS
 from data.actions import theme_actions
 from data.db import session_scope
 from data.editing import UnknownItem
@@ -19,6 +20,7 @@ from pages.ui.action_log import action_log
 from pages.ui.context import AppContext
 from pages.ui.kanban_card import exit_note, owner_text
 from pages.ui.kanban_figures import theme_figures
+from pages.ui.language import current
 from pages.ui.kanban_outcome import (DENIED, OPEN, RELOAD, act, close_theme, draft, moment, show_notice, show_toast,
                                      stage_name, value)
 from pages.ui.plain import inert
@@ -38,6 +40,12 @@ def _history_value(name: str, value: Any) -> str:
         return moment(datetime.fromisoformat(value))
     if name == "taken_on" and isinstance(value, str):
         return fmt.day(date.fromisoformat(value))
+    if name == "topic":
+        return next((getattr(s, current()) for s in STATEMENTS if s.key == value), str(value))
+    if name == "feedback_id":
+        return t("kanban.history.feedback_number", number=value)
+    if name == "origin" and str(value).startswith("duel:"):
+        return t("kanban.history.origin_duel")
     return str(value)
 
 
@@ -82,20 +90,28 @@ def _history(theme_id: int, entries: list[HistoryEntry]) -> None:
 
 def _edit_theme(context: AppContext, theme_id: int, seen_version: int, prefix: str) -> None:
     title, description, owner = (value(f"{prefix}-{name}") or "" for name in ("title", "description", "owner"))
+    translations = {language: value(f"{prefix}-title-{language}") for language in ("sv", "en")}
     st.session_state[RELOAD] = True
     act(context, ("dialog", theme_id),
         lambda session, viewer, now: edit_theme(session, viewer=viewer, theme_id=theme_id,
-                                                seen_version=seen_version, title=title,
-                                                description=description, owner=owner, now=now),
+                                                seen_version=seen_version, title=title, description=description,
+                                                owner=owner, translations=translations, now=now),
         t("kanban.edit.done"),
-        draft=draft((t("kanban.field.title"), title), (t("kanban.field.description"), description),
-                    (t("kanban.field.owner"), owner)))
+        draft=draft((t("kanban.field.title"), title), (t("kanban.field.title_sv"), translations["sv"]),
+                    (t("kanban.field.title_en"), translations["en"]),
+                    (t("kanban.field.description"), description), (t("kanban.field.owner"), owner)))
 
 
 def _edit_form(context: AppContext, card: KanbanCard) -> None:
     prefix = f"edit-theme-{card.id}-v{card.version}"
     with st.form(prefix, border=False):
-        st.text_input(t("kanban.field.title"), value=card.title, key=f"{prefix}-title", max_chars=200)
+        # The title side by side in Finnish (needed) and in Swedish and English for wall boards in those languages.
+        columns = st.columns(3)
+        columns[0].text_input(t("kanban.field.title"), value=card.title, key=f"{prefix}-title", max_chars=200)
+        columns[1].text_input(t("kanban.field.title_sv"), value=card.title_sv or "", key=f"{prefix}-title-sv",
+                              max_chars=200, help=t("kanban.field.title_translation_help"))
+        columns[2].text_input(t("kanban.field.title_en"), value=card.title_en or "", key=f"{prefix}-title-en",
+                              max_chars=200, help=t("kanban.field.title_translation_help"))
         st.text_area(t("kanban.field.description"), value=card.description, key=f"{prefix}-description",
                      height=120)
         st.text_input(t("kanban.field.owner"), value=card.owner or "", key=f"{prefix}-owner", max_chars=200)
