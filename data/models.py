@@ -104,6 +104,9 @@ class Theme(SQLModel, table=True):
     not_pursued_reason: str | None = Field(default=None, max_length=400)
     # When the theme first went to the development group: its feedback figures split here.
     development_started_at: NaiveDatetime | None = None
+    # Issue 17: when the supervisor published the escalation target or the reason not to pursue
+    # (the public page's loop figures); None: the reason stays internal, only counted.
+    reason_published_at: NaiveDatetime | None = None
     version: int = 1
 
 

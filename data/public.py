@@ -17,7 +17,7 @@ from board.privacy import is_too_few, suppressed_siblings
 from board.quarters import Quarter
 from data.audit import record
 from data.metrics import _count_if, _nps_columns
-from data.models import Action, AppSetting, Feedback, Theme, Unit
+from data.models import Action, AppSetting, Feedback, Theme, ThemeFeedback, Unit
 from data.actions import ACTION_STATE, load_action
 from data.editing import check_seen, versioned_update
 
@@ -50,6 +50,7 @@ class PublicAction:
     topic: str | None
     text: str
     owner: str | None
+    answers: int = 0  # how many pieces of feedback it answers: a count only, never their text
 
 
 @dataclass(frozen=True)
@@ -146,42 +147,70 @@ def public_units(session: Session, *, language: str, area_code: str | None = Non
 
 # --- Published actions ------------------------------------------------------------------------------
 
-def public_actions(session: Session, *, language: str, area_code: str | None = None,
-                   unit_code: str | None = None, topic: str | None = None, search: str | None = None,
-                   limit: int = ACTIONS_SHOWN) -> list[PublicAction]:
-    """Published actions with a public text, newest first, filtered by area, unit, topic and words."""
-    area = aliased(Unit)
-    place = aliased(Unit)
+def _action_conditions(session: Session, place, *, area_code: str | None, unit_code: str | None,
+                       topic: str | None, search: str | None, quarter: Quarter | None) -> list | None:
+    """The filters of the public action list as SQL conditions; None when an area or unit is unknown."""
     conditions = [Action.published_at.is_not(None), Action.public_text.is_not(None)]
     for code in (area_code, unit_code):
         if code:
             chosen = session.exec(select(Unit).where(Unit.code == code)).first()
             if chosen is None:
-                return []
+                return None
             conditions.append(place.path.startswith(chosen.path))
     if topic:
         conditions.append(Action.topic == topic)
     words = (search or "").strip().casefold()
     if words:
         conditions.append(func.lower(Action.public_text).contains(words, autoescape=True))
+    if quarter is not None:
+        conditions += [Action.taken_on >= quarter.period().first, Action.taken_on <= quarter.period().last]
+    return conditions
+
+
+def public_actions(session: Session, *, language: str, area_code: str | None = None,
+                   unit_code: str | None = None, topic: str | None = None, search: str | None = None,
+                   quarter: Quarter | None = None, limit: int = ACTIONS_SHOWN, offset: int = 0) -> list[PublicAction]:
+    """Published actions with a public text, newest first, filtered by area, unit, topic, words and quarter."""
+    area = aliased(Unit)
+    place = aliased(Unit)
+    conditions = _action_conditions(session, place, area_code=area_code, unit_code=unit_code, topic=topic,
+                                    search=search, quarter=quarter)
+    if conditions is None:
+        return []
     owners = show_staff_names(session)
+    # How many pieces of feedback the action answers: those linked to its theme (a count, never a text).
+    answers = (select(func.count()).select_from(ThemeFeedback)
+               .where(ThemeFeedback.theme_id == Theme.id).correlate(Theme).scalar_subquery())
     rows = session.exec(
-        select(Action, place, area, Theme.owner)
+        select(Action, place, area, Theme.owner, answers)
         .join(Theme, Theme.id == Action.theme_id)
         .join(place, place.id == Theme.unit_id)
         .outerjoin(area, and_(area.level == AREA_LEVEL, place.path.startswith(area.path)))
         .where(*conditions)
         .order_by(Action.taken_on.desc(), Action.published_at.desc(), Action.id.desc())
-        .limit(limit)
+        .limit(limit).offset(max(0, offset))
     ).all()
     # Texts published before public texts were screened: one that looks personal is left out, and an
     # owner (a staff member's name, typed by hand) is shown screened.
     return [
         PublicAction(id=action.id, taken_on=action.taken_on, unit=_place(unit, language),
                      area=_place(in_area, language) if in_area else None, topic=action.topic,
-                     text=action.public_text, owner=screen(owner).text if owners and owner else None)
-        for action, unit, in_area, owner in rows if not looks_personal(action.public_text)
+                     text=action.public_text, owner=screen(owner).text if owners and owner else None,
+                     answers=int(count or 0))
+        for action, unit, in_area, owner, count in rows if not looks_personal(action.public_text)
     ]
+
+
+def count_public_actions(session: Session, *, area_code: str | None = None, unit_code: str | None = None,
+                         topic: str | None = None, search: str | None = None, quarter: Quarter | None = None) -> int:
+    """How many published actions the same filters find: the public list's pages are counted from it."""
+    place = aliased(Unit)
+    conditions = _action_conditions(session, place, area_code=area_code, unit_code=unit_code, topic=topic,
+                                    search=search, quarter=quarter)
+    if conditions is None:
+        return 0
+    return int(session.exec(select(func.count(Action.id)).join(Theme, Theme.id == Action.theme_id)
+                            .join(place, place.id == Theme.unit_id).where(*conditions)).one())
 
 
 # --- Public figures ---------------------------------------------------------------------------------
