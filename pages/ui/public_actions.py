@@ -101,9 +101,10 @@ def archive(quarters: list[tuple[Quarter, int]], chosen: Quarter | None, *, lang
     st.subheader(t("public.archive.heading"), anchor=False)
     with st.container(horizontal=True, key="public-archive"):
         if chosen is not None:
-            st.page_link(link_page, label=t("public.archive.all"), query_params=query)
+            st.page_link(link_page, label=t("public.archive.all"), icon=":material/list:", query_params=query)
         for quarter, count in quarters:
             if quarter != chosen:
                 st.page_link(link_page, label=t("public.archive.item", quarter=quarter_name(quarter),
                                                  count=fmt.number(count, language=language)),
+                             icon=":material/calendar_month:",
                              query_params={**query, "period": quarter_key(quarter)})
