@@ -98,6 +98,12 @@ def _handling() -> None:
 chosen_quarter, refused = quarter_from_link(st.query_params.get("period"))
 page = page_from_link(st.query_params.get("page"))
 code = (st.query_params.get("unit") or "").strip()[:40]
+# A link of this page (paging, the archive) reaches the run with its query, but the address bar kept only `lang`
+# (the language picker writes it): written back, the address is the one to share.
+for name, value in (("unit", code), ("period", quarter_key(chosen_quarter) if chosen_quarter else ""),
+                    ("page", str(page) if page > 1 else "")):
+    if value:
+        st.query_params[name] = value
 if code:
     unit_page(context, code, language=language, quarters=quarters, chosen=chosen_quarter, page=page,
               link_page=public_link, refused=refused)
