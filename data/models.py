@@ -109,6 +109,9 @@ class Theme(SQLModel, table=True):
     development_started_at: NaiveDatetime | None = None
     # The theme's place in the "Tunnistettu" column, 1 first, set from a duel's result (issue 20); None: by age.
     priority: int | None = None
+    # Issue 17: when the supervisor published the escalation target or the reason not to pursue
+    # (the public page's loop figures); None: the reason stays internal, only counted.
+    reason_published_at: NaiveDatetime | None = None
     version: int = 1
 
 

@@ -19,7 +19,7 @@ from board.privacy import is_too_few, suppressed_siblings
 from board.quarters import Quarter
 from data.audit import record
 from data.aggregate_tables import feedback_day, in_days
-from data.models import Action, AppSetting, Theme, Unit
+from data.models import Action, AppSetting, Theme, ThemeFeedback, Unit
 from data.actions import ACTION_STATE, PUBLIC_TEXT_COLUMNS, load_action, public_text_in
 from data.editing import check_seen, versioned_update
 
@@ -54,6 +54,7 @@ class PublicAction:
     owner: str | None
     # The language `text` is written in: the reader's, or "fi" (to be marked as Finnish) where theirs is missing.
     text_language: str = "fi"
+    answers: int = 0  # how many pieces of feedback it answers: a count only, never their text
 
 
 @dataclass(frozen=True)
@@ -150,18 +151,15 @@ def public_units(session: Session, *, language: str, area_code: str | None = Non
 
 # --- Published actions ------------------------------------------------------------------------------
 
-def public_actions(session: Session, *, language: str, area_code: str | None = None,
-                   unit_code: str | None = None, topic: str | None = None, search: str | None = None,
-                   limit: int = ACTIONS_SHOWN) -> list[PublicAction]:
-    """Published actions with a public text, newest first, filtered by area, unit, topic and words."""
-    area = aliased(Unit)
-    place = aliased(Unit)
+def _action_conditions(session: Session, place, *, area_code: str | None, unit_code: str | None,
+                       topic: str | None, search: str | None, quarter: Quarter | None) -> list | None:
+    """The filters of the public action list as SQL conditions; None when an area or unit is unknown."""
     conditions = [Action.published_at.is_not(None), Action.public_text.is_not(None)]
     for code in (area_code, unit_code):
         if code:
             chosen = session.exec(select(Unit).where(Unit.code == code)).first()
             if chosen is None:
-                return []
+                return None
             conditions.append(place.path.startswith(chosen.path))
     if topic:
         conditions.append(Action.topic == topic)
@@ -170,15 +168,34 @@ def public_actions(session: Session, *, language: str, area_code: str | None = N
         # The words are looked for in every language's text, so a Finnish word finds a Swedish reader's action.
         conditions.append(or_(*(func.lower(getattr(Action, column)).contains(words, autoescape=True)
                                 for column in PUBLIC_TEXT_COLUMNS.values())))
+    if quarter is not None:
+        conditions += [Action.taken_on >= quarter.period().first, Action.taken_on <= quarter.period().last]
+    return conditions
+
+
+def public_actions(session: Session, *, language: str, area_code: str | None = None,
+                   unit_code: str | None = None, topic: str | None = None, search: str | None = None,
+                   quarter: Quarter | None = None, limit: int = ACTIONS_SHOWN, offset: int = 0) -> list[PublicAction]:
+    """Published actions with a public text, newest first, filtered by area, unit, topic, words and quarter,
+    each in the reader's language or else in Finnish."""
+    area = aliased(Unit)
+    place = aliased(Unit)
+    conditions = _action_conditions(session, place, area_code=area_code, unit_code=unit_code, topic=topic,
+                                    search=search, quarter=quarter)
+    if conditions is None:
+        return []
     owners = show_staff_names(session)
+    # How many pieces of feedback the action answers: those linked to its theme (a count, never a text).
+    answers = (select(func.count()).select_from(ThemeFeedback)
+               .where(ThemeFeedback.theme_id == Theme.id).correlate(Theme).scalar_subquery())
     rows = session.exec(
-        select(Action, place, area, Theme.owner)
+        select(Action, place, area, Theme.owner, answers)
         .join(Theme, Theme.id == Action.theme_id)
         .join(place, place.id == Theme.unit_id)
         .outerjoin(area, and_(area.level == AREA_LEVEL, place.path.startswith(area.path)))
         .where(*conditions)
         .order_by(Action.taken_on.desc(), Action.published_at.desc(), Action.id.desc())
-        .limit(limit)
+        .limit(limit).offset(max(0, offset))
     ).all()
     # Texts published before public texts were screened: one that looks personal is left out, and an
     # owner (a staff member's name, typed by hand) is shown screened.
@@ -186,8 +203,8 @@ def public_actions(session: Session, *, language: str, area_code: str | None = N
         PublicAction(id=action.id, taken_on=action.taken_on, unit=_place(unit, language),
                      area=_place(in_area, language) if in_area else None, topic=action.topic,
                      text=text.text, owner=screen(owner).text if owners and owner else None,
-                     text_language=text.language)
-        for action, unit, in_area, owner, text in ((*row, public_text_in(row[0], language)) for row in rows)
+                     text_language=text.language, answers=int(count or 0))
+        for action, unit, in_area, owner, count, text in ((*row, public_text_in(row[0], language)) for row in rows)
         if text is not None and not looks_personal(text.text)
     ]
 
@@ -199,6 +216,18 @@ def public_action_text(session: Session, *, action_id: int, language: str) -> In
         return None
     text = public_text_in(action, language)
     return None if text is None or looks_personal(text.text) else text
+
+
+def count_public_actions(session: Session, *, area_code: str | None = None, unit_code: str | None = None,
+                         topic: str | None = None, search: str | None = None, quarter: Quarter | None = None) -> int:
+    """How many published actions the same filters find: the public list's pages are counted from it."""
+    place = aliased(Unit)
+    conditions = _action_conditions(session, place, area_code=area_code, unit_code=unit_code, topic=topic,
+                                    search=search, quarter=quarter)
+    if conditions is None:
+        return 0
+    return int(session.exec(select(func.count(Action.id)).join(Theme, Theme.id == Action.theme_id)
+                            .join(place, place.id == Theme.unit_id).where(*conditions)).one())
 
 
 # --- Public figures ---------------------------------------------------------------------------------

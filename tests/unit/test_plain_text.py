@@ -50,7 +50,8 @@ OURS_ELSEWHERE = {"period_name", "nps_text",
 # Helpers of pages/ui that return escaped or catalogue text, shared by a page's widgets: each is checked to
 # return only our text in its own module (test_a_helper_trusted_elsewhere_returns_only_our_text).
 OURS_IN = {"pages/ui/inbox_text.py": {"user_text", "arrival_text", "state_text"},
-           "pages/ui/kanban_outcome.py": {"stage_name", "moment"}, "pages/ui/kanban_card.py": {"owner_text"}}
+           "pages/ui/kanban_outcome.py": {"stage_name", "moment"}, "pages/ui/kanban_card.py": {"owner_text"},
+           "pages/ui/public_actions.py": {"quarter_name"}}
 OURS_ELSEWHERE |= {helper for helpers in OURS_IN.values() for helper in helpers}
 # The operator's configuration (app.py reads it from the environment), not a user's text.
 CONFIGURATION = {"settings"}
