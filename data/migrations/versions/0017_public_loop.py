@@ -1,14 +1,14 @@
 """The public page shows the whole loop (issue 17): a theme's reason for leaving the flow may be published
 
-Revision ID: 0014_public_loop
-Revises: 0013_report_comment (the merger re-chains)
+Revision ID: 0017_public_loop
+Revises: 0016_content_languages
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_public_loop'
-down_revision = '0013_report_comment'
+revision = '0017_public_loop'
+down_revision = '0016_content_languages'
 branch_labels = None
 depends_on = None
 
