@@ -1,6 +1,9 @@
 """The public page and the accessibility statement, anonymous, in Finnish, Swedish and English."""
 from __future__ import annotations
 
+import html
+import re
+
 from datetime import timedelta
 
 import pytest
@@ -23,6 +26,8 @@ def shown(app) -> str:
     parts = [str(e.value) for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "error")
              for e in getattr(app, kind)]
     parts += [table.value.to_string() for table in app.table]
+    # Texts that are not ours and carry their language (pages/ui/plain.in_language) are escaped HTML.
+    parts += [html.unescape(re.sub(r"<[^>]+>", "", node.proto.body)) for node in app.get("html")]
     return "\n".join(parts)
 
 
