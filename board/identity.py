@@ -168,31 +168,38 @@ _CANDIDATE = re.compile(r"@|[0-9](?:[^0-9\x00]*[0-9]){%d}" % (PHONE_DIGITS[0] - 
 
 def screen_many(texts: list[str]) -> list[Screened]:
     """Many texts screened as `screen` screens each: one pass of one pattern over them all finds the few
-    that hold an "@" or enough digits to hide a code or number, and only those are screened in full."""
+    that hold an "@" or enough digits to hide a code or number, one pass of each mask's own pattern over
+    those finds the ones it would change, and only those are screened in full."""
     if not texts:
         return []
     if any(_JOIN in text for text in texts):
         return [screen(text) for text in texts]
     joined = _JOIN.join(texts)
     folded = fold(joined)
-    starts, position = [], 0
-    for text in texts:
-        starts.append(position)
-        position += len(text) + 1
-    if folded != joined:
-        # Folding changed some texts (and perhaps their lengths): find their starts in the folded string.
-        starts, position = [], 0
-        for part in folded.split(_JOIN):
-            starts.append(position)
-            position += len(part) + 1
+    parts = texts if folded == joined else folded.split(_JOIN)
     found = [Screened(text) for text in texts]
-    seen: set[int] = set()
-    for match in _CANDIDATE.finditer(folded):
-        index = bisect_right(starts, match.start()) - 1
-        if index not in seen:
-            seen.add(index)
-            found[index] = screen(texts[index])
+    candidates = sorted(_texts_matching(_CANDIDATE, folded, parts))
+    if not candidates:
+        return found
+    # A text in which no mask's pattern matches at all comes out of `screen` as it went in.
+    inner = [parts[i] for i in candidates]
+    joined_inner = _JOIN.join(inner)
+    touched: set[int] = set()
+    for pattern in (_HETU, _EMAIL, _PHONE):
+        touched |= _texts_matching(pattern, joined_inner, inner)
+    for position in touched:
+        index = candidates[position]
+        found[index] = screen(texts[index])
     return found
+
+
+def _texts_matching(pattern: re.Pattern, joined: str, parts: list[str]) -> set[int]:
+    """The indexes of the parts (joined by _JOIN into `joined`) in which the pattern matches."""
+    starts, position = [], 0
+    for part in parts:
+        starts.append(position)
+        position += len(part) + 1
+    return {bisect_right(starts, match.start()) - 1 for match in pattern.finditer(joined)}
 
 
 def has_identity_code(text: str) -> bool:

@@ -80,3 +80,10 @@ def test_screening_together_finds_a_code_in_the_last_text_and_in_a_lone_one():
     assert screen_many(["ok", "ok", "131052-308T"])[-1].identity_codes == 1
     assert screen_many(["131052-308T"])[0].text == HETU_MASK
     assert screen_many([]) == []
+
+
+@pytest.mark.parametrize("key", ["b00000012", "123456789", "131052-308T", "asiakas 040 1234567", "x@y.fi",
+                                 "131052-308X", "00358401234567"])
+def test_keys_with_many_digits_are_screened_together_exactly_as_alone(key):
+    texts = ["alku", key, "loppu 12"]
+    assert screen_many(texts) == [screen(text) for text in texts]
