@@ -36,10 +36,9 @@ from data.import_pipeline import (
     Pipeline,
     RejectRow,
     batches,
-    feedback_values,
     insert_feedback,
     reject_values,
-    staged,
+    staged_rows,
 )
 from data.models import ImportRun, ImportReject, Unit
 
@@ -132,7 +131,7 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
     for chunk in batches(raws):
         # Parsed and screened a batch at a time: one pass over the batch's texts finds the few to mask.
         outcomes, new = pipeline.feed(parse_rows(chosen, chunk))
-        prepared.rows.extend(staged(dialect, [feedback_values(row) for row in new]))
+        prepared.rows.extend(staged_rows(dialect, new))
         problems = [row for row, outcome in outcomes if outcome in ("rejected", "conflict")]
         prepared.rejects.extend(reject_values(row) for row in problems)
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)
