@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, screen
+from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, Screened, screen, screen_many
 from board.likert import STATEMENT_KEYS
 from board.record_links import check_record_url
 from board.periods import HELSINKI, parse_local_or_aware
@@ -243,27 +243,49 @@ class _Reject(Exception):
 
 def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
     """Check and convert one raw row to native values; screen its texts. Units are resolved later."""
-    row = ParsedRow(number, raw)
-    try:
-        row.values = _values(profile, raw, row)
-    except _Reject as rejected:
-        row.problem = rejected.problem
-        # A rejected row is kept screened, so what was masked in it counts too.
-        row.redacted = screen_raw(raw)[1]
-    return row
+    return parse_rows(profile, [(number, raw)])[0]
 
 
-def _refuse_personal_key(native: str, text: str) -> None:
+def parse_rows(profile: Profile, numbered: list[tuple[int, dict[str, str]]]) -> list[ParsedRow]:
+    """Check and convert many raw rows as `parse_row` does one: each cleaned, then the keys and texts of all
+    of them screened in one pass (most hold nothing to mask), then each converted."""
+    cleaned = [_clean(profile, raw) for _, raw in numbered]
+    wanted: dict[str, None] = {}
+    for clean in cleaned:
+        for native in KEY_FIELDS:
+            text = clean.get(native, "")
+            if len(text) >= SHORTEST_CONTACT:
+                wanted[text] = None
+        for native in TEXT_FIELDS:
+            text = clean.get(native, "")
+            if text:
+                wanted[text] = None
+    texts = list(wanted)
+    screened = dict(zip(texts, screen_many(texts)))
+    rows = []
+    for (number, raw), clean in zip(numbered, cleaned):
+        row = ParsedRow(number, raw)
+        try:
+            row.values = _values(profile, clean, row, screened)
+        except _Reject as rejected:
+            row.problem = rejected.problem
+            # A rejected row is kept screened, so what was masked in it counts too.
+            row.redacted = screen_raw(raw)[1]
+        rows.append(row)
+    return rows
+
+
+def _refuse_personal_key(native: str, text: str, found: Screened) -> None:
     """A key (source_id, service_code…) holding an identity code or a contact rejects its row: a key is
     compared and looked up, so it can't be stored masked; the kept reject holds it masked."""
-    found = screen(text)
     if found.identity_codes or HETU_MASK in text:
         raise _Reject(native, "import.reason.identity_code_in_key")
     if found.contacts or EMAIL_MASK in text or PHONE_MASK in text:
         raise _Reject(native, "import.reason.contact_in_key")
 
 
-def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, Any]:
+def _clean(profile: Profile, raw: dict[str, str]) -> dict[str, str]:
+    """A raw row's cells without control characters and surrounding space, the profile's blanks empty."""
     clean: dict[str, str] = {}
     blanks = profile.empty_values
     for key, value in raw.items():
@@ -274,6 +296,10 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
             value = _CONTROL.sub("", value)
         value = value.strip()
         clean[key] = "" if len(blanks) > 1 and value.lower() in blanks else value
+    return clean
+
+
+def _values(profile: Profile, clean: dict[str, str], row: ParsedRow, screened: dict[str, Screened]) -> dict[str, Any]:
     for native in REQUIRED:
         if not clean.get(native):
             raise _Reject(native, "import.reason.missing")
@@ -283,7 +309,7 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
         if len(text) >= SHORTEST_CONTACT:
-            _refuse_personal_key(native, text)
+            _refuse_personal_key(native, text, screened.get(text) or screen(text))
         values[native] = text or None
     try:
         values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)
@@ -329,7 +355,7 @@ def _values(profile: Profile, raw: dict[str, str], row: ParsedRow) -> dict[str, 
         text = clean.get(native, "")
         if len(text) > MAX_LENGTH[native]:
             raise _Reject(native, "import.reason.too_long")
-        result = screen(text) if text else None
+        result = (screened.get(text) or screen(text)) if text else None
         values[native] = result.text if result else None
         row.redacted = row.redacted or bool(result and result.redacted)
     return values

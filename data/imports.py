@@ -28,7 +28,7 @@ from auth.roles import Permission
 from board.identity import screen
 from data.audit import record
 from data.db import session_scope
-from data.feedback_files import load_profile, map_columns, parse_row, reject_data
+from data.feedback_files import load_profile, map_columns, parse_rows, reject_data
 from data.file_reading import ImportLimits, read_table
 from data.import_pipeline import (
     BATCH,
@@ -36,10 +36,9 @@ from data.import_pipeline import (
     Pipeline,
     RejectRow,
     batches,
-    feedback_values,
     insert_feedback,
     reject_values,
-    staged,
+    staged_rows,
 )
 from data.models import ImportRun, ImportReject, Unit
 
@@ -128,10 +127,11 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
     pipeline = Pipeline(session, chosen, writes=False)
     dialect = session.connection().dialect
     prepared = PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
-    parsed = (parse_row(chosen, number, columns.raw(cells, chosen.constants)) for number, cells in table.rows)
-    for batch in batches(parsed):
-        outcomes, new = pipeline.feed(batch)
-        prepared.rows.extend(staged(dialect, [feedback_values(row) for row in new]))
+    raws = ((number, columns.raw(cells, chosen.constants)) for number, cells in table.rows)
+    for chunk in batches(raws):
+        # Parsed and screened a batch at a time: one pass over the batch's texts finds the few to mask.
+        outcomes, new = pipeline.feed(parse_rows(chosen, chunk))
+        prepared.rows.extend(staged_rows(dialect, new))
         problems = [row for row, outcome in outcomes if outcome in ("rejected", "conflict")]
         prepared.rejects.extend(reject_values(row) for row in problems)
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)

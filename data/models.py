@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, MetaData, Text, UniqueConstraint, text
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +43,10 @@ class Unit(SQLModel, table=True):
         return getattr(self, f"name_{language}", "") or self.name_fi
 
 
+# A reply asked for, neither sent nor waived: the inbox's "awaiting" filter, word for word (a partial index).
+AWAITING_REPLY = "reply_requested AND replied_at IS NULL AND no_reply_reason IS NULL"
+
+
 class Feedback(SQLModel, table=True):
     """One answer to the national feedback form, with its reply tracking."""
 
@@ -54,6 +58,12 @@ class Feedback(SQLModel, table=True):
         # The huddle board's "asiakkaan ääni" reads the few picked quotes of a subtree among up to
         # 500 000 rows a year; without this index it would scan all of the subtree's feedback.
         Index("ix_feedback_quote_picked", "quote_picked_at"),
+        # The inbox at millions of rows (issue 16): newest first, detractors, replies awaiting. On PostgreSQL
+        # migration 0014 adds trigram indexes for the text search when pg_trgm may be installed.
+        Index("ix_feedback_received_id", "received_at", "id"),
+        Index("ix_feedback_unit_nps", "unit_id", "nps", "received_at"),
+        Index("ix_feedback_awaiting", "unit_id", "received_at",
+              sqlite_where=text(AWAITING_REPLY), postgresql_where=text(AWAITING_REPLY)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

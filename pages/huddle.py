@@ -12,14 +12,15 @@ from board.likert import STATEMENTS
 from board.periods import helsinki_date, iso_week_of
 from board.significance import Difference, nps_difference
 from board.signals import ReplyState, reply_state
-from data.board_figures import BoardSignals, board_signals
+from data.board_cache import cached_board
+from data.board_figures import BoardSignals
 from data.db import session_scope
 from data.duels import DuelResult, wall_ranking
 from auth.access import AccessDenied
-from data.huddle_board import HuddleBoard, board_title, huddle_board
+from data.huddle_board import HuddleBoard, board_title
 from data.units import UnknownUnit, list_units
 from pages.ui import format as fmt
-from pages.ui.charts import nps_trend
+from pages.ui.charts import nps_trend_spec
 from pages.ui.context import app_context
 from pages.ui.duel_wall import wall_duel_panel
 from pages.ui.escalation_panel import escalation_panel
@@ -127,7 +128,9 @@ def _trend_panel(board: HuddleBoard, has_feedback: bool) -> None:
         if not has_feedback:
             st.write(t("huddle.no_feedback"))
             return
-        st.altair_chart(nps_trend(board.weeks), width="content", theme=None, alt=t("huddle.trend.alt"))
+        # The spec is built once per set of weeks and language, not on every screen's refresh.
+        st.vega_lite_chart(spec=nps_trend_spec(tuple(board.weeks), current()), width="content", theme=None,
+                           alt=t("huddle.trend.alt"))
         with st.container(key="trend-legend"):
             st.write(t("huddle.trend.legend"))
         # The chart's text alternative for screen readers: every week's NPS with its n, hidden on the wall.
@@ -256,11 +259,11 @@ def _live_board(unit_code: str) -> None:
         return
     try:
         with session_scope(context.engine) as session:
-            board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=now,
-                                 settings=context.settings, language=current())
-            signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=now,
-                                    settings=context.settings, language=current())
+            # Access is checked for this viewer; the figures are shared by every screen of the unit.
+            shared = cached_board(session, viewer=viewer, unit_code=unit_code, now=now, settings=context.settings,
+                                  language=current())
             duel = wall_ranking(session, viewer=viewer, unit_code=unit_code, now=now, language=current())  # issue 20
+        board, signals = shared.board, shared.signals
     except UnknownUnit:
         st.warning(t("huddle.unknown_unit", code=inert(unit_code)))
         return

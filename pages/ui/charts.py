@@ -1,6 +1,8 @@
 """Altair charts for the wall screen: large type, calm colours, every point labelled with its n."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 
 from data.metrics import WeekNps
@@ -25,6 +27,13 @@ def segments(shown: list[bool]) -> list[int]:
             run += 1
         result.append(run)
     return result
+
+
+@lru_cache(maxsize=512)
+def nps_trend_spec(weeks: tuple[WeekNps, ...], language: str) -> dict:
+    """The trend chart's Vega-Lite spec for these weeks in a language, built (and validated) once for every
+    screen that shows them; callers must not change it (Streamlit copies what it changes)."""
+    return nps_trend(list(weeks)).to_dict()
 
 
 def nps_trend(weeks: list[WeekNps], *, height: int = DESIGN_HEIGHT, width: int = DESIGN_WIDTH) -> alt.LayerChart:

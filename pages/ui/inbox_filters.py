@@ -213,11 +213,13 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
 
 def pager(page: InboxPage, where: str) -> None:
     """The count of results (at the top) and the previous/next buttons when there is more than one page."""
-    pages = max(1, -(-page.total // page.limit))
+    # Counting stops past a thousand results beyond this page: then there is always a next page to turn to.
+    pages = max(1, -(-page.total // page.limit)) + (1 if page.more else 0)
     number = page.offset // page.limit
     left, right = st.columns([3, 2], vertical_alignment="center")
     if where == "top":
-        count = tn("inbox.count", page.total, n=fmt.number(page.total))
+        count = (t("inbox.count_more", n=fmt.number(page.total)) if page.more
+                 else tn("inbox.count", page.total, n=fmt.number(page.total)))
         left.markdown(f"### {count}")
     if pages < 2:
         return
@@ -226,6 +228,7 @@ def pager(page: InboxPage, where: str) -> None:
         st.markdown(f":gray[{shown}]", width="content")
         st.button(t("inbox.prev"), key=f"inbox-prev-{where}", icon=":material/chevron_left:",
                   disabled=number == 0, on_click=_turn_page, args=(-1,))
-        st.markdown(t("inbox.page", page=fmt.number(number + 1), pages=fmt.number(pages)), width="content")
+        st.markdown(t("inbox.page_more" if page.more else "inbox.page", page=fmt.number(number + 1),
+                      pages=fmt.number(pages)), width="content")
         st.button(t("inbox.next"), key=f"inbox-next-{where}", icon=":material/chevron_right:",
                   icon_position="right", disabled=number + 1 >= pages, on_click=_turn_page, args=(1,))

@@ -327,19 +327,19 @@ def test_three_supervisors_writing_at_the_same_time_never_lose_an_update(engine,
 # --------------------------------------------------------------------------- an import in progress
 
 def _held_import(engine, monkeypatch, rows: int):
-    """Start an import of `rows` rows in a thread and hold it after its first row is parsed."""
+    """Start an import of `rows` rows in a thread and hold it as its first batch is parsed."""
     from data import imports
     from tests.import_support import native_csv, native_row
 
     parsing, release = threading.Event(), threading.Event()
-    parse_row = imports.parse_row
+    parse_rows = imports.parse_rows
 
-    def slow_parse_row(*args, **kwargs):
+    def slow_parse_rows(*args, **kwargs):
         parsing.set()
         assert release.wait(WAIT), "the import was never released"
-        return parse_row(*args, **kwargs)
+        return parse_rows(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "parse_row", slow_parse_row)
+    monkeypatch.setattr(imports, "parse_rows", slow_parse_rows)
     content = native_csv([native_row(f"held-{i}") for i in range(rows)]).encode()
     outcome: dict[str, object] = {}
 

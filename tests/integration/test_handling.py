@@ -155,6 +155,17 @@ def test_the_inbox_is_newest_first_and_pages_with_a_total(tree, supervisor, sett
     assert _names(page, mail) == ["midnight", "closed"] and page.total == 7
 
 
+def test_the_inbox_stops_counting_a_thousand_past_the_page_and_says_there_are_more(tree, supervisor, settings, mail,
+                                                                                 monkeypatch):
+    import data.inbox
+    monkeypatch.setattr(data.inbox, "COUNT_MOST", 3)
+    page = inbox(tree, viewer=supervisor, filters=InboxFilters(), now=NOW, settings=settings, limit=2, offset=0)
+    assert (page.total, page.more) == (5, True)   # 7 rows: counted up to 2 + 3, then "more"
+    page = inbox(tree, viewer=supervisor, filters=InboxFilters(), now=NOW, settings=settings, limit=2, offset=2)
+    assert (page.total, page.more) == (7, False)  # 2 + 2 + 3 reaches past the last row: exact again
+    assert len(page.rows) == 2
+
+
 def test_an_inbox_row_carries_unit_scores_reply_countdown_themes_and_quote(tree, supervisor, settings, mail):
     theme = add_theme(tree, "U1", Stage.IDENTIFIED, NOW)
     link(tree, theme, _row(tree, mail["late"]))

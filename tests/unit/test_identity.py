@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, is_identity_code, screen
+from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, is_identity_code, screen, screen_many
 from tests.import_support import HETUS, hetu
 
 # 300 real NHS Friends and Family Test rows (see tests/fixtures/imports/README.md).
@@ -60,3 +60,30 @@ def test_the_real_nhs_free_text_holds_no_identity_code_and_nothing_is_masked_as_
     screened = [screen(text) for text in texts]
     assert sum(s.identity_codes for s in screened) == 0
     assert [s.text for s in screened if s.redacted] == []
+
+
+SCREENED_TOGETHER = [
+    "", "Kiitos!", "hei 131052-308T kävin", "soita 040 123 4567", "a@b.fi", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｆｉ",
+    "Ääkköset ja １３１０５２−３０８Ｔ", "ﬁﬂ ligatures grow then 131052\u00ad-308T", "ei mitään 12", "123 45 6",
+    "1234567", "klo 14 0401234567", "\u200b\u200b131052-308T", "line one\nline two 040-1234567", "9" * 30,
+]
+
+
+def test_texts_screened_together_come_out_exactly_as_each_screened_alone():
+    texts = SCREENED_TOGETHER + [hetu_text for hetu_text in (f"nro {code} ok" for code in HETUS)]
+    assert screen_many(texts) == [screen(text) for text in texts]
+    assert screen_many(list(reversed(texts))) == [screen(text) for text in reversed(texts)]
+    assert any(result.identity_codes for result in screen_many(texts))
+
+
+def test_screening_together_finds_a_code_in_the_last_text_and_in_a_lone_one():
+    assert screen_many(["ok", "ok", "131052-308T"])[-1].identity_codes == 1
+    assert screen_many(["131052-308T"])[0].text == HETU_MASK
+    assert screen_many([]) == []
+
+
+@pytest.mark.parametrize("key", ["b00000012", "123456789", "131052-308T", "asiakas 040 1234567", "x@y.fi",
+                                 "131052-308X", "00358401234567"])
+def test_keys_with_many_digits_are_screened_together_exactly_as_alone(key):
+    texts = ["alku", key, "loppu 12"]
+    assert screen_many(texts) == [screen(text) for text in texts]

@@ -1,0 +1,135 @@
+"""The wall screen's figures shared by every screen of a unit: computed once per unit subtree, data revision
+and minute, in this process, for all sessions. Access is still checked for each viewer on each refresh,
+before anything cached is handed out; the cache is keyed by the unit and never by the viewer, because
+the board's figures depend only on the unit (its subtree), the clock and the settings.
+
+The data revision is the newest audit row and the newest feedback row: every change of state writes an
+audit row (data/audit.py), and a row inserted without one (a seed, a test's factory) still moves the
+newest feedback id. A revision that moves for something the board does not show (a sign-in) only costs
+one recomputation.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from auth.access import Viewer
+from auth.roles import Permission
+from data.board_figures import BoardSignals, board_signals
+from data.huddle_board import HuddleBoard, huddle_board
+from data.models import AuditEvent, Feedback
+from data.settings import Settings
+from data.units import unit_for
+
+MAX_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class BoardKey:
+    """What the cached figures of a board depend on: the unit subtree, the data, the minute and the settings."""
+
+    unit_id: int
+    unit_path: str
+    revision: tuple[int, int]
+    minute: datetime
+    settings: tuple
+    language: str   # theme titles and action texts come in the board's language (or Finnish, marked)
+
+
+@dataclass(frozen=True)
+class CachedBoard:
+    """A unit's board and signals as computed for `key`; shared by every screen of the unit (read only)."""
+
+    key: BoardKey
+    board: HuddleBoard
+    signals: BoardSignals
+
+
+class _Store:
+    """One database's cached boards, the least recently used dropped first; one computation per key at a time."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[BoardKey, CachedBoard] = OrderedDict()
+        self.lock = threading.Lock()
+        self.computing: dict[BoardKey, threading.Lock] = {}
+        self.computed = 0
+
+
+_STORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def _store(session: Session) -> _Store:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    with _STORES_LOCK:
+        store = _STORES.get(engine)
+        if store is None:
+            store = _STORES[engine] = _Store()
+        return store
+
+
+def data_revision(session: Session) -> tuple[int, int]:
+    """The data's revision: the newest audit row and the newest feedback row (two primary-key look-ups)."""
+    audit, feedback = session.exec(select(select(func.max(AuditEvent.id)).scalar_subquery(),
+                                          select(func.max(Feedback.id)).scalar_subquery())).one()
+    return int(audit or 0), int(feedback or 0)
+
+
+def _settings_key(settings: Settings) -> tuple:
+    return settings.min_n, settings.reply_days, settings.stale_days
+
+
+def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datetime,
+                 settings: Settings, language: str = "fi") -> CachedBoard:
+    """The board of a unit the viewer may see (checked now, for this viewer), computed once per unit, data
+    revision and minute however many screens show it."""
+    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)  # UnknownUnit or AccessDenied first
+    key = BoardKey(unit.id, unit.path, data_revision(session), now.replace(second=0, microsecond=0),
+                   _settings_key(settings), language)
+    store = _store(session)
+    with store.lock:
+        found = store.entries.get(key)
+        if found is not None:
+            store.entries.move_to_end(key)
+            return found
+        computing = store.computing.setdefault(key, threading.Lock())
+    with computing:  # the screens that refresh together wait for the first one's computation
+        with store.lock:
+            found = store.entries.get(key)
+        if found is not None:
+            return found
+        minute = key.minute
+        board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=minute, settings=settings,
+                             language=language)
+        signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=minute, settings=settings,
+                                language=language)
+        cached = CachedBoard(key, board, signals)
+        with store.lock:
+            store.entries[key] = cached
+            store.computed += 1
+            store.computing.pop(key, None)
+            # An older revision or minute of the same unit is never asked for again (in any language).
+            for old in [k for k in store.entries
+                        if k.unit_id == key.unit_id and (k.revision, k.minute) != (key.revision, key.minute)]:
+                del store.entries[old]
+            while len(store.entries) > MAX_ENTRIES:
+                store.entries.popitem(last=False)
+        return cached
+
+
+def computations(session: Session) -> int:
+    """How many boards this process has computed for the session's database (for tests and benchmarks)."""
+    return _store(session).computed
+
+
+def forget_boards() -> None:
+    """Drop every cached board (tests; a settings change)."""
+    with _STORES_LOCK:
+        _STORES.clear()
