@@ -12,6 +12,7 @@ import streamlit as st
 from auth.access import AccessDenied, can, may_anywhere
 from auth.roles import Permission
 from board.periods import helsinki_date
+from data.assignment import Assignee, assignees
 from data.db import session_scope
 from data.inbox import INBOX_PAGE, InboxPage, InboxRow, inbox
 from data.models import Unit
@@ -37,7 +38,7 @@ def _fits(choice: ThemeChoice, row: InboxRow, units: dict[str, Unit]) -> bool:
     return home is None or theme_unit is None or home.path.startswith(theme_unit.path)
 
 
-def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]:
+def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice], dict[str, list[Assignee]]]:
     """The filter bar and this page of results, read in the rerun's one session."""
     with session_scope(context.engine) as session:
         units = {u.code: u for u in list_units(session, viewer=viewer, permission=Permission.VIEW_FEEDBACK)}
@@ -50,7 +51,9 @@ def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice]]
             page = inbox(session, viewer=viewer, filters=filters, now=now, settings=context.settings,
                          limit=INBOX_PAGE, offset=0, language=current())
         choices = theme_choices(session, viewer=viewer)
-    return units, page, choices
+        shown = {row.unit_code for row in page.rows if row.reply_requested}
+        people = assignees(session, viewer=viewer, units=[units[code] for code in shown if code in units])
+    return units, page, choices, people
 
 
 def main() -> None:
@@ -62,7 +65,7 @@ def main() -> None:
     if not may_anywhere(viewer, Permission.HANDLE_FEEDBACK):
         st.info(t("inbox.read_only"), icon=":material/visibility:")
     try:
-        units, page, choices = _read(now)
+        units, page, choices, people = _read(now)
     except AccessDenied as denied:
         refuse(context, denied)
         return
@@ -86,7 +89,8 @@ def main() -> None:
         return
     for row in page.rows:
         inbox_item(context, row, handles=handles[row.id], choices=[c for c in choices if _fits(c, row, units)],
-                   outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
+                   outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today,
+                   people=people.get(row.unit_code, []))
     pager(page, "bottom")
 
 
