@@ -34,6 +34,7 @@ class Viewer:
     kiosk_unit_path: str | None = None
     demo: bool = False
     groups: tuple[str, ...] = field(default=(), compare=False)
+    emails: tuple[str, ...] = field(default=(), compare=False)  # trusted e-mails, lower-cased (issue 15)
 
     @property
     def is_kiosk(self) -> bool:

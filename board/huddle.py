@@ -5,9 +5,9 @@ All datetimes are naive UTC; `now` is always an argument.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from board.periods import helsinki_date
+from board.periods import HELSINKI, helsinki_date, helsinki_midnight_utc
 
 # The board's sections in the order the huddle walks through them (seed 003, DOMAIN.md "Huddle boards").
 SECTIONS = ("changes", "replies", "voice", "development", "fixed")
@@ -113,3 +113,27 @@ def held_share(huddle_starts: list[datetime], days: list[date]) -> tuple[int, in
     """(working days with at least one huddle begun on that Helsinki day, working days)."""
     held = {helsinki_date(moment) for moment in huddle_starts} & set(days)
     return len(held), len(days)
+
+
+def utc_offsets(first: date, last: date) -> tuple[int, list[tuple[datetime, int]]]:
+    """Helsinki's UTC offset in seconds at the start of `first`, and each (naive-UTC instant, new offset) up to `last`.
+
+    What a grouped SQL query needs to turn a stored UTC moment into a Helsinki day without a time-zone database.
+    """
+    start, end = helsinki_midnight_utc(first), helsinki_midnight_utc(last + timedelta(days=1))
+
+    def offset(moment: datetime) -> int:
+        return int(moment.replace(tzinfo=UTC).astimezone(HELSINKI).utcoffset().total_seconds())
+
+    changes, current, day = [], offset(start), start
+    while day < end:
+        following = min(day + timedelta(days=1), end)
+        if offset(following) != current:
+            hour = day
+            while offset(hour) == current:  # the change falls on a whole hour (01:00 UTC)
+                hour += timedelta(hours=1)
+            current = offset(hour)
+            changes.append((hour, current))
+        day = following
+    return offset(start), changes
+

@@ -59,7 +59,7 @@ def viewer_for(session: Session, *, subject: str, name: str, principals: list[st
         .order_by(Unit.path, AccessGrant.role)
     ).all() if matches else []
     grants = tuple(Grant(Role(role), code, path) for role, code, path in rows if role in ROLE_NAMES)
-    return Viewer(subject=subject, name=name, grants=grants, demo=demo, groups=groups)
+    return Viewer(subject=subject, name=name, grants=grants, demo=demo, groups=groups, emails=tuple(wanted_emails))
 
 
 def record_sign_in(session: Session, *, viewer: Viewer, now: datetime) -> None:

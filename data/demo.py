@@ -58,6 +58,8 @@ class DemoPersona:
 DEMO_PERSONAS = (
     DemoPersona("demo:tiimi", "Tiimi – Keskustan terveysasema", "team", "PTH-TA-KESK"),
     DemoPersona("demo:esihenkilo", "Esihenkilö – Keskustan terveysasema", "supervisor", "PTH-TA-KESK"),
+    # A second supervisor of the same unit: the colleague a reply is assigned to (issue 15).
+    DemoPersona("demo:apulaisesihenkilo", "Apulaisesihenkilö – Keskustan terveysasema", "supervisor", "PTH-TA-KESK"),
     DemoPersona("demo:johtaja", "Tulosaluejohtaja – Perusterveydenhuolto", "director", "PTH"),
     DemoPersona("demo:aluejohtaja", "Hyvinvointialuejohtaja – koko hyvinvointialue", "director",
                 content.COUNTY_CODE),

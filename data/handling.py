@@ -20,7 +20,7 @@ from data.editing import load_with_unit, row_state, versioned_update
 from data.themes import new_theme
 
 
-FEEDBACK_STATE = ("replied_at", "replied_by", "no_reply_reason", "quote_picked_at")
+FEEDBACK_STATE = ("replied_at", "replied_by", "no_reply_reason", "quote_picked_at", "assigned_name")
 
 
 def _feedback_for(session: Session, viewer: Viewer, feedback_id: int) -> tuple[Feedback, Unit]:

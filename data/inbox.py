@@ -16,6 +16,7 @@ from board.record_links import record_url
 from board.replies import days_left, due_soon_cutoff, is_due_soon, is_overdue, overdue_cutoff, reply_due
 from auth.access import AccessDenied, Viewer
 from auth.roles import Permission
+from data.assignment import assigned_to_me, my_identities
 from data.feedback_files import load_profile, profile_names
 from data.models import Feedback, Theme, ThemeFeedback, Unit
 from data.organisation import in_subtree
@@ -58,6 +59,7 @@ class InboxFilters:
     low_statement: bool = False           # some national statement answered 1-2
     period: Period | None = None          # Helsinki calendar days of received_at
     text: str | None = None               # in open_answer or free_text, any case
+    mine: bool = False                    # "Minulle": replies assigned to the viewer
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class InboxRow:
     theme_titles: tuple[str, ...]
     quote: bool
     record_url: str | None = None         # the record in its source system, when its profile links there
+    assigned_to: str | None = None        # the colleague the reply is assigned to (a grant principal)
+    assigned_name: str | None = None
+    assigned_to_me: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,8 @@ def _inbox_conditions(session: Session, viewer: Viewer, filters: InboxFilters, n
         conditions += [Feedback.received_at >= start, Feedback.received_at < end]
     if filters.text and filters.text.strip():
         conditions.append(_text_condition(session, filters.text.strip()))
+    if filters.mine:
+        conditions.append(assigned_to_me(viewer))
     return conditions
 
 
@@ -202,7 +209,7 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
     """The feedback the viewer may read, filtered in SQL: newest first, replies awaiting most urgent first."""
     conditions = _inbox_conditions(session, viewer, filters, now, settings)
     # Awaiting replies come most urgent first: the due time follows the arrival, so the oldest is due first.
-    urgent_first = filters.status is ReplyStatus.AWAITING or filters.deadline is not None
+    urgent_first = filters.status is ReplyStatus.AWAITING or filters.deadline is not None or filters.mine
     order = ((Feedback.received_at.asc(), Feedback.id.asc()) if urgent_first
              else (Feedback.received_at.desc(), Feedback.id.desc()))
     cap = max(0, offset) + max(0, limit) + COUNT_MOST
@@ -224,6 +231,7 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
             themes.setdefault(feedback_id, []).append((theme_id, title))
     policy = settings.reply_policy
     links = source_record_links() if found else {}
+    mine = set(my_identities(viewer))
     rows = []
     for feedback, code, name in found:
         status = reply_status(reply_requested=feedback.reply_requested, replied_at=feedback.replied_at,
@@ -246,5 +254,7 @@ def inbox(session: Session, *, viewer: Viewer, filters: InboxFilters, now: datet
             theme_titles=tuple(title for _, title in themes.get(feedback.id, ())),
             quote=feedback.quote_picked_at is not None,
             record_url=record_url(links[feedback.source], feedback.source_id) if feedback.source in links else None,
+            assigned_to=feedback.assigned_to, assigned_name=feedback.assigned_name,
+            assigned_to_me=(feedback.assigned_to or "").lower() in mine,
         ))
     return InboxPage(rows=rows, total=min(int(total), cap), limit=limit, offset=offset, more=total > cap)

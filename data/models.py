@@ -92,6 +92,9 @@ class Feedback(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=2)
     quote_picked_at: NaiveDatetime | None = None
     redacted: bool = False
+    # The colleague the reply is assigned to (issue 15): a supervisor's grant principal, and their name.
+    assigned_to: str | None = Field(default=None, max_length=200, index=True)
+    assigned_name: str | None = Field(default=None, max_length=200)
     version: int = 1
 
 
@@ -215,6 +218,7 @@ class SignInSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     subject: str = Field(max_length=200, index=True)
     name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=200, index=True)  # lower-cased, a trusted claim only
     issued_at: NaiveDatetime
     started_at: NaiveDatetime
     expires_at: NaiveDatetime

@@ -19,7 +19,7 @@ from board.periods import helsinki_date
 from board.replies import ReplyPolicy, due_soon_cutoff, overdue_cutoff
 from data import audit
 from data.db import session_scope
-from data.models import Feedback, Unit, UserPreference
+from data.models import Feedback, SignInSession, Unit, UserPreference
 from data.notify_tables import DigestSent, FeedbackHandler, NotifyRun, WakeSent
 
 ACTOR = "notify"
@@ -56,13 +56,21 @@ def _awaiting_reply():
 
 
 def _languages(session: Session, addresses: set[str]) -> dict[str, str]:
-    """The saved language of the person whose sign-in subject is the address; Finnish for the rest."""
+    """The saved language of the person whose sign-in subject, or e-mail recorded on sign-in, is the address
+    (in any case); Finnish for the rest. A subject that is the address itself wins over an e-mail match."""
     if not addresses:
         return {}
+    wanted = sorted({address.lower() for address in addresses})
     saved = session.exec(select(func.lower(UserPreference.subject), UserPreference.language)
-                         .where(func.lower(UserPreference.subject).in_(sorted(addresses)))).all()
-    found = dict(saved)
-    return {address: found.get(address, "fi") for address in addresses}
+                         .where(func.lower(UserPreference.subject).in_(wanted))).all()
+    by_email = session.exec(
+        select(func.lower(SignInSession.email), UserPreference.language)
+        .join(UserPreference, UserPreference.subject == SignInSession.subject)
+        .where(func.lower(SignInSession.email).in_(wanted))
+        .order_by(SignInSession.started_at, SignInSession.id)).all()
+    found = dict(by_email)   # the newest sign-in of an address last, so it counts
+    found.update(saved)
+    return {address: found.get(address.lower(), "fi") for address in addresses}
 
 
 def _reply_counts(session: Session, unit_ids: set[int], now: datetime, policy: ReplyPolicy) -> dict[int, tuple[int, int]]:

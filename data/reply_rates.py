@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_
+from sqlalchemy import Integer, and_, cast, func
 from sqlmodel import Session, select
 
 from board.periods import Period
@@ -16,8 +16,11 @@ SECONDS_PER_DAY = 86400
 
 
 def _reply_seconds(session: Session):
-    from data.rollup import _reply_seconds as seconds  # one definition of the dialect-specific difference
-    return seconds(session)
+    """Seconds from arrival to the reply sent, in the dialect's own date arithmetic (the roll-up's one definition)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.round((func.julianday(Feedback.replied_at) - func.julianday(Feedback.received_at)) * 86400),
+                    Integer)
+    return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
 
 
 def reply_deadlines(session: Session, feedback_scope, period: Period, *, now: datetime,

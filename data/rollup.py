@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, case, cast, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from auth.access import Viewer, require, scope_paths
 from auth.roles import Permission
 from board.likert import STATEMENT_KEYS, LikertSummary, likert_summary
 from board.nps import NpsResult, nps
-from board.periods import Period, months_up_to
+from board.periods import Period, helsinki_date, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
 from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
@@ -21,6 +21,7 @@ from data.metrics import _count_if, metrics_json
 from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
 from data.aggregate_tables import feedback_day, in_days
 from data.models import Action, Feedback, Theme, Unit
+from data.huddle_rates import huddle_days
 from data.reply_rates import reply_deadlines
 from data.units import find_unit
 from data.settings import Settings
@@ -72,6 +73,8 @@ class RollupNode:
     replies_due: int = 0  # requests of the period whose deadline has passed (report18)
     replies_due_in_time: int = 0  # of those, answered in time
     replies_not_yet_due: int = 0  # requests whose deadline is still ahead
+    huddles_held: int = 0  # working days with a huddle, summed over the subtree's boards (issue 14)
+    huddle_days: int = 0   # working days of the period up to today × the subtree's boards
 
     def name(self, language: str = "fi") -> str:
         """The node's name in the language, Finnish when missing."""
@@ -208,6 +211,9 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         select(Theme.unit_id, func.count()).select_from(Action).join(Theme, Theme.id == Action.theme_id)
         .where(theme_scope, Action.taken_on >= period.first, Action.taken_on <= period.last)
         .group_by(Theme.unit_id)).all())
+    held, days = huddle_days(session, select(Unit.id).where(in_scope), period, helsinki_date(now))
+    # A board: every unit of the lowest level, and any other unit that held a huddle in the period.
+    boards = {u.id: int(u.active and (u.level == "unit" or u.id in held)) for u in units}
     channels = _channel_counts(session, root, period)
 
     # Pool every unit's own counts into its ancestors: children before parents, by depth.
@@ -220,6 +226,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     pooled_themes = {u.id: int(themes.get(u.id, 0)) for u in units}
     pooled_actions = {u.id: int(actions.get(u.id, 0)) for u in units}
     pooled_channels = {u.id: dict(channels.get(u.id, {})) for u in units}
+    pooled_huddles = {u.id: [held.get(u.id, 0), boards[u.id]] for u in units}
     for unit in sorted(units, key=lambda u: -u.path.count("/")):
         parent = by_id.get(unit.parent_id) if unit.id != root.id else None
         if parent is None:
@@ -233,6 +240,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         pooled_themes[parent.id] += pooled_themes[unit.id]
         pooled_actions[parent.id] += pooled_actions[unit.id]
         pooled_channels[parent.id] = pooled_histogram(pooled_channels[parent.id], pooled_channels[unit.id])
+        pooled_huddles[parent.id] = [a + b for a, b in zip(pooled_huddles[parent.id], pooled_huddles[unit.id])]
 
     shown = [u for u in units if u.active]
     shown_ids = {u.id for u in shown}
@@ -288,6 +296,8 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             replies_due=pooled_deadlines[unit.id][0],
             replies_due_in_time=pooled_deadlines[unit.id][1],
             replies_not_yet_due=pooled_deadlines[unit.id][2],
+            huddles_held=pooled_huddles[unit.id][0],
+            huddle_days=pooled_huddles[unit.id][1] * days,
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
@@ -311,11 +321,6 @@ def _figures(counts: list[int], min_n: int) -> PeriodFigures:
     )
 
 
-def _reply_seconds(session: Session):
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.round((func.julianday(Feedback.replied_at) - func.julianday(Feedback.received_at)) * 86400),
-                    Integer)
-    return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
 
 
 def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:

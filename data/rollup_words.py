@@ -65,6 +65,14 @@ def in_time_text(node: RollupNode, language: str = "fi") -> str:
              requested=fmt.number(node.replies_due, language=language))
 
 
+def huddles_text(node: RollupNode, language: str = "fi") -> str:
+    """Working days with a huddle over the working days so far, summed over the node's boards: "12 / 20"."""
+    if not node.huddle_days:
+        return "–"
+    return t("rollup.huddles_value", language, held=fmt.number(node.huddles_held, language=language),
+             days=fmt.number(node.huddle_days, language=language))
+
+
 def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi", indent: bool = False,
                  codes: bool = False, levels: bool = False) -> list[dict]:
     """One formatted row per node for st.dataframe and st.table; names indented by depth in a whole-tree view,
@@ -96,6 +104,7 @@ def display_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi
             else fmt.number(node.median_reply_days, 1, language),
             t("rollup.col.development", language): fmt.number(node.in_development, language=language),
             t("rollup.col.actions", language): fmt.number(node.actions_done, language=language),
+            t("rollup.col.huddles", language): huddles_text(node, language),
         })
         if rollup.kind == "year":
             row.pop(t("rollup.col.vs_year", language))

@@ -45,7 +45,9 @@ def begin_sign_in(session: Session, *, viewer: Viewer, token_hash: str, issued_a
     existing = find_sign_in(session, token_hash=token_hash)
     if existing is not None:
         return existing
-    sign_in = SignInSession(token_hash=token_hash, subject=viewer.subject[:200], name=viewer.name[:200],
+    # The first trusted e-mail is kept so that notify finds the person's language by a handler address.
+    email = viewer.emails[0][:200].lower() if viewer.emails else None
+    sign_in = SignInSession(token_hash=token_hash, subject=viewer.subject[:200], name=viewer.name[:200], email=email,
                             issued_at=issued_at, started_at=now, expires_at=issued_at + max_age)
     forget_expired_sign_ins(session, now=now)
     try:

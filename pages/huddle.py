@@ -32,7 +32,7 @@ from pages.ui.texts import t
 from pages.ui.unit_picker import unit_picker
 
 REFRESH_SECONDS = 60
-TOOLS = "huddle.tools"  # session state: the huddle's own tools are shown under the board
+TOOLS = "huddle.tools"  # session state: the huddle's own tools are shown in place of the board's lower panels
 LOG = logging.getLogger(__name__)
 QUOTE_CHARS = 140
 UI = Path(__file__).parent / "ui"
@@ -212,7 +212,7 @@ def _stale_notice(signals: BoardSignals) -> None:
                    days=fmt.number(signals.stale.days_quiet)))
 
 
-def _render(board: HuddleBoard, signals: BoardSignals, duel: DuelResult | None = None) -> None:
+def _render(board: HuddleBoard, signals: BoardSignals, tools: bool, duel: DuelResult | None = None) -> None:
     has_feedback = board.metrics.figures.volume > 0 or any(w.nps.n for w in board.weeks)
     # The NPS tile carries the most words (change, n, interval): it gets the widest column.
     tiles = st.columns([1.3, 0.9, 0.85, 1], gap="small")
@@ -224,6 +224,8 @@ def _render(board: HuddleBoard, signals: BoardSignals, duel: DuelResult | None =
         _development_tile(board)
     with tiles[3]:
         _replies_tile(board, signals)
+    if tools:
+        return  # huddle mode takes the place of the lower panels while it runs, so the wall still fits
     middle = st.columns([1.2, 1], gap="small")
     with middle[0]:
         _trend_panel(board, has_feedback)
@@ -243,7 +245,7 @@ def _render(board: HuddleBoard, signals: BoardSignals, duel: DuelResult | None =
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def _live_board(unit_code: str) -> None:
+def _live_board(unit_code: str, tools: bool = False) -> None:
     now = context.now()
     try:
         # Asking who is looking reads the database too: an outage here is the same calm "retrying" state.
@@ -276,7 +278,7 @@ def _live_board(unit_code: str) -> None:
         st.info(t("error.board_unavailable"), icon=":material/sync:")
         return
     _headline(now, signals)
-    _render(board, signals, duel)
+    _render(board, signals, tools, duel)
 
 
 def _headline(now: datetime, signals: BoardSignals) -> None:
@@ -360,7 +362,10 @@ with st.container(key="wall"):
         st.title(inert(unit_name), anchor=False)
     with timer:
         st.iframe(_timer(), height=81, alt=t("huddle.timer.alt"))
-    _live_board(code)
-if st.session_state.get(TOOLS, False):
-    huddle_mode(context, code)
-    escalation_panel(context, code)
+    tools_open = st.session_state.get(TOOLS, False)
+    _live_board(code, tools_open)
+    if tools_open:
+        # Under the tiles, in the lower panels' place and height; a long log scrolls inside it, never the wall.
+        with st.container(key="huddle-tools-area"):
+            huddle_mode(context, code)
+            escalation_panel(context, code)

@@ -12,6 +12,7 @@ import streamlit as st
 from auth.access import AccessDenied, can, may_anywhere
 from auth.roles import Permission
 from board.periods import helsinki_date
+from data.assignment import Assignee, assignees
 from data.db import session_scope
 from data.inbox import INBOX_PAGE, InboxPage, InboxRow, inbox
 from data.models import Unit
@@ -38,8 +39,10 @@ def _fits(choice: ThemeChoice, row: InboxRow, units: dict[str, Unit]) -> bool:
     return home is None or theme_unit is None or home.path.startswith(theme_unit.path)
 
 
-def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice], PageTopics]:
-    """The filter bar, this page of results and their topics, read in the rerun's one session."""
+def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice], PageTopics,
+                                   dict[str, list[Assignee]]]:
+    """The filter bar, this page of results, their topics and whom a reply can be given to, read in the
+    rerun's one session."""
     with session_scope(context.engine) as session:
         units = {u.code: u for u in list_units(session, viewer=viewer, permission=Permission.VIEW_FEEDBACK)}
         filters = filter_bar(units, helsinki_date(now), context.settings)
@@ -52,7 +55,9 @@ def _read(now: datetime) -> tuple[dict[str, Unit], InboxPage, list[ThemeChoice],
                          limit=INBOX_PAGE, offset=0, language=current())
         choices = theme_choices(session, viewer=viewer)
         topics = topic_tags.page_topics(session, viewer, [row.id for row in page.rows])
-    return units, page, choices, topics
+        shown = {row.unit_code for row in page.rows if row.reply_requested}
+        people = assignees(session, viewer=viewer, units=[units[code] for code in shown if code in units])
+    return units, page, choices, topics, people
 
 
 def main() -> None:
@@ -64,7 +69,7 @@ def main() -> None:
     if not may_anywhere(viewer, Permission.HANDLE_FEEDBACK):
         st.info(t("inbox.read_only"), icon=":material/visibility:")
     try:
-        units, page, choices, (views, topics) = _read(now)
+        units, page, choices, (views, topics), people = _read(now)
     except AccessDenied as denied:
         refuse(context, denied)
         return
@@ -88,7 +93,8 @@ def main() -> None:
         return
     for row in page.rows:
         inbox_item(context, row, handles=handles[row.id], choices=[c for c in choices if _fits(c, row, units)],
-                   topics=(views[row.id], topics), outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
+                   topics=(views[row.id], topics), people=people.get(row.unit_code, []),
+                   outcome=outcome if in_card and target == f"item:{row.id}" else None, today=today)
     pager(page, "bottom")
 
 

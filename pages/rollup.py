@@ -201,6 +201,7 @@ def _legend(result: Rollup) -> None:
         st.markdown(f"**{t('rollup.legend.title', language)}**")
         st.markdown(t("rollup.legend.text", language, min_n=fmt.number(result.min_n, language=language),
                   days=fmt.number(result.reply_days, language=language)))
+        st.markdown(t("rollup.legend.huddles", language))
 
 
 def _page() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from auth.access import Viewer
-from auth.claims import grant_principals, issued_at, token_key
+from auth.claims import grant_principals, issued_at, token_key, trusted_emails
 from auth.config import SignInConfig as SignIn
 from auth.graph import GraphError, GraphSettings, group_ids
 from data.db import is_busy, session_scope
@@ -107,9 +107,10 @@ def _check_server_session(engine: Engine, claims: dict, issued: datetime, sign_i
     if known is None:
         subject = str(claims.get("sub", ""))
         name = str(claims.get("name") or claims.get("email") or subject)
+        emails = _sign_in_emails(claims, sign_in)
         with session_scope(engine, write=True) as session:
-            begin_sign_in(session, viewer=Viewer(subject=subject, name=name), token_hash=key, issued_at=issued,
-                          now=now, max_age=sign_in.max_age)
+            begin_sign_in(session, viewer=Viewer(subject=subject, name=name, emails=emails), token_hash=key,
+                          issued_at=issued, now=now, max_age=sign_in.max_age)
         return
     if known.ended_at is not None:
         raise SignInEnded()
@@ -117,6 +118,13 @@ def _check_server_session(engine: Engine, claims: dict, issued: datetime, sign_i
         with session_scope(engine, write=True) as session:
             end_sign_in(session, token_hash=key, actor=known.subject, reason=EXPIRED, now=now)
         raise SignInExpired()
+
+
+def _sign_in_emails(claims: dict, sign_in: SignIn) -> tuple[str, ...]:
+    # The `email` claim first when it is trusted, then the other trusted names (upn, preferred_username).
+    trusted = trusted_emails(claims, entra=sign_in.entra)
+    own = str(claims.get("email") or "").strip().lower()
+    return tuple(sorted(trusted, key=lambda e: e != own))
 
 
 def _resolved(engine: Engine, now: datetime, **who) -> Viewer:

@@ -23,14 +23,15 @@ CHANNELS = ("toimipiste", "puhelin", "chat_video", "verkko", "kotikaynti")
 COLLECTIONS = ("sms", "kiosk", "web", "tablet", "paper", "email", "phone", "social")
 NPS_GROUPS = ("promoter", "passive", "detractor")
 FILTERS = ("inbox-f-text", "inbox-f-status", "inbox-f-deadline", "inbox-f-unit", "inbox-f-nps",  # widget keys
-           "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low")
+           "inbox-f-requested", "inbox-f-channel", "inbox-f-collection", "inbox-f-dates", "inbox-f-low",
+           "inbox-f-mine")
 LINKED = "inbox.linked"        # the query parameters last taken as filters
 LINK_PARAMS = {"status": "inbox-f-status", "deadline": "inbox-f-deadline", "unit": "inbox-f-unit",
                "nps": "inbox-f-nps"}
 PERIOD_PARAMS = ("kind", "period")  # the roll-up's drill-through: /inbox?unit=…&kind=quarter&period=2026-Q4&nps=…
 LINK_NOTE = "inbox.link_note"  # what the last link set (widget key → value) and what it asked that was refused
 FIRST_DAY = date(2000, 1, 1)   # the earliest day the date filter offers (a link's period may begin there)
-FILTER_DEFAULTS = {"inbox-f-text": "", "inbox-f-dates": (), "inbox-f-low": False}  # the selectboxes: ""
+FILTER_DEFAULTS = {"inbox-f-text": "", "inbox-f-dates": (), "inbox-f-low": False, "inbox-f-mine": False}  # the selectboxes: ""
 
 
 def page_number() -> int:
@@ -180,7 +181,7 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
                                   key="inbox-f-unit", on_change=first_page, disabled=len(units) < 2)
         nps_group = first[4].selectbox(t("inbox.filter.nps_group"), ["", *NPS_GROUPS],
                                        format_func=any_or("inbox.nps."), key="inbox-f-nps", on_change=first_page)
-        second = st.columns([1.3, 1.3, 1.3, 1.9, 1.2, 1.0], vertical_alignment="bottom")
+        second = st.columns([1.3, 1.3, 1.3, 1.9, 1.2, 0.9, 1.0], vertical_alignment="bottom")
         requested = second[0].selectbox(
             t("inbox.filter.requested"), ["", "yes", "no"], format_func=any_or("inbox.filter."),
             key="inbox-f-requested", on_change=first_page)
@@ -194,7 +195,9 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
                                      format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=first_page)
         low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page)
-        second[5].button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=clear_filters,
+        mine = second[5].toggle(t("inbox.filter.mine"), key="inbox-f-mine", on_change=first_page,
+                                help=t("inbox.filter.mine_help"))
+        second[6].button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=clear_filters,
                          icon=":material/filter_alt_off:", type="tertiary")
     chosen = [day for day in (dates or ()) if day]
     return InboxFilters(
@@ -208,6 +211,7 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         low_statement=bool(low),
         period=Period(chosen[0], chosen[-1]) if chosen else None,
         text=text.strip() or None,
+        mine=bool(mine),
     )
 
 

@@ -13,10 +13,12 @@ from board.likert import STATEMENT_KEYS
 from board.periods import helsinki_date, helsinki_midnight_utc
 from board.triage import IDEA, NEEDS_REPLY, NO_ACTION, THANKS, triage
 from data.handling import attach_to_theme, mark_no_reply_needed, mark_replied, pick_quote, undo_mark
+from data.assignment import Assignee
 from data.inbox import InboxRow, ReplyStatus
 from data.themes import ThemeChoice
 from pages.ui import format as fmt
 from pages.ui.context import AppContext
+from pages.ui.inbox_assign import assign_form, assigned_badge
 from pages.ui.inbox_outcome import SAVED, act, show_outcome
 from pages.ui.inbox_text import arrival_text, coded_label, user_text
 from pages.ui.texts import t
@@ -155,7 +157,8 @@ def _quote_button(context: AppContext, row: InboxRow) -> None:
               args=(context, row.id, row.version, not row.quote))
 
 
-def _actions(context: AppContext, row: InboxRow, choices: list[ThemeChoice], today: date) -> None:
+def _actions(context: AppContext, row: InboxRow, choices: list[ThemeChoice], today: date,
+             people: list[Assignee]) -> None:
     with st.container(horizontal=True, key=f"inbox-actions-{row.id}"):
         if row.status in (ReplyStatus.AWAITING, ReplyStatus.NO_REPLY_NEEDED):
             _reply_form(context, row, today)
@@ -165,6 +168,8 @@ def _actions(context: AppContext, row: InboxRow, choices: list[ThemeChoice], tod
             undo = "inbox.act.undo_reply" if row.status is ReplyStatus.REPLIED else "inbox.act.undo_no_reply"
             st.button(t(undo), key=f"inbox-undo-{row.id}", icon=":material/undo:", on_click=_on_undo,
                       args=(context, row.id, row.version))
+        if row.reply_requested:
+            assign_form(context, row, people)
         _attach_form(context, row, choices)
         _quote_button(context, row)
 
@@ -185,7 +190,7 @@ def _triage_badges(row: InboxRow, keys: tuple[str, ...]) -> None:
 
 
 def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: list[ThemeChoice],
-               topics: PageTopics, outcome: dict | None, today: date) -> None:
+               topics: PageTopics, outcome: dict | None, today: date, people: list[Assignee] = ()) -> None:
     """One feedback's card (`inbox-item-ID`); with `handles`, its checkbox and the forms that handle it."""
     with st.container(border=True, key=f"inbox-item-{row.id}"):
         if outcome:
@@ -213,7 +218,8 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
                         names = ", ".join(user_text(title) for title in row.theme_titles)
                         st.markdown(":material/label: " + t("inbox.item.themes", titles=names))
             if handles:
-                _actions(context, row, choices, today)
+                _actions(context, row, choices, today, list(people))
         with side:
             _reply_badges(row)
             _triage_badges(row, topic_keys(*topics))
+            assigned_badge(row)

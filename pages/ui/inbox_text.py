@@ -48,4 +48,6 @@ def state_text(state: RowState) -> str:
     else:
         said = t("inbox.state.awaiting")
     quote = t("inbox.state.quote_yes") if values.get("quote_picked_at") else t("inbox.state.quote_no")
+    if values.get("assigned_name"):
+        return f"{said} · {quote} · {t('inbox.assign.to', name=user_text(values['assigned_name']))}"
     return f"{said} · {quote}"

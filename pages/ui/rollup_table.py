@@ -66,6 +66,10 @@ def export_rows(rollup: Rollup, nodes: list[RollupNode], *, language: str = "fi"
             else round(node.median_reply_days, 1),
             t("rollup.col.development", language): node.in_development,
             t("rollup.col.actions", language): node.actions_done,
+            t("rollup.col.huddles_held", language): node.huddles_held,
+            t("rollup.col.huddle_days", language): node.huddle_days,
+            t("rollup.col.huddles_held", language): node.huddles_held,
+            t("rollup.col.huddle_days", language): node.huddle_days,
         })
         rows.append(row)
     return rows

@@ -97,3 +97,31 @@ def test_a_reply_marked_sent_and_undone_moves_the_boards_reply_tile_each_time(pa
     settled_shot(page, "inbox15-5-undone")
     assert _board_shows(page, server, "inbox15-6-board-undone") == overdue
     assert page_errors == []
+
+
+COLLEAGUE = "Apulaisesihenkilö – Keskustan terveysasema"
+
+
+def test_the_supervisor_assigns_a_reply_and_the_colleague_finds_it_under_minulle(page: Page, county, page_errors):
+    server, workdir = county
+    item = _overdue_item(server, workdir)
+    _find(page, server, item)
+    card = page.locator(f".st-key-inbox-item-{item}")
+    card.get_by_role("button", name="Anna kollegalle").click()
+    page.get_by_role("combobox", name="Kuka vastaa").click()  # the popover's chooser, in Streamlit's own listbox
+    page.get_by_role("option", name=COLLEAGUE).click()
+    settled_shot(page, "inbox15-7-assign")
+    page.locator(f".st-key-inbox-assign-save-{item} button").click()
+    expect(page.get_by_text("Vastaus annettu kollegalle.")).to_be_visible()
+    expect(card).to_contain_text(f"Vastaa: {COLLEAGUE}")
+    settled_shot(page, "inbox15-8-assigned")
+
+    goto(page, server, "/inbox", demo_person=COLLEAGUE)
+    wait_for_app(page, "Palautteet")
+    page.locator(".st-key-inbox-f-mine label").click()
+    card = page.locator(f".st-key-inbox-item-{item}")
+    expect(card).to_contain_text(ANSWER)
+    expect(card).to_contain_text("Minulle")
+    expect(page.locator("[class*='st-key-inbox-item-']")).to_have_count(1)  # only the one assigned to her
+    settled_shot(page, "inbox15-9-minulle")
+    assert page_errors == []

@@ -217,3 +217,33 @@ def test_the_huddle_timer_uses_the_boards_font_and_shows_its_end(page: Page, dem
         return [...document.fonts].filter((f) => f.family.includes('Vartti')).map((f) => f.status); }""")
     assert font and all(status == "loaded" for status in font), font
     shot(page, "wall_timer_over")
+
+
+@pytest.mark.parametrize(("width", "height", "scale"), WALLS, ids=[f"{w}x{h}@{s}x" for w, h, s in WALLS])
+def test_huddle_mode_takes_the_lower_panels_place_and_the_wall_still_does_not_scroll(
+        browser: Browser, demo_server: DemoServer, wall_unit: datetime, width, height, scale):
+    page = _open(browser, demo_server, width, height, scale)
+    try:
+        page.get_by_role("button", name="Huddle-työkalut").click()
+        expect(page.get_by_role("button", name="Aloita 5 min huddle")).to_be_visible()
+        page.get_by_role("button", name="Aloita 5 min huddle").click()
+        expect(page.get_by_text("1/5 · Mikä muuttui eilisestä")).to_be_visible()
+        expect(page.locator(".st-key-panel-trend")).to_have_count(0)
+        expect(page.locator(".st-key-panel-fixed")).to_have_count(0)
+        expect(page.locator(".st-key-tile-replies-awaiting")).to_be_visible()  # the tiles stay in view
+        area = page.locator(".st-key-huddle-tools-area")
+        expect(area).to_be_visible()
+        shot(page, f"wall_tools_{width}x{height}_{scale}x")
+        sizes = page.evaluate(_SCROLLING)
+        for name in ("main", "doc"):
+            box = sizes[name]
+            assert box["sh"] <= box["ch"] + 1, f"the board scrolls in huddle mode at {width}×{height}@{scale}x: {sizes}"
+            assert box["sw"] <= box["cw"] + 1, f"sideways scrolling at {width}×{height}@{scale}x: {sizes}"
+        bottom = area.evaluate("(el) => el.getBoundingClientRect().bottom")
+        assert bottom <= page.evaluate("() => window.innerHeight") + 1, "the tools fall below the wall's edge"
+        step = page.get_by_text("1/5 · Mikä muuttui eilisestä")
+        assert step.evaluate("(el) => el.getBoundingClientRect().bottom") <= page.evaluate("() => window.innerHeight")
+        page.get_by_role("button", name="Piilota huddle-työkalut").click()
+        expect(page.locator(".st-key-panel-fixed")).to_be_visible()
+    finally:
+        page.context.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import trustme
@@ -21,6 +21,7 @@ from data.__main__ import main
 from data.db import session_scope
 from data.handlers import add_handler, last_notify_run
 from data.models import AuditEvent, UserPreference
+from data.sign_ins import begin_sign_in
 from data.notify_tables import NotifyRun
 from tests.factories import add_feedback, make_tree
 from tests.integration.graph_support.mailbox import MailStandIn
@@ -225,6 +226,31 @@ def test_the_message_is_in_the_language_the_handler_saved_else_finnish(county, n
     notify(BEFORE_DIGEST)
     (mail,) = graph.received
     assert mail.subject.startswith(subject_start)
+
+
+def test_the_handler_s_language_is_found_by_the_e_mail_recorded_on_sign_in_when_the_subject_is_not_it(
+        county, notify, graph):
+    # Entra's `sub` is opaque: the saved language is keyed by it, the handler address is the person's e-mail.
+    with session_scope(county, write=True) as session:
+        person = Viewer(subject="AbC123-opaque-sub", name="Käsittelijä", emails=(HANDLER.upper().lower(),))
+        begin_sign_in(session, viewer=person, token_hash="t" * 64, issued_at=BEFORE_DIGEST, now=BEFORE_DIGEST,
+                      max_age=timedelta(hours=12))
+        session.add(UserPreference(subject="AbC123-opaque-sub", language="sv", updated_at=BEFORE_DIGEST))
+        session.add(UserPreference(subject="someone-else", language="en", updated_at=BEFORE_DIGEST))
+    notify(BEFORE_DIGEST)
+    (mail,) = graph.received
+    assert mail.subject.startswith("Vartti: ny respons")
+
+
+def test_an_e_mail_recorded_on_sign_in_is_matched_in_any_case(county, notify, graph):
+    with session_scope(county, write=True) as session:
+        person = Viewer(subject="opaque-2", name="Käsittelijä", emails=(HANDLER.upper(),))
+        begin_sign_in(session, viewer=person, token_hash="u" * 64, issued_at=BEFORE_DIGEST, now=BEFORE_DIGEST,
+                      max_age=timedelta(hours=12))
+        session.add(UserPreference(subject="opaque-2", language="en", updated_at=BEFORE_DIGEST))
+    notify(BEFORE_DIGEST)
+    (mail,) = graph.received
+    assert mail.subject.startswith("Vartti: new feedback")
 
 
 def test_every_message_sent_is_audited_and_the_run_is_kept(county, notify, graph):

@@ -59,3 +59,26 @@ def test_the_capture_page_adds_an_idea_with_a_valid_token_without_sign_in(county
     app.text_input[0].input("Ovikello <script>x</script>")
     next(b for b in app.button if b.label == "Lähetä").click().run()
     assert "Kiitos! Idea on nyt yksikön kanbanissa: Tunnistettu." in shown(app)
+
+
+def test_huddle_mode_takes_the_place_of_the_lower_panels_and_gives_it_back(county):
+    def panels(app) -> set[str]:
+        keys = {getattr(block.proto, "id", "") for block in app.main}  # top level only: look deeper below
+        keys |= {str(node.key) if hasattr(node, "key") else "" for node in _walk(app.main)}
+        return {k for k in keys if k and ("panel-" in k or "tile-" in k or "huddle-tools-area" in k)}
+
+    app = open_page(HUDDLE, as_="ui:supervisor", unit="U1")
+    before = panels(app)
+    assert any("panel-trend" in k for k in before) and not any("huddle-tools-area" in k for k in before)
+    app = with_tools(app)
+    during = panels(app)
+    assert any("huddle-tools-area" in k for k in during) and any("tile-" in k for k in during)
+    assert not any("panel-" in k for k in during)
+    app.button(key="huddle-tools").click().run()
+    assert any("panel-fixed" in k for k in panels(app))
+
+
+def _walk(node):
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _walk(child)

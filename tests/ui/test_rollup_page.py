@@ -192,3 +192,33 @@ def test_the_director_sees_the_topics_people_tagged_on_each_units_feedback(answe
 def test_the_roll_up_says_when_no_topics_are_tagged(answered):
     app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
     assert "Jakson palautteisiin ei ole vielä merkitty aiheita." in "\n".join(m.value for m in app.markdown)
+def test_the_table_and_the_exports_show_huddles_held_over_working_days(answered):
+    from board.huddle import working_days
+    from data.huddle_tables import Huddle
+    from data.organisation import unit_by_code
+    from data.rollup import rollup
+    from data.settings import Settings
+    from pages.ui.rollup_table import to_csv
+    from tests.factories import everyone
+
+    now = app_now()
+    today = helsinki_date(now)
+    with session_scope(answered, write=True) as session:
+        session.add(Huddle(unit_id=unit_by_code(session, "U1").id, started_at=now - timedelta(minutes=30),
+                           planned_minutes=10, started_by="test"))
+    month = calendar_period("month", today)
+    days = len(working_days(month.first, today))
+    held = 1 if today.weekday() < 5 else 0
+    app = open_page("pages/rollup.py", as_="ui:director", kind="month", period=this_month())
+    app.toggle(key="rollup-tree").set_value(True).run()
+    rows = {row["Yksikkö"].strip("\u2003"): row for row in app.dataframe[0].value.to_dict("records")}
+    assert rows["Keskustan terveysasema"]["Huddlet / arkipäivät"] == f"{held} / {days}"
+    assert rows["Terveysasemat"]["Huddlet / arkipäivät"] == f"{held} / {2 * days}"
+    assert "Huddlet / arkipäivät" in shown(app)  # the legend says how it is counted
+    with session_scope(answered) as session:
+        result = rollup(session, viewer=everyone(), unit_code="C", period=month, kind="month", now=now,
+                        settings=Settings(database_url="unused"))
+    lines = to_csv(result, language="fi").decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    u1 = next(line.split(";") for line in lines if line.startswith("U1;"))
+    assert (u1[header.index("Huddlepäivät")], u1[header.index("Arkipäivät tauluilla")]) == (str(held), str(days))

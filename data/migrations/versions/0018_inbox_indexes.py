@@ -1,8 +1,8 @@
 """The inbox's filters served by indexes at millions of rows (issue 16): newest first, replies awaiting,
 detractors, and on PostgreSQL a trigram index for the text search
 
-Revision ID: 0014_inbox_indexes
-Revises: 0013_report_comment (the merger re-chains)
+Revision ID: 0018_inbox_indexes
+Revises: 0017_public_loop
 """
 import logging
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_inbox_indexes'
-down_revision = '0013_report_comment'
+revision = '0018_inbox_indexes'
+down_revision = '0017_public_loop'
 branch_labels = None
 depends_on = None
 
