@@ -19,7 +19,8 @@ from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
 from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
-from data.aggregate_tables import feedback_day, in_days
+from data.aggregate_tables import feedback_day
+from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
 from data.reply_rates import reply_deadlines
 from data.units import find_unit
@@ -342,13 +343,10 @@ def monthly_trend_of(session: Session, unit: Unit, *, last_day, settings: Settin
                      months: int = TREND_MONTHS) -> list[MonthFigures]:
     """The monthly trend of a unit already checked (or of the command line's report)."""
     periods = months_up_to(last_day, months)
-    day = feedback_day
-    bucket = case(*[(day.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
-    rows = session.exec(
-        select(bucket, *[func.sum(day.c[name]) for name in ("volume", "promoters", "passives", "detractors")])
-        .where(_aggregate_scope(unit, day), in_days(day, Period(periods[0].first, periods[-1].last)))
-        .group_by(bucket)
-    ).all()
+    names = ("volume", "promoters", "passives", "detractors")
+    summed = period_rows(feedback_day, periods, names, lambda table: [_aggregate_scope(unit, table)])
+    bucket = case(*[(summed.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
+    rows = session.exec(select(bucket, *[func.sum(summed.c[name]) for name in names]).group_by(bucket)).all()
     counts = {int(row[0]): [int(v) for v in row[1:]] for row in rows if row[0] is not None}
     result = []
     for i, month in enumerate(periods):
