@@ -14,7 +14,7 @@ from board.nps import NpsResult, nps
 from board.periods import Period, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
-from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
+from board.rollup import histogram_median, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
@@ -201,7 +201,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     replies = _reply_counts(session, root, period)
     hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
-    deadlines = reply_deadlines(session, feedback_scope, period, now=now, settings=settings)
+    deadlines = reply_deadlines(session, root, period, now=now, settings=settings)
     themes = dict(session.exec(
         select(Theme.unit_id, func.count()).where(theme_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
         .group_by(Theme.unit_id)).all())
@@ -230,10 +230,10 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
         pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
         pooled_deadlines[parent.id] = [a + b for a, b in zip(pooled_deadlines[parent.id], pooled_deadlines[unit.id])]
-        pooled_hours[parent.id] = pooled_histogram(pooled_hours[parent.id], pooled_hours[unit.id])
+        _pool_into(pooled_hours[parent.id], pooled_hours[unit.id])
         pooled_themes[parent.id] += pooled_themes[unit.id]
         pooled_actions[parent.id] += pooled_actions[unit.id]
-        pooled_channels[parent.id] = pooled_histogram(pooled_channels[parent.id], pooled_channels[unit.id])
+        _pool_into(pooled_channels[parent.id], pooled_channels[unit.id])
 
     shown = [u for u in units if u.active]
     shown_ids = {u.id for u in shown}
@@ -292,6 +292,13 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
+
+
+def _pool_into(parent: dict, child: dict) -> None:
+    """A child's histogram added bucket by bucket into its parent's own copy (board.rollup.pooled_histogram in place:
+    a parent pools all its children without copying its growing histogram once per child)."""
+    for bucket, count in child.items():
+        parent[bucket] = parent.get(bucket, 0) + count
 
 
 def _agreeing(counts: list[int], statement: int) -> int:

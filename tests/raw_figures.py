@@ -100,6 +100,18 @@ def reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[
     return found
 
 
+def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settings) -> dict[int, tuple[int, int, int]]:
+    from board.replies import overdue_cutoff
+    deadline_passed = Feedback.received_at < overdue_cutoff(now, settings.reply_policy)
+    in_time = and_(deadline_passed, Feedback.replied_at.is_not(None),
+                   _reply_seconds(session) < settings.reply_policy.days * 86400)
+    rows = session.exec(
+        select(Feedback.unit_id, _count_if(deadline_passed), _count_if(in_time), _count_if(~deadline_passed))
+        .where(_scope(root), _in_period(period), Feedback.reply_requested, Feedback.no_reply_reason.is_(None))
+        .group_by(Feedback.unit_id)).all()
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
 def quarter_counts(session: Session, places: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
     bounds = [q.period().utc_bounds() for q in quarters]
     bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
