@@ -351,7 +351,7 @@ def parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--language", default="en", choices=["fi", "sv", "en"],
                             help="language of rows without a `language` column (for stemming)")
     evaluation.set_defaults(run=cmd_suggest_eval, needs_database=False)
-    aggregates = commands.add_parser("aggregates", help="the daily aggregates the period figures are summed from")
+    aggregates = commands.add_parser("aggregates", help="the daily and monthly aggregates the period figures are summed from")
     aggregate_commands = aggregates.add_subparsers(dest="aggregates_command", required=True)
     aggregate_commands.add_parser("rebuild", help="recompute them from scratch from the feedback rows") \
         .set_defaults(run=cmd_aggregates_rebuild)

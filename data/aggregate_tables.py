@@ -1,8 +1,12 @@
-"""The daily aggregates (issue 16): per unit and Helsinki calendar day, the counts every period figure is summed from.
+"""The aggregates (issue 16): per unit and Helsinki calendar day, and per unit and Helsinki calendar month, the
+counts every period figure is summed from.
 
 `feedback_day` holds volume, NPS groups, each statement's n / sum / agreeing and the reply requests;
 `feedback_day_mix` the volume by channel and by collection; `feedback_day_reply_hours` the replies sent
-by whole hours taken. data/aggregates.py keeps them in step with `feedback` and rebuilds them.
+by whole hours taken. The `feedback_month*` twins hold the same columns per month (`month` is the month's
+first day), so a long period reads a dozen rows per unit instead of hundreds. data/aggregates.py keeps both
+in step with `feedback` and rebuilds them; data/period_sums.py reads whole months from the monthly tables
+and only the ragged edges of a period from the daily ones.
 """
 from __future__ import annotations
 
@@ -23,34 +27,30 @@ def _counts(names) -> list[Column]:
     return [Column(name, Integer, nullable=False, server_default="0") for name in names]
 
 
-feedback_day = Table(
-    "feedback_day", metadata,
-    Column("unit_id", Integer, ForeignKey("unit.id"), primary_key=True),
-    Column("day", Date, primary_key=True),
-    *_counts(DAY_COLUMNS),
-    Index("ix_feedback_day_day_unit", "day", "unit_id"),
-)
+def _tables(grain: str, date_name: str) -> tuple[Table, Table, Table]:
+    """The three aggregate tables of one grain ("day" or "month"), keyed by unit and the grain's first day."""
+    def keys(name: str) -> list[Column]:
+        return [Column("unit_id", Integer, ForeignKey("unit.id"), primary_key=True),
+                Column(date_name, Date, primary_key=True)]
 
-feedback_day_mix = Table(
-    "feedback_day_mix", metadata,
-    Column("unit_id", Integer, ForeignKey("unit.id"), primary_key=True),
-    Column("day", Date, primary_key=True),
-    Column("dimension", String(10), primary_key=True),
-    Column("value", String(20), primary_key=True),
-    *_counts(["count"]),
-    Index("ix_feedback_day_mix_day_unit", "day", "unit_id"),
-)
+    def index(name: str) -> Index:
+        return Index(f"ix_{name}_{date_name}_unit", date_name, "unit_id")
 
-feedback_day_reply_hours = Table(
-    "feedback_day_reply_hours", metadata,
-    Column("unit_id", Integer, ForeignKey("unit.id"), primary_key=True),
-    Column("day", Date, primary_key=True),
-    Column("hours", Integer, primary_key=True),
-    *_counts(["count"]),
-    Index("ix_feedback_day_reply_hours_day_unit", "day", "unit_id"),
-)
+    counts = Table(f"feedback_{grain}", metadata, *keys(grain), *_counts(DAY_COLUMNS), index(f"feedback_{grain}"))
+    mix = Table(f"feedback_{grain}_mix", metadata, *keys(grain),
+                Column("dimension", String(10), primary_key=True), Column("value", String(20), primary_key=True),
+                *_counts(["count"]), index(f"feedback_{grain}_mix"))
+    hours = Table(f"feedback_{grain}_reply_hours", metadata, *keys(grain),
+                  Column("hours", Integer, primary_key=True), *_counts(["count"]),
+                  index(f"feedback_{grain}_reply_hours"))
+    return counts, mix, hours
 
-AGGREGATE_TABLES = (feedback_day, feedback_day_mix, feedback_day_reply_hours)
+
+# Per unit and Helsinki calendar day, and per unit and calendar month (`month` is the month's first day).
+feedback_day, feedback_day_mix, feedback_day_reply_hours = DAY_TABLES = _tables("day", "day")
+feedback_month, feedback_month_mix, feedback_month_reply_hours = MONTH_TABLES = _tables("month", "month")
+MONTH_OF = dict(zip(DAY_TABLES, MONTH_TABLES))
+AGGREGATE_TABLES = (*DAY_TABLES, *MONTH_TABLES)
 
 
 def in_days(table: Table, period):

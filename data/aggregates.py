@@ -1,9 +1,10 @@
-"""Keeping the daily aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
+"""Keeping the daily and monthly aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
 
 Every write of feedback calls in here in its own transaction: new rows (`count_new`), a reply mark set or
 undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
 rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
-the seconds rounded as the databases round them (half away from zero), never below 0.
+the seconds rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
+of its days' rows: every change is written to both in the same upsert pass.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from sqlmodel import Session
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
 from board.periods import helsinki_date
-from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, feedback_day,
-                                   feedback_day_mix, feedback_day_reply_hours)
+from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_OF,
+                                   feedback_day, feedback_day_mix, feedback_day_reply_hours,
+                                   feedback_month, feedback_month_mix, feedback_month_reply_hours)
 from data.models import Feedback
 
 SECONDS_PER_HOUR = 3600
@@ -100,16 +102,37 @@ class Deltas:
         if reason is not None:
             counts[len(DAY_COLUMNS) - 1] += sign
 
-    def write(self, session: Session) -> None:
-        """Add the changes to the tables in the caller's transaction, keys in order (no deadlocks between writers)."""
-        _upsert(session, feedback_day, ("unit_id", "day"),
-                [{"unit_id": k[0], "day": k[1], **dict(zip(DAY_COLUMNS, v))} for k, v in sorted(self.days.items())
-                 if any(v)])
-        _upsert(session, feedback_day_mix, ("unit_id", "day", "dimension", "value"),
-                [{"unit_id": k[0], "day": k[1], "dimension": k[2], "value": k[3], "count": v}
-                 for k, v in sorted(self.mix.items()) if v])
-        _upsert(session, feedback_day_reply_hours, ("unit_id", "day", "hours"),
-                [{"unit_id": k[0], "day": k[1], "hours": k[2], "count": v} for k, v in sorted(self.hours.items()) if v])
+    def write(self, session: Session, grains: tuple[str, ...] = ("day", "month")) -> None:
+        """Add the changes to the daily and monthly tables in the caller's transaction, keys in order (no deadlocks)."""
+        for grain, (counts, mix, hours) in (("day", (feedback_day, feedback_day_mix, feedback_day_reply_hours)),
+                                           ("month", (feedback_month, feedback_month_mix, feedback_month_reply_hours))):
+            if grain not in grains:
+                continue
+            days, mixes, taken = ((self.days, self.mix, self.hours) if grain == "day" else
+                                  (_by_month(self.days), _by_month(self.mix), _by_month(self.hours)))
+            _upsert(session, counts, ("unit_id", grain),
+                    [{"unit_id": k[0], grain: k[1], **dict(zip(DAY_COLUMNS, v))} for k, v in sorted(days.items())
+                     if any(v)])
+            _upsert(session, mix, ("unit_id", grain, "dimension", "value"),
+                    [{"unit_id": k[0], grain: k[1], "dimension": k[2], "value": k[3], "count": v}
+                     for k, v in sorted(mixes.items()) if v])
+            _upsert(session, hours, ("unit_id", grain, "hours"),
+                    [{"unit_id": k[0], grain: k[1], "hours": k[2], "count": v} for k, v in sorted(taken.items()) if v])
+
+
+def _by_month(deltas: dict[tuple, Any]) -> dict[tuple, Any]:
+    """Daily deltas summed per month: the key's day (its second part) becomes the first day of its month."""
+    months: dict[tuple, Any] = {}
+    for key, value in deltas.items():
+        month_key = (key[0], key[1].replace(day=1), *key[2:])
+        before = months.get(month_key)
+        if before is None:
+            months[month_key] = list(value) if isinstance(value, list) else value
+        elif isinstance(value, list):
+            months[month_key] = [a + b for a, b in zip(before, value)]
+        else:
+            months[month_key] = before + value
+    return months
 
 
 def _upsert(session: Session, table, keys: tuple[str, ...], rows: list[dict]) -> None:
@@ -182,7 +205,7 @@ def _day_counts():
 
 def rebuild(session: Session) -> dict[str, int]:
     """The aggregates recomputed from scratch from `feedback` in the caller's transaction; rows per table."""
-    for table in AGGREGATE_TABLES:
+    for table in DAY_TABLES:
         session.execute(delete(table))
     day = _day_expression(session).label("day")
     session.execute(insert(feedback_day).from_select(
@@ -202,10 +225,30 @@ def rebuild(session: Session) -> dict[str, int]:
     for unit_id, received_at, replied_at in replies:
         key = (unit_id, helsinki_day(received_at), reply_hours(received_at, replied_at))
         deltas.hours[key] = deltas.hours.get(key, 0) + 1
-    deltas.write(session)
+    deltas.write(session, grains=("day",))
+    rebuild_months(session)
     if session.connection().dialect.name == "postgresql":
         for table in AGGREGATE_TABLES:
             session.execute(text(f"ANALYZE {table.name}"))
     return {table.name: int(session.execute(select(func.count()).select_from(table)).scalar_one())
             for table in AGGREGATE_TABLES}
 
+
+
+def _month_of(session: Session, day_column):
+    if session.connection().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", day_column), postgresql.DATE)
+    return func.date(day_column, "start of month")
+
+
+def rebuild_months(session: Session) -> None:
+    """The monthly aggregates recomputed from scratch as the sums of the daily ones, in the caller's transaction."""
+    for daily, monthly in MONTH_OF.items():
+        session.execute(delete(monthly))
+        keys = [c.name for c in daily.primary_key.columns if c.name != "day"]
+        counted = [c.name for c in daily.c if not c.primary_key]
+        month = _month_of(session, daily.c.day).label("month")
+        grouped = [month if name == "month" else daily.c[name] for name in ("unit_id", "month", *keys[1:])]
+        session.execute(insert(monthly).from_select(
+            ["unit_id", "month", *keys[1:], *counted],
+            select(*grouped, *[func.sum(daily.c[name]) for name in counted]).group_by(*grouped)))

@@ -12,9 +12,10 @@ from board.nps import DETRACTOR_MAX, PROMOTER_MIN, NpsResult, nps
 from board.periods import IsoWeek, Period
 from board.replies import ReplyPolicy, days_overdue, due_soon_cutoff, overdue_cutoff
 from board.stages import IN_DEVELOPMENT
-from data.aggregate_tables import COLLECTION, PERIOD_COLUMNS, feedback_day, feedback_day_mix, in_days
+from data.aggregate_tables import COLLECTION, PERIOD_COLUMNS, feedback_day, feedback_day_mix
 from data.models import Feedback, Theme, Unit
 from data.organisation import in_subtree
+from data.period_sums import period_rows
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,19 @@ def _nps_columns():
     )
 
 
-def _summed(*names: str):
-    return [func.coalesce(func.sum(feedback_day.c[name]), 0) for name in names]
+def _summed(rows, *names: str):
+    return [func.coalesce(func.sum(rows.c[name]), 0) for name in names]
+
+
+def _subtree_rows(unit: Unit, periods: list[Period], names):
+    """The aggregate rows of the unit's subtree covering the periods (months where whole, days at the edges)."""
+    return period_rows(feedback_day, periods, names, lambda table: [in_subtree(unit, table.c.unit_id)])
 
 
 def feedback_figures(session: Session, unit: Unit, period: Period, *, min_n: int) -> FeedbackFigures:
-    """Volume, NPS and the national statements of the subtree in a period, summed from the daily aggregates."""
-    row = session.exec(
-        select(*_summed(*PERIOD_COLUMNS))
-        .where(in_subtree(unit, feedback_day.c.unit_id), in_days(feedback_day, period))
-    ).one()
+    """Volume, NPS and the national statements of the subtree in a period, summed from the aggregates."""
+    rows = _subtree_rows(unit, [period], PERIOD_COLUMNS)
+    row = session.exec(select(*_summed(rows, *PERIOD_COLUMNS))).one()
     volume, promoters, passives, detractors, *likert_values = (int(v) for v in row)
     likert = {
         key: likert_summary(key, n=likert_values[3 * i], total=likert_values[3 * i + 1],
@@ -169,21 +173,18 @@ def unit_metrics(session: Session, unit: Unit, period: Period, *, now: datetime,
     )
 
 
-def _day_bucket(periods: list[Period]):
-    """SQL: the index of the (sorted, non-overlapping) period a daily aggregate row falls in."""
-    return case(*[(feedback_day.c.day <= p.last, i) for i, p in enumerate(periods)])
+def period_bucket(rows, periods: list[Period]):
+    """SQL: the index of the (sorted, non-overlapping) period an aggregate row of `period_rows` falls in."""
+    return case(*[(rows.c.day <= p.last, i) for i, p in enumerate(periods)])
 
 
 def weekly_nps(session: Session, unit: Unit, weeks: list[IsoWeek], *, min_n: int) -> list[WeekNps]:
-    """NPS of each ISO week (Helsinki days), from the daily aggregates in one grouped query."""
+    """NPS of each ISO week (Helsinki days), from the aggregates in one grouped query."""
     periods = [week.period() for week in weeks]
-    bucket = _day_bucket(periods).label("bucket")
-    rows = session.exec(
-        select(bucket, *_summed("promoters", "passives", "detractors"))
-        .where(in_subtree(unit, feedback_day.c.unit_id),
-               in_days(feedback_day, Period(periods[0].first, periods[-1].last)))
-        .group_by(bucket)
-    ).all()
+    names = ("promoters", "passives", "detractors")
+    summed = _subtree_rows(unit, periods, names)
+    bucket = period_bucket(summed, periods).label("bucket")
+    rows = session.exec(select(bucket, *_summed(summed, *names)).group_by(bucket)).all()
     counts = {int(row[0]): row[1:] for row in rows if row[0] is not None}
     result = []
     for i, week in enumerate(weeks):
@@ -194,23 +195,20 @@ def weekly_nps(session: Session, unit: Unit, weeks: list[IsoWeek], *, min_n: int
 
 
 def volume_by_period(session: Session, unit: Unit, periods: list[Period]) -> list[int]:
-    """Feedback received in each of some non-overlapping periods, from the daily aggregates."""
-    columns = [func.coalesce(func.sum(case((in_days(feedback_day, period), feedback_day.c.volume), else_=0)), 0)
-               for period in periods]
-    first, last = min(p.first for p in periods), max(p.last for p in periods)
-    row = session.exec(
-        select(*columns).where(in_subtree(unit, feedback_day.c.unit_id), in_days(feedback_day, Period(first, last)))
-    ).one()
-    return [int(v) for v in row]
+    """Feedback received in each of some non-overlapping periods, from the aggregates."""
+    rows = _subtree_rows(unit, periods, ["volume"])
+    columns = [func.coalesce(func.sum(case((rows.c.day.between(p.first, p.last), rows.c.volume), else_=0)), 0)
+               for p in periods]
+    return [int(v) for v in session.exec(select(*columns)).one()]
 
 
 def volume_by_collection(session: Session, unit: Unit, period: Period) -> dict[str, int]:
     """Feedback of a period by how it was collected (web, kiosk, sms …), largest first."""
-    mix = feedback_day_mix
+    mix = period_rows(feedback_day_mix, [period], ("value", "count"),
+                      lambda table: [in_subtree(unit, table.c.unit_id), table.c.dimension == COLLECTION])
     total = func.sum(mix.c.count)
     rows = session.exec(
         select(mix.c.value, total)
-        .where(in_subtree(unit, mix.c.unit_id), in_days(mix, period), mix.c.dimension == COLLECTION)
         .group_by(mix.c.value)
         .having(total != 0)
         .order_by(total.desc())

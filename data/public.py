@@ -13,12 +13,12 @@ from auth.roles import Permission
 from board.content_language import InLanguage
 from board.identity import looks_personal, screen
 from board.likert import STATEMENT_KEYS
-from board.periods import Period
 from board.nps import nps
 from board.privacy import is_too_few, suppressed_siblings
 from board.quarters import Quarter
 from data.audit import record
-from data.aggregate_tables import feedback_day, in_days
+from data.aggregate_tables import feedback_day
+from data.period_sums import period_rows
 from data.models import Action, AppSetting, Theme, ThemeFeedback, Unit
 from data.actions import ACTION_STATE, PUBLIC_TEXT_COLUMNS, load_action, public_text_in
 from data.editing import check_seen, versioned_update
@@ -257,14 +257,13 @@ def _quarter_counts(session: Session, places: list[Unit], quarters: list[Quarter
     """Per (place id, quarter index): NPS counts and, per statement, answers and agreeing; summed from the
     daily aggregates per unit and quarter in one grouped query, then pooled into each place's subtree."""
     periods = [q.period() for q in quarters]
-    day = feedback_day
-    bucket = case(*[(day.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
     names = ["promoters", "passives", "detractors",
              *(f"{key}_{part}" for key in STATEMENT_KEYS for part in ("n", "agree"))]
+    summed = period_rows(feedback_day, periods, names)
+    bucket = case(*[(summed.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
     rows = session.exec(
-        select(Unit.path, bucket, *[func.sum(day.c[name]) for name in names])
-        .join(Unit, Unit.id == day.c.unit_id)
-        .where(in_days(day, Period(periods[0].first, periods[-1].last)))
+        select(Unit.path, bucket, *[func.sum(summed.c[name]) for name in names])
+        .join(Unit, Unit.id == summed.c.unit_id)
         .group_by(Unit.path, bucket)
     ).all()
     counts: dict[tuple[int, int], tuple] = {}

@@ -14,12 +14,13 @@ from board.nps import NpsResult, nps
 from board.periods import Period, helsinki_date, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
-from board.rollup import histogram_median, pooled_histogram, suppressed_nodes
+from board.rollup import histogram_median, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
 from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
-from data.aggregate_tables import feedback_day, in_days
+from data.aggregate_tables import feedback_day
+from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
 from data.huddle_rates import huddle_days
 from data.reply_rates import reply_deadlines
@@ -203,7 +204,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     replies = _reply_counts(session, root, period)
     hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
-    deadlines = reply_deadlines(session, feedback_scope, period, now=now, settings=settings)
+    deadlines = reply_deadlines(session, root, period, now=now, settings=settings)
     themes = dict(session.exec(
         select(Theme.unit_id, func.count()).where(theme_scope, Theme.stage.in_([s.value for s in IN_DEVELOPMENT]))
         .group_by(Theme.unit_id)).all())
@@ -236,10 +237,10 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
         pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
         pooled_deadlines[parent.id] = [a + b for a, b in zip(pooled_deadlines[parent.id], pooled_deadlines[unit.id])]
-        pooled_hours[parent.id] = pooled_histogram(pooled_hours[parent.id], pooled_hours[unit.id])
+        _pool_into(pooled_hours[parent.id], pooled_hours[unit.id])
         pooled_themes[parent.id] += pooled_themes[unit.id]
         pooled_actions[parent.id] += pooled_actions[unit.id]
-        pooled_channels[parent.id] = pooled_histogram(pooled_channels[parent.id], pooled_channels[unit.id])
+        _pool_into(pooled_channels[parent.id], pooled_channels[unit.id])
         pooled_huddles[parent.id] = [a + b for a, b in zip(pooled_huddles[parent.id], pooled_huddles[unit.id])]
 
     shown = [u for u in units if u.active]
@@ -303,6 +304,13 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
 
 
+def _pool_into(parent: dict, child: dict) -> None:
+    """A child's histogram added bucket by bucket into its parent's own copy (board.rollup.pooled_histogram in place:
+    a parent pools all its children without copying its growing histogram once per child)."""
+    for bucket, count in child.items():
+        parent[bucket] = parent.get(bucket, 0) + count
+
+
 def _agreeing(counts: list[int], statement: int) -> int:
     return counts[_LIKERT_AT + 3 * statement + 2]
 
@@ -347,13 +355,10 @@ def monthly_trend_of(session: Session, unit: Unit, *, last_day, settings: Settin
                      months: int = TREND_MONTHS) -> list[MonthFigures]:
     """The monthly trend of a unit already checked (or of the command line's report)."""
     periods = months_up_to(last_day, months)
-    day = feedback_day
-    bucket = case(*[(day.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
-    rows = session.exec(
-        select(bucket, *[func.sum(day.c[name]) for name in ("volume", "promoters", "passives", "detractors")])
-        .where(_aggregate_scope(unit, day), in_days(day, Period(periods[0].first, periods[-1].last)))
-        .group_by(bucket)
-    ).all()
+    names = ("volume", "promoters", "passives", "detractors")
+    summed = period_rows(feedback_day, periods, names, lambda table: [_aggregate_scope(unit, table)])
+    bucket = case(*[(summed.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
+    rows = session.exec(select(bucket, *[func.sum(summed.c[name]) for name in names]).group_by(bucket)).all()
     counts = {int(row[0]): [int(v) for v in row[1:]] for row in rows if row[0] is not None}
     result = []
     for i, month in enumerate(periods):

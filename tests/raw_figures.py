@@ -100,6 +100,18 @@ def reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[
     return found
 
 
+def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settings) -> dict[int, tuple[int, int, int]]:
+    from board.replies import overdue_cutoff
+    deadline_passed = Feedback.received_at < overdue_cutoff(now, settings.reply_policy)
+    in_time = and_(deadline_passed, Feedback.replied_at.is_not(None),
+                   _reply_seconds(session) < settings.reply_policy.days * 86400)
+    rows = session.exec(
+        select(Feedback.unit_id, _count_if(deadline_passed), _count_if(in_time), _count_if(~deadline_passed))
+        .where(_scope(root), _in_period(period), Feedback.reply_requested, Feedback.no_reply_reason.is_(None))
+        .group_by(Feedback.unit_id)).all()
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
 def quarter_counts(session: Session, places: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
     bounds = [q.period().utc_bounds() for q in quarters]
     bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
@@ -129,7 +141,8 @@ def collection_counts(session: Session, unit: Unit, period: Period) -> dict[str,
 
 
 def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
-    """The three aggregate tables as they must be, computed in Python from every feedback row (zero rows left out)."""
+    """The six aggregate tables (daily and monthly) as they must be, computed in Python from every feedback row
+    (zero rows left out)."""
     days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (4 + 3 * len(STATEMENT_KEYS) + 3))
     mix: dict[tuple, int] = defaultdict(int)
     hours: dict[tuple, int] = defaultdict(int)
@@ -155,5 +168,15 @@ def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
                 seconds = Decimal((row.replied_at - row.received_at).total_seconds())
                 whole = int(abs(seconds).quantize(Decimal(1), rounding=ROUND_HALF_UP))
                 hours[(row.unit_id, day, 0 if seconds < 0 else whole // 3600)] += 1
-    return {"feedback_day": {k: tuple(v) for k, v in days.items()}, "feedback_day_mix": dict(mix),
-            "feedback_day_reply_hours": dict(hours)}
+    daily = {"feedback_day": {k: tuple(v) for k, v in days.items()}, "feedback_day_mix": dict(mix),
+             "feedback_day_reply_hours": dict(hours)}
+    monthly = {}
+    for name, rows in daily.items():
+        months: dict[tuple, object] = {}
+        for (unit_id, day, *rest), value in rows.items():
+            key = (unit_id, day.replace(day=1), *rest)
+            before = months.get(key)
+            months[key] = value if before is None else (
+                tuple(a + b for a, b in zip(before, value)) if isinstance(value, tuple) else before + value)
+        monthly[name.replace("feedback_day", "feedback_month")] = months
+    return {**daily, **monthly}

@@ -105,7 +105,8 @@ def main() -> int:
 
         aggregate = {name: _median(args.runs, work) for name, work in (("year", year_rollup), ("public", county_figures))}
         for name, oracle in (("_period_counts", raw.period_counts), ("_reply_counts", raw.reply_counts),
-                             ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours)):
+                             ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours),
+                             ("reply_deadlines", raw.reply_deadlines)):
             setattr(rollup, name, oracle)
         public._quarter_counts = raw.quarter_counts
         rows_only = {name: _median(args.runs, work) for name, work in (("year", year_rollup),

@@ -82,8 +82,8 @@ def _aggregates(session) -> dict[str, dict[tuple, object]]:
         for row in session.execute(select(table)).mappings():
             values = tuple(row[name] for name in counted)
             if any(values):
-                key = tuple(row[k] if not isinstance(row[k], str) or k != "day" else date.fromisoformat(row[k])
-                            for k in keys)
+                key = tuple(date.fromisoformat(row[k]) if isinstance(row[k], str) and k in ("day", "month")
+                            else row[k] for k in keys)
                 rows[key] = values if len(values) > 1 else values[0]
         found[table.name] = rows
     return found
@@ -92,6 +92,10 @@ def _aggregates(session) -> dict[str, dict[tuple, object]]:
 def _periods(rng: random.Random) -> list[Period]:
     periods = [Period(date(2026, 1, 1), date(2026, 12, 31)), Period(date(2026, 7, 1), date(2026, 9, 30)),
                Period(date(2026, 3, 29), date(2026, 3, 29)), Period(date(2026, 10, 25), date(2026, 10, 25))]
+    # Whole months, a running month, and ranges that start and end mid-month (months inside, days at the edges).
+    periods += [Period(date(2026, 2, 1), date(2026, 2, 28)), Period(date(2026, 3, 1), date(2026, 3, 29)),
+                Period(date(2026, 2, 28), date(2026, 4, 1)), Period(date(2025, 12, 15), date(2026, 2, 14)),
+                Period(date(2025, 6, 1), date(2026, 11, 23)), Period(date(2026, 10, 2), date(2026, 10, 30))]
     for _ in range(3):
         first = FIRST.date() + timedelta(days=rng.randrange(540))
         periods.append(Period(first, first + timedelta(days=rng.randrange(120))))
@@ -110,7 +114,8 @@ def _check_figures(session, rng: random.Random, monkeypatch) -> None:
         new = rollup.compute_rollup(session, root, period=period, kind="custom", now=NOW, settings=SETTINGS)
         with monkeypatch.context() as patched:
             for name, oracle in (("_period_counts", raw.period_counts), ("_reply_counts", raw.reply_counts),
-                                 ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours)):
+                                 ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours),
+                                 ("reply_deadlines", raw.reply_deadlines)):
                 patched.setattr(rollup, name, oracle)
             old = rollup.compute_rollup(session, root, period=period, kind="custom", now=NOW, settings=SETTINGS)
         assert new == old, period
@@ -121,6 +126,9 @@ def _check_figures(session, rng: random.Random, monkeypatch) -> None:
         for c in raw.bucket_counts(session, unit, [w.period() for w in weeks])]
     some = [w.period() for w in weeks[::3]]
     assert metrics.volume_by_period(session, unit, some) == [c[0] for c in raw.bucket_counts(session, unit, some)]
+    mixed = [Period(date(2025, 12, 15), date(2026, 2, 14)), Period(date(2026, 3, 1), date(2026, 3, 31)),
+             Period(date(2026, 4, 10), date(2026, 6, 30)), Period(date(2026, 7, 1), date(2026, 7, 1))]
+    assert metrics.volume_by_period(session, unit, mixed) == [c[0] for c in raw.bucket_counts(session, unit, mixed)]
     months = months_up_to(helsinki_date(NOW), 18)
     trend = rollup.monthly_trend_of(session, unit, last_day=helsinki_date(NOW), settings=SETTINGS, months=18)
     assert [(m.volume, m.nps) for m in trend] == [
@@ -201,6 +209,7 @@ def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, dat
     monkeypatch.setenv("VARTTI_DATABASE_URL", database_url)
     assert main(["aggregates", "rebuild"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed == {"feedback_day": 3, "feedback_day_mix": 6, "feedback_day_reply_hours": 3}
+    assert printed == {"feedback_day": 3, "feedback_day_mix": 6, "feedback_day_reply_hours": 3,
+                       "feedback_month": 1, "feedback_month_mix": 2, "feedback_month_reply_hours": 3}
     with session_scope(engine) as session:
         assert _aggregates(session) == expected == raw.expected_tables(session)
