@@ -235,6 +235,7 @@ def test_the_text_search_has_its_trigram_indexes_on_postgresql(engine):
         pytest.skip("a trigram index is PostgreSQL's")
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT indexname, indexdef FROM pg_indexes "
-                                       "WHERE tablename = 'feedback' AND indexname LIKE 'ix_feedback_trgm_%'")).all()
+                                       "WHERE schemaname = current_schema() AND tablename = 'feedback' "
+                                       "AND indexname LIKE 'ix_feedback_trgm_%'")).all()
     assert sorted(name for name, _ in rows) == ["ix_feedback_trgm_free_text", "ix_feedback_trgm_open_answer"]
     assert all("gin_trgm_ops" in definition for _, definition in rows)
