@@ -7,7 +7,6 @@ Revises: 0014_theme_priority
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 revision = '0015_daily_aggregates'
 down_revision = '0014_theme_priority'
@@ -54,11 +53,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_feedback_day_reply_hours_day_unit', 'feedback_day_reply_hours', ['day', 'unit_id'],
                     unique=False)
-    bind = op.get_bind()
-    if bind.execute(sa.text("SELECT 1 FROM feedback LIMIT 1")).first() is not None:
-        # The feedback already stored: counted by the same code that `python -m data aggregates rebuild` runs.
-        from data.aggregates import rebuild
-        rebuild(Session(bind=bind))
+    # The feedback already stored is counted in 0020, once the monthly tables exist too: the count is the
+    # code of `python -m data aggregates rebuild`, which fills both.
 
 
 def downgrade() -> None:

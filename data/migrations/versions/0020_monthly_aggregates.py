@@ -49,10 +49,11 @@ def upgrade() -> None:
     op.create_index('ix_feedback_month_reply_hours_month_unit', 'feedback_month_reply_hours', ['month', 'unit_id'],
                     unique=False)
     bind = op.get_bind()
-    if bind.execute(sa.text("SELECT 1 FROM feedback_day LIMIT 1")).first() is not None:
-        # Summed from the daily tables by the same code that `python -m data aggregates rebuild` runs.
-        from data.aggregates import rebuild_months
-        rebuild_months(Session(bind=bind))
+    if bind.execute(sa.text("SELECT 1 FROM feedback LIMIT 1")).first() is not None:
+        # The feedback already stored, by day and by month: counted by the same code that
+        # `python -m data aggregates rebuild` runs.
+        from data.aggregates import rebuild
+        rebuild(Session(bind=bind))
 
 
 def downgrade() -> None:
