@@ -40,7 +40,8 @@ def missing_translations(session: Session, *, viewer: Viewer, language: str = "f
         select(Unit.code, unit_name_column(language), func.count(Action.id), *counts)
         .select_from(Action).join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
         .where(Action.published_at.is_not(None), Action.public_text.is_not(None), scope)
-        .group_by(Unit.code, unit_name_column(language))
+        # The raw name columns, not the coalesce(): PostgreSQL sees two builds of it as different expressions.
+        .group_by(Unit.code, Unit.name_fi, Unit.name_sv, Unit.name_en)
         .order_by(Unit.code)
     ).all()
     result = []

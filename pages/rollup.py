@@ -24,6 +24,7 @@ from pages.ui.rollup_table import (NAME_COLUMN, change_text, display_rows, in_ti
                                    nps_text, to_csv, to_xlsx)
 from pages.ui.plain import inert
 from pages.ui.texts import t
+from pages.ui.relabel import relabelled
 
 RECENT = {"week": 26, "month": 24, "quarter": 12, "year": 6}
 SORTS = ("tree", "nps", "statement", "overdue", "volume")
@@ -38,7 +39,7 @@ def _choose_period(selection: Selection) -> tuple[str, Period]:
     kind_column, period_column = st.columns([3, 2], vertical_alignment="bottom")
     with kind_column:
         kind = st.segmented_control(t("rollup.kind", language), PERIOD_KINDS, default=selection.kind,
-                                    format_func=lambda k: t(f"rollup.kind.{k}", language), key="rollup-kind",
+                                    format_func=lambda k: t(f"rollup.kind.{k}", language), key=relabelled("rollup-kind"),
                                     required=True)
     kind = kind or selection.kind
     with period_column:
@@ -56,7 +57,7 @@ def _choose_period(selection: Selection) -> tuple[str, Period]:
         wanted = selection.period if selection.kind == kind else default_period(kind, today)
         index = options.index(wanted) if wanted in options else 0
         period = st.selectbox(t("rollup.period", language), options, index=index,
-                              format_func=lambda p: shown_name(kind, p, language), key=f"rollup-period-{kind}")
+                              format_func=lambda p: shown_name(kind, p, language), key=relabelled(f"rollup-period-{kind}"))
     return kind, period
 
 
@@ -136,7 +137,7 @@ def _table(result: Rollup, focus: RollupNode) -> None:
         return
     sort_column, overdue_column, tree_column = st.columns([2, 2, 2], vertical_alignment="bottom")
     sort = sort_column.selectbox(t("rollup.table.sort", language), SORTS,
-                                 format_func=lambda s: t(f"rollup.sort.{s}", language), key="rollup-sort")
+                                 format_func=lambda s: t(f"rollup.sort.{s}", language), key=relabelled("rollup-sort"))
     only_overdue = overdue_column.checkbox(t("rollup.filter.overdue", language), key="rollup-overdue")
     whole_tree = tree_column.toggle(t("rollup.filter.whole_tree", language), key="rollup-tree")
     nodes = result.subtree(focus.code)[1:] if whole_tree else result.children(focus.code)

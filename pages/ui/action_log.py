@@ -23,6 +23,7 @@ from pages.ui.kanban_outcome import act, draft, show_notice, today, value
 from pages.ui.language import current
 from pages.ui.plain import in_language, inert
 from pages.ui.texts import t
+from pages.ui.relabel import relabelled
 
 
 def _translations(prefix: str) -> dict[str, str | None]:
@@ -100,7 +101,7 @@ def _editor(context: AppContext, action: Action) -> None:
     topic_key = f"topic-{action.id}-v{action.version}"
     topics = [None, *(s.key for s in STATEMENTS)]
     language = current()
-    st.selectbox(t("public.topic.label"), topics, index=topics.index(action.topic), key=topic_key,
+    st.selectbox(t("public.topic.label"), topics, index=topics.index(action.topic), key=relabelled(topic_key),
                  format_func=lambda key: next((getattr(s, language) for s in STATEMENTS if s.key == key),
                                               t("public.topic.none")),
                  help=t("public.topic.help"), on_change=_set_topic,

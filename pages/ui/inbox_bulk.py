@@ -12,6 +12,7 @@ from pages.ui import format as fmt
 from pages.ui.context import AppContext
 from pages.ui.inbox_item import PICK
 from pages.ui.inbox_outcome import SAVED, act, show_outcome
+from pages.ui.relabel import relabelled
 from pages.ui.texts import t
 from pages.ui.theme_picker import by_title, theme_given, theme_labels
 
@@ -67,7 +68,7 @@ def bulk_bar(context: AppContext, picked: list[tuple[int, int]], page_ids: list[
             return
         cells = st.columns([1.4, 3, 1.2], vertical_alignment="bottom")
         action = cells[0].selectbox(t("inbox.bulk.action"), BULK_ACTIONS, format_func=lambda a: t("inbox.bulk." + a),
-                                    key="inbox-bulk-action")
+                                    key=relabelled("inbox-bulk-action"))
         with cells[1]:
             if action == "reply_sent":
                 st.date_input(t("inbox.act.reply_date"), value=today, max_value=today, format=fmt.date_entry(),
@@ -80,7 +81,7 @@ def bulk_bar(context: AppContext, picked: list[tuple[int, int]], page_ids: list[
                 with inner[0]:
                     labels = theme_labels(choices)
                     st.selectbox(t("inbox.act.theme"), list(labels), format_func=labels.get, index=None,
-                                 placeholder=t("inbox.act.theme_pick"), key="inbox-bulk-theme")
+                                 placeholder=t("inbox.act.theme_pick"), key=relabelled("inbox-bulk-theme"))
                 with inner[1]:
                     st.text_input(t("inbox.act.new_theme"), help=t("inbox.act.new_theme_help"),
                                   key="inbox-bulk-new", max_chars=200)

@@ -15,6 +15,7 @@ from pages.ui import format as fmt
 from pages.ui.inbox_text import any_or
 from pages.ui.language import current
 from pages.ui.plain import inert
+from pages.ui.relabel import relabelled
 from pages.ui.rollup_selection import period_name
 from pages.ui.texts import t, tn
 
@@ -171,25 +172,26 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         text = first[0].text_input(t("inbox.filter.text"), placeholder=t("inbox.filter.text_placeholder"),
                                    key="inbox-f-text", on_change=first_page)
         status = first[1].selectbox(t("inbox.filter.status"), ["", *[s.value for s in ReplyStatus]],
-                                    format_func=any_or("inbox.status."), key="inbox-f-status", on_change=first_page)
+                                    format_func=any_or("inbox.status."), key=relabelled("inbox-f-status"), on_change=first_page)
         deadline = first[2].selectbox(
             t("inbox.filter.deadline"), ["", *[d.value for d in Deadline]],
             format_func=lambda d: (t("inbox.filter.all") if not d else
                                    t("inbox.deadline." + d, days=soon_days)),
-            key="inbox-f-deadline", on_change=first_page)
+            key=relabelled("inbox-f-deadline"), on_change=first_page)
         unit = first[3].selectbox(t("inbox.filter.unit"), ["", *units], format_func=_unit_label(units),
-                                  key="inbox-f-unit", on_change=first_page, disabled=len(units) < 2)
+                                  key=relabelled("inbox-f-unit"), on_change=first_page, disabled=len(units) < 2)
         nps_group = first[4].selectbox(t("inbox.filter.nps_group"), ["", *NPS_GROUPS],
-                                       format_func=any_or("inbox.nps."), key="inbox-f-nps", on_change=first_page)
+                                       format_func=any_or("inbox.nps."), key=relabelled("inbox-f-nps"),
+                                       on_change=first_page)
         second = st.columns([1.3, 1.3, 1.3, 1.9, 1.2, 0.9, 1.0], vertical_alignment="bottom")
         requested = second[0].selectbox(
             t("inbox.filter.requested"), ["", "yes", "no"], format_func=any_or("inbox.filter."),
-            key="inbox-f-requested", on_change=first_page)
+            key=relabelled("inbox-f-requested"), on_change=first_page)
         channel = second[1].selectbox(t("inbox.filter.channel"), ["", *CHANNELS],
-                                      format_func=any_or("inbox.channel."), key="inbox-f-channel",
+                                      format_func=any_or("inbox.channel."), key=relabelled("inbox-f-channel"),
                                       on_change=first_page)
         collection = second[2].selectbox(t("inbox.filter.collection"), ["", *COLLECTIONS],
-                                         format_func=any_or("collection."), key="inbox-f-collection",
+                                         format_func=any_or("collection."), key=relabelled("inbox-f-collection"),
                                          on_change=first_page)
         dates = second[3].date_input(t("inbox.filter.dates"), value=(), min_value=FIRST_DAY, max_value=today,
                                      format=fmt.date_entry(),

@@ -16,6 +16,7 @@ from pages.ui.kanban_figures import theme_figures
 from pages.ui.kanban_outcome import PENDING, act, notice, open_theme, show_notice, stage_name, value
 from pages.ui.plain import inert
 from pages.ui.texts import t
+from pages.ui.relabel import relabelled
 
 
 def _move(context: AppContext, theme_id: int, seen_version: int, keys: dict[str, str], confirmed: bool = False) -> None:
@@ -72,7 +73,7 @@ def _move_controls(context: AppContext, card: KanbanCard) -> None:
     choose, go = st.columns([3, 2], vertical_alignment="bottom", gap="small")
     with choose:
         target = st.selectbox(t("kanban.move.label"), targets, index=None, format_func=stage_name,
-                              key=keys["target"], placeholder=t("kanban.move.placeholder"),
+                              key=relabelled(keys["target"]), placeholder=t("kanban.move.placeholder"),
                               label_visibility="collapsed")
     # An exit asks "where to" or "why" first, at full width, so the button comes after it.
     if target == Stage.ESCALATED:

@@ -56,24 +56,30 @@ def show(text: object, **options) -> None:
 CONTENT_LANGUAGES = ("fi", "sv", "en")
 
 
+def in_language_html(text: object, *, language: str, note: str | None = None, bold: bool = False,
+                     note_first: bool = False) -> str:
+    """The HTML of `in_language`: every character of the text and the note escaped, `lang` one of ours."""
+    if not isinstance(language, str) or language not in CONTENT_LANGUAGES:
+        raise ValueError(f"unknown content language {language!r}")
+    body = escape(neutral(text).strip(), quote=True)
+    if bold:
+        body = f"<strong>{body}</strong>"
+    html = f'<span lang="{language}">{body}</span>'
+    if note:
+        marked = f'<span class="vartti-language-note">{escape(neutral(note), quote=True)}</span>'
+        html = f"{marked} {html}" if note_first else f"{html} {marked}"
+    return f'<p class="vartti-content">{html}</p>'
+
+
 def in_language(text: object, *, language: str, note: str | None = None, bold: bool = False,
                 note_first: bool = False) -> None:
     """Show a text that is not ours as plain text in an element with its `lang` (WCAG 3.1.2).
 
     `note` is one of our catalogue texts, such as "(in Finnish)", shown after the text in the reader's
     language (before it with `note_first`, where a long text is cut with "…" as on the wall). Both are
-    HTML-escaped: nothing in them becomes markup.
+    HTML-escaped: nothing in them becomes markup. A language other than fi, sv or en is refused.
     """
-    if language not in CONTENT_LANGUAGES:
-        raise ValueError(f"unknown content language {language!r}")
-    body = escape(neutral(text).strip())
-    if bold:
-        body = f"<strong>{body}</strong>"
-    html = f'<span lang="{language}">{body}</span>'
-    if note:
-        marked = f'<span class="vartti-language-note">{escape(neutral(note))}</span>'
-        html = f"{marked} {html}" if note_first else f"{html} {marked}"
-    st.html(f'<p class="vartti-content">{html}</p>')
+    st.html(in_language_html(text, language=language, note=note, bold=bold, note_first=note_first))
 
 
 def ours(text: str) -> str:

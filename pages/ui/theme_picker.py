@@ -5,6 +5,7 @@ import streamlit as st
 
 from data.themes import ThemeChoice
 from pages.ui.texts import t
+from pages.ui.relabel import relabelled
 
 
 def by_title(choices: list[ThemeChoice]) -> dict[str, int]:
@@ -22,7 +23,7 @@ def theme_inputs(choices: list[ThemeChoice], key: str) -> None:
     labels = theme_labels(choices)
     if labels:
         st.selectbox(t("inbox.act.theme"), list(labels), format_func=labels.get, index=None,
-                     placeholder=t("inbox.act.theme_pick"), key=f"{key}-theme")
+                     placeholder=t("inbox.act.theme_pick"), key=relabelled(f"{key}-theme"))
     else:
         st.caption(t("inbox.act.no_themes"))
     st.text_input(t("inbox.act.new_theme"), help=t("inbox.act.new_theme_help"), key=f"{key}-new", max_chars=200)

@@ -14,6 +14,7 @@ from pages.ui.plain import inert
 from pages.ui.refusal import refuse
 from pages.ui.saving import saving
 from pages.ui.texts import t
+from pages.ui.relabel import relabelled
 
 # The multiselect of one item; a fresh one once topics are decided, as the field keeps its options' labels.
 FIELD = "topics-{}-{}"
@@ -75,7 +76,7 @@ def render(context, view: FeedbackTopics, topics: dict[int, Topic], *, editable:
     with st.container(horizontal=True, vertical_alignment="bottom", key=f"topics-row-{feedback_id}"):
         st.multiselect(t("topics.item.decided_label") if decided else t("topics.item.suggested_label"),
                        options=list(names), default=[i for i in default if i in names], format_func=label,
-                       key=field, width=520, placeholder=t("topics.item.placeholder"))
+                       key=relabelled(field), width=520, placeholder=t("topics.item.placeholder"))
         st.button(t("topics.item.save") if decided else t("topics.item.accept"), key=f"topics-save-{feedback_id}",
                   icon=":material/sell:", on_click=_save,
                   args=(context, feedback_id, field, view.applied, {} if decided else suggested))

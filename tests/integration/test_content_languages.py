@@ -129,6 +129,16 @@ def test_admin_sees_per_unit_and_language_which_published_actions_lack_a_transla
     assert missing_translations(tree, viewer=person(tree, Role.SUPERVISOR, "C")) == []
 
 
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_missing_translations_name_the_units_in_the_admins_language(published, tree, language):
+    # PostgreSQL refused the grouping by a name in another language than Finnish (the name is a coalesce()).
+    admin = person(tree, Role.ADMIN, "C")
+    rows = missing_translations(tree, viewer=admin, language=language)
+    assert [(r.unit_code, r.unit_name, r.language) for r in rows] == [
+        ("U1", "Keskustan terveysasema", "sv"), ("U1", "Keskustan terveysasema", "en"),
+        ("U3", "Aikuissosiaalityö", "en")]
+
+
 def test_a_swedish_wall_board_shows_theme_titles_and_actions_in_swedish_or_marked_finnish(published, tree, boss):
     in_development = add_theme(tree, "U1", Stage.TRIAL, NOW, title="Odotusaika")
     translated = add_theme(tree, "U1", Stage.TRIAL, NOW, title="Opasteet")

@@ -1,7 +1,9 @@
 """The huddle page in AppTest: figures, empty and thin units, unknown units, broken set-ups."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 
@@ -16,9 +18,16 @@ from tests.ui.conftest import open_page
 HUDDLE = "pages/huddle.py"
 
 
+def html_of(app) -> str:
+    """The HTML handed to st.html (in_language: theme titles and actions with their lang)."""
+    return "\n".join(str(node.proto.body) for node in app.get("html"))
+
+
 def texts(app) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "metric", "error", "warning", "info", "title")
-                     for e in getattr(app, kind))
+    """What the page says: its Markdown, figures and messages, and the text of its st.html elements."""
+    shown = [str(e.value) for kind in ("markdown", "metric", "error", "warning", "info", "title")
+             for e in getattr(app, kind)]
+    return "\n".join([*shown, unescape(re.sub(r"<[^>]+>", "", html_of(app)))])
 
 
 def metric(app, label: str) -> str:
@@ -91,8 +100,10 @@ def test_user_text_on_the_board_is_shown_as_text_not_markup(county):
     with session_scope(county, write=True) as session:
         add_theme(session, "U1", Stage.IN_GROUP, app_now(), title="<b>Jono</b> **kiire**")
     app = open_page(HUDDLE, unit="U1")
-    shown = next(m.value for m in app.markdown if "Jono" in m.value)
-    assert r"\<b\>Jono\<\/b\> \*\*kiire\*\*" in shown
+    # The title goes to st.html with its lang, escaped: as written, no element of its own.
+    assert '<span lang="fi"><strong>&lt;b&gt;Jono&lt;/b&gt; **kiire**</strong></span>' in html_of(app)
+    assert "<b>" not in html_of(app)
+    assert not any("Jono" in m.value for m in app.markdown)
 
 
 @pytest.mark.parametrize("query", [{"unit": "NOPE"}, {"unit": "   "}, {}])
