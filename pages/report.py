@@ -140,6 +140,9 @@ def _page() -> None:
         refuse(context, denied)
         return
     result, node = report.rollup, report.node
+    # The footer of every printed page is a margin box of @page: its names are CSS strings that escape every
+    # character but letters and digits (data/css_text.py), so no unit name can end the string or the style.
+    st.html("<style>" + report_view.footer_css(report, language, today) + "</style>")
     with st.container(key="report-noprint"):
         st.page_link("pages/rollup.py", label=t("report.back", language), icon=":material/arrow_back:",
                      query_params=Selection(code, selection.kind, selection.period).query())
@@ -160,8 +163,6 @@ def _page() -> None:
                   days=fmt.number(result.reply_days, language=language)))
     _charts(result, node)
     _items(report)
-    with st.container(key="report-footer"):
-        st.caption(inert(report_view.footer_text(report, language, today)))
 
 
 if context.viewer is None:
