@@ -208,7 +208,7 @@ def test_the_reports_footer_names_a_hostile_unit_only_as_an_escaped_css_string(a
     app = open_page("pages/report.py", as_="ui:director", kind="quarter", unit="A")
     assert not app.exception
     bodies = [element.proto.body for element in app.get("html")]
-    footer = [body for body in bodies if "@bottom-left" in body]
+    footer = [body for body in bodies if body.startswith("<style>@page {")]
     assert len(footer) == 1
     assert footer[0].startswith("<style>@page {") and footer[0].endswith("</style>")
     # The footer's text starts with the organisation and the unit: one CSS string, every character escaped.
