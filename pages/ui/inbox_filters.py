@@ -190,9 +190,7 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         collection = second[2].selectbox(t("inbox.filter.collection"), ["", *COLLECTIONS],
                                          format_func=any_or("collection."), key="inbox-f-collection",
                                          on_change=first_page)
-        # A link's period is in session state: a default besides it would make Streamlit warn on every rerun.
-        dates = second[3].date_input(t("inbox.filter.dates"), value=None if "inbox-f-dates" in st.session_state else (),
-                                     min_value=FIRST_DAY, max_value=today,
+        dates = second[3].date_input(t("inbox.filter.dates"), value=(), min_value=FIRST_DAY, max_value=today,
                                      format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=first_page)
         low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page)
