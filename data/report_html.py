@@ -7,6 +7,7 @@ from the same figures (data/report_charts.py).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from board.likert import STATEMENT_KEYS
 from data import report_charts as charts
 from data import texts as fmt
+from data.css_text import css_string
 from data.report import Report
 from data.rollup_words import (change_text, comparison_label, display_rows, in_time_text, lowest_statement_name,
                                nps_text, period_name, shown_name)
@@ -103,6 +105,24 @@ def footer_text(report: Report, language: str, today: date) -> str:
              period=shown_name(report.kind, report.rollup.period, language), day=fmt.day(today, language))
 
 
+# Stand-ins for the page counters while the catalogue text is formatted (private-use characters: no text has them).
+_PAGE, _PAGES = "\ue000", "\ue001"
+
+
+def page_of_content(language: str) -> str:
+    """The page number as a CSS `content` value: the catalogue's words around counter(page) and counter(pages)."""
+    text = t("report.page_of", language, page=_PAGE, pages=_PAGES)
+    counters = {_PAGE: "counter(page)", _PAGES: "counter(pages)"}
+    return " ".join(counters.get(piece) or css_string(piece)
+                    for piece in re.split(f"([{_PAGE}{_PAGES}])", text) if piece)
+
+
+def footer_css(report: Report, language: str, today: date) -> str:
+    """The footer on every printed page: organisation, unit, period and print date left, page numbers right."""
+    return (f"@page {{ @bottom-left {{ content: {css_string(footer_text(report, language, today))}; }} "
+            f"@bottom-right {{ content: {page_of_content(language)}; }} }}")
+
+
 def _number(language: str):
     return lambda value: fmt.number(value, 0, language)
 
@@ -166,14 +186,11 @@ def to_html(report: Report, *, language: str, today: date) -> str:
     """The report as one HTML document for WeasyPrint: A4, footer with page numbers, every user text escaped."""
     rollup = report.rollup
     css = PDF_CSS.read_text(encoding="utf-8")
-    # The footer goes into CSS content strings: escape for CSS, not HTML (quotes and backslashes).
-    footer = footer_text(report, language, today).replace("\\", "\\\\").replace('"', '\\"')
-    page_of = t("report.page_of", language, page='" counter(page) "', pages='" counter(pages) "')
     parts = [
         "<!DOCTYPE html>", f'<html lang="{escape(language)}"><head><meta charset="utf-8">',
         f"<title>{escape(report_title(report.kind, language))}</title>",
-        f"<style>{css}\n@page {{ @bottom-left {{ content: \"{footer}\"; }} "
-        f"@bottom-right {{ content: \"{page_of}\"; }} }}</style></head><body>",
+        # The footer's names go into CSS strings, every character but letters and digits escaped (data/css_text.py).
+        f"<style>{css}\n{footer_css(report, language, today)}</style></head><body>",
         f"<h1>{escape(report_title(report.kind, language))}</h1>",
         f'<p class="subtitle">{escape(report.node.name(language))} · '
         f'{escape(shown_name(report.kind, rollup.period, language))}</p>',

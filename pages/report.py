@@ -81,26 +81,31 @@ def _comment(report: Report, selection: Selection, code: str) -> None:
 def _charts(result: Rollup, node: RollupNode) -> None:
     with st.container(key="report-break"):
         st.subheader(t("report.charts", language), anchor=False)
+    # Each chart in a box with its heading, which the print keeps on one page (no heading left at a page's foot).
     children = result.children(node.code)
     if children:
-        st.markdown(f"**{t('rollup.chart.children', language)}**")
-        st.altair_chart(charts.children_dots(children, language=language, width=PRINT_WIDTH), width="content", theme=None,
-                        alt=t("rollup.chart.children_alt", language))
+        with st.container(key="report-chart-children"):
+            st.markdown(f"**{t('rollup.chart.children', language)}**")
+            st.altair_chart(charts.children_dots(children, language=language, width=PRINT_WIDTH), width="content",
+                            theme=None, alt=t("rollup.chart.children_alt", language))
     with session_scope(context.engine) as session:
         months = monthly_trend(session, viewer=context.viewer, unit_code=node.code,
                                last_day=min(result.period.last, today), settings=context.settings)
-    st.markdown(f"**{t('rollup.chart.trend', language, name=inert(node.name(language)))}**")
-    st.altair_chart(charts.monthly_trend(months, language=language, width=PRINT_WIDTH), width="content",
-                    theme=None, alt=t("rollup.chart.trend_alt", language))
-    st.markdown(f"**{t('rollup.chart.statements', language)}**")
-    st.altair_chart(charts.statement_profile(node, result.min_n, language=language, width=PRINT_WIDTH),
-                    width="content", theme=None, alt=t("rollup.chart.statements_alt", language))
-    st.markdown(f"**{t('rollup.chart.channels', language)}**")
-    if node.by_channel:
-        st.altair_chart(charts.channel_mix(node, language=language, width=PRINT_WIDTH), width="content",
-                        theme=None, alt=t("rollup.chart.channels_alt", language))
-    else:
-        st.write(t("rollup.chart.no_data", language))
+    with st.container(key="report-chart-trend"):
+        st.markdown(f"**{t('rollup.chart.trend', language, name=inert(node.name(language)))}**")
+        st.altair_chart(charts.monthly_trend(months, language=language, width=PRINT_WIDTH), width="content",
+                        theme=None, alt=t("rollup.chart.trend_alt", language))
+    with st.container(key="report-chart-statements"):
+        st.markdown(f"**{t('rollup.chart.statements', language)}**")
+        st.altair_chart(charts.statement_profile(node, result.min_n, language=language, width=PRINT_WIDTH),
+                        width="content", theme=None, alt=t("rollup.chart.statements_alt", language))
+    with st.container(key="report-chart-channels"):
+        st.markdown(f"**{t('rollup.chart.channels', language)}**")
+        if node.by_channel:
+            st.altair_chart(charts.channel_mix(node, language=language, width=PRINT_WIDTH), width="content",
+                            theme=None, alt=t("rollup.chart.channels_alt", language))
+        else:
+            st.write(t("rollup.chart.no_data", language))
 
 
 def _items(report: Report) -> None:
@@ -140,6 +145,9 @@ def _page() -> None:
         refuse(context, denied)
         return
     result, node = report.rollup, report.node
+    # The footer of every printed page is a margin box of @page: its names are CSS strings that escape every
+    # character but letters and digits (data/css_text.py), so no unit name can end the string or the style.
+    st.html("<style>" + report_view.footer_css(report, language, today) + "</style>")
     with st.container(key="report-noprint"):
         st.page_link("pages/rollup.py", label=t("report.back", language), icon=":material/arrow_back:",
                      query_params=Selection(code, selection.kind, selection.period).query())
@@ -160,8 +168,6 @@ def _page() -> None:
                   days=fmt.number(result.reply_days, language=language)))
     _charts(result, node)
     _items(report)
-    with st.container(key="report-footer"):
-        st.caption(inert(report_view.footer_text(report, language, today)))
 
 
 if context.viewer is None:

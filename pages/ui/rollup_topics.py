@@ -41,4 +41,8 @@ def topics_table(context, result: Rollup, focus: RollupNode, *, language: str) -
         return
     # st.dataframe shows cells as plain text: unit and topic names are not ours.
     st.dataframe(topic_rows(result, units, language), hide_index=True, key="rollup-topics",
-                 column_config={t("rollup.topics.col.top", language): st.column_config.TextColumn(width="large")})
+                 column_config={  # the counts narrow, so that the topics (the point of the table) are not cut
+                     t("rollup.col.name", language): st.column_config.TextColumn(width="medium"),
+                     t("rollup.col.volume", language): st.column_config.TextColumn(width="small"),
+                     t("rollup.topics.col.tagged", language): st.column_config.TextColumn(width="small"),
+                     t("rollup.topics.col.top", language): st.column_config.TextColumn(width="large")})

@@ -113,6 +113,16 @@ def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_repo
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 2 <= pages <= 8, pages
+    # Every printed page carries the footer (organisation, unit, period, print date) and its page number.
+    footer = (f"Järvi-Suomen hyvinvointialue · Terveysasemat · {_quarter_label(last_quarter)} · "
+              f"tulostettu {today.day}.{today.month}.{today.year}")
+    for number in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf_path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert footer in text, (number, text[-400:])
+        assert f"sivu {number} / {pages}" in text, (number, text[-400:])
+        # No app chrome on paper: the back link, the print hint, the PDF button and the comment form stay home.
+        assert "Takaisin" not in text and "Lataa PDF" not in text and "Tallenna" not in text, number
     if shutil.which("pdftoppm"):
         SCREENSHOTS.mkdir(exist_ok=True)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf_path),

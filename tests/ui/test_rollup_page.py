@@ -222,3 +222,28 @@ def test_the_table_and_the_exports_show_huddles_held_over_working_days(answered)
     header = lines[0].split(";")
     u1 = next(line.split(";") for line in lines if line.startswith("U1;"))
     assert (u1[header.index("Huddlepäivät")], u1[header.index("Arkipäivät tauluilla")]) == (str(held), str(days))
+
+
+HOSTILE_NAME = 'Pää"ty </style><img src=x onerror=alert(1)> \\ }'
+
+
+def test_the_reports_footer_names_a_hostile_unit_only_as_an_escaped_css_string(answered):
+    from data.css_text import css_string
+    from data.models import Unit
+
+    with session_scope(answered, write=True) as session:
+        unit = session.exec(select(Unit).where(Unit.code == "A")).one()
+        unit.name_fi = HOSTILE_NAME
+        session.add(unit)
+    app = open_page("pages/report.py", as_="ui:director", kind="quarter", unit="A")
+    assert not app.exception
+    bodies = [element.proto.body for element in app.get("html")]
+    footer = [body for body in bodies if body.startswith("<style>@page {")]
+    assert len(footer) == 1
+    assert footer[0].startswith("<style>@page {") and footer[0].endswith("</style>")
+    # The footer's text starts with the organisation and the unit: one CSS string, every character escaped.
+    assert "content: " + css_string("Testin hyvinvointialue · " + HOSTILE_NAME + " · ")[:-1] in footer[0]
+    assert "counter(page)" in footer[0] and "counter(pages)" in footer[0]
+    # The name is in no st.html as written, and the footer's stylesheet holds one </style>: its own.
+    assert not any(HOSTILE_NAME in body or "<img" in body for body in bodies)
+    assert footer[0].count("</") == 1
