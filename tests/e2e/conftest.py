@@ -251,7 +251,7 @@ def shot(page: Page, name: str) -> Path:
 
 def settled_shot(page: Page, name: str) -> Path:
     """A screenshot once every widget is drawn (Streamlit shows grey placeholders while their code loads)."""
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=PAGE_TIMEOUT_MS)
     return shot(page, name)
 
 
