@@ -16,6 +16,7 @@ from pages.ui.saving import saving
 from pages.ui.texts import t
 
 UNIT = "topic-trends-unit"
+OPEN = "topic-trends-open"
 SHOWN = 6
 
 
@@ -36,7 +37,11 @@ def render(context) -> None:
                                                                   permission=Permission.HANDLE_FEEDBACK)}
     if not units:
         return
-    with st.expander(t("topics.trends.heading"), icon=":material/trending_up:"):
+    # The trends read a unit's month of feedback and its suggestions: only while the panel is open, not on
+    # every click in the inbox below it.
+    with st.expander(t("topics.trends.heading"), icon=":material/trending_up:", key=OPEN, on_change="rerun"):
+        if not st.session_state.get(OPEN):
+            return
         code = st.selectbox(t("topics.trends.unit"), options=list(units), format_func=units.get, key=UNIT)
         with session_scope(context.engine) as session:
             trends = unit_topic_trends(session, viewer=context.viewer, unit_code=code, now=context.now(),
