@@ -56,6 +56,8 @@ class KanbanCard:
     # The title in Swedish and English (optional; issue 17).
     title_sv: str | None = None
     title_en: str | None = None
+    # An escalated or not-pursued theme's target or reason shown on the public page (issue 17).
+    reason_published: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def kanban(session: Session, *, viewer: Viewer, unit_code: str, now: datetime, s
             after=figures.get((theme.id, _AFTER), empty) if split else None,
             priority=theme.priority,
             title_sv=theme.title_sv, title_en=theme.title_en,
+            reason_published=(theme.reason_published_at is not None
+                              and theme.reason_published_at >= theme.stage_since),
         ))
         per_unit[(theme.unit_id, stage)] = per_unit.get((theme.unit_id, stage), 0) + 1
     # "Tunnistettu" in the order a duel's result gave (issue 20), the themes without a place after them by age.

@@ -9,8 +9,10 @@ import streamlit as st
 from board.kanban import MOVES, NOTE_MAX
 from board.stages import EXITS, Stage
 from data.kanban import STAGE_ORDER, KanbanCard, KanbanView
+from data.public_loop import publish_theme_reason
 from data.themes import OverWipLimit, move_theme
 from pages.ui import format as fmt
+from pages.ui import public_cache
 from pages.ui.context import AppContext
 from pages.ui.kanban_figures import theme_figures
 from pages.ui.kanban_outcome import PENDING, act, notice, open_theme, show_notice, stage_name, value
@@ -99,6 +101,25 @@ def exit_note(card: KanbanCard) -> None:
         st.markdown(t("kanban.card.reason", reason=inert(card.not_pursued_reason)))
 
 
+def _publish_reason(context: AppContext, card: KanbanCard, publish: bool) -> None:
+    change = lambda session, viewer, now: publish_theme_reason(  # noqa: E731
+        session, viewer=viewer, theme_id=card.id, seen_version=card.version, publish=publish, now=now)
+    if act(context, ("card", card.id), change,
+           t("kanban.reason.published" if publish else "kanban.reason.withdrawn")):
+        public_cache.forget()
+
+
+def reason_control(context: AppContext, card: KanbanCard) -> None:
+    """Publish an escalated or not-pursued theme's target or reason on the public page, or withdraw it."""
+    if card.stage not in EXITS or not (card.escalated_to or card.not_pursued_reason):
+        return
+    if card.reason_published:
+        st.caption(t("kanban.reason.is_public"))
+    st.button(t("kanban.reason.withdraw" if card.reason_published else "kanban.reason.publish"),
+              key=f"reason-publish-{card.id}", icon=":material/public:", type="tertiary",
+              on_click=_publish_reason, args=(context, card, not card.reason_published))
+
+
 def kanban_card(context: AppContext, view: KanbanView, card: KanbanCard) -> None:
     with st.container(border=True, key=f"card-{card.id}"):
         show_notice(("card", card.id))
@@ -111,6 +132,7 @@ def kanban_card(context: AppContext, view: KanbanView, card: KanbanCard) -> None
         exit_note(card)
         theme_figures(card, full=False, min_n=context.settings.min_n)
         if view.can_edit:
+            reason_control(context, card)
             _move_controls(context, card)
         st.button(t("kanban.open"), key=f"open-{card.id}", icon=":material/history_edu:", type="tertiary",
                   on_click=open_theme, args=(card.id,))

@@ -406,3 +406,19 @@ def test_only_who_may_edit_themes_finds_a_link_to_vote_on_the_units_most_importa
     app = open_page(KANBAN, as_=as_, unit="U1")
     assert not app.exception
     assert duel_links(app) == links
+
+
+def test_the_reason_a_theme_was_not_pursued_is_published_from_its_card_and_withdrawn(board):
+    with session_scope(board.engine, write=True) as session:
+        session.exec(update(Theme).where(Theme.id == board.found).values(
+            stage=Stage.NOT_PURSUED.value, not_pursued_reason="Päällekkäinen teeman Ajanvarauksen jonot kanssa"))
+    app = open_page(KANBAN, as_="ui:supervisor", unit="U1")
+    assert not app.exception
+    app.button(key=f"reason-publish-{board.found}").click().run()
+    assert theme(board.engine, board.found).reason_published_at is not None
+    assert "Syy näkyy julkisella sivulla." in shown(card(app, board.found))
+    app.button(key=f"reason-publish-{board.found}").click().run()
+    assert theme(board.engine, board.found).reason_published_at is None
+    assert [event.after["published"] for event in audit(board.engine, "theme.reason_publish")] == [True, False]
+    # A theme still in development has no reason to publish.
+    assert [b.key for b in app.button if b.key and b.key.startswith("reason-publish-")] == [f"reason-publish-{board.found}"]
