@@ -122,7 +122,7 @@ def test_a_director_drills_compares_quarters_downloads_excel_and_prints_the_repo
         assert footer in text, (number, text[-400:])
         assert f"sivu {number} / {pages}" in text, (number, text[-400:])
         # No app chrome on paper: the back link, the print hint, the PDF button and the comment form stay home.
-        assert "Takaisin" not in text and "Lataa PDF" not in text and "Tallenna" not in text, number
+        assert "Takaisin raportointiin" not in text and "Lataa PDF" not in text and "Tallenna kommentti" not in text, number
     if shutil.which("pdftoppm"):
         SCREENSHOTS.mkdir(exist_ok=True)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf_path),
