@@ -264,7 +264,8 @@ def wait_for_app(page: Page, text: str | None = None, timeout: int = PAGE_TIMEOU
     app = page.locator(APP)
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
     if text is not None:
-        expect(page.get_by_text(text).first).to_be_visible(timeout=timeout)
+        # The first visible match: the collapsed sidebar holds the page names too, hidden (WCAG 2.4.3).
+        expect(page.get_by_text(text).filter(visible=True).first).to_be_visible(timeout=timeout)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
     # The status widget's "Running…" indicator (hidden with the header on the wall screen).
     page.wait_for_function(
