@@ -47,6 +47,8 @@ CLI_SECONDS = 180  # migrate, import or metrics
 SEED_SECONDS = 900
 STOP_SECONDS = 10  # a polite stop, then kill
 PAGE_TIMEOUT_MS = 60_000  # a first run imports the app cold; on a loaded 2-core CI machine that took over 30 s
+# What a page shows after a click may take seconds on a loaded 2-core machine: every expect waits this long.
+expect.set_options(timeout=20_000)
 
 APP = '[data-testid="stApp"]'
 LOG_TAIL = 8_000
