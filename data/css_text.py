@@ -29,3 +29,11 @@ def _plain(ch: str) -> bool:
 def css_string(text: object) -> str:
     """A text as one double-quoted CSS string: every character but letters and digits escaped as \\XXXXXX."""
     return '"' + "".join(ch if _plain(ch) else _escaped(ch) for ch in str(text)) + '"'
+
+
+def style_element(css: str) -> str:
+    """A stylesheet as an HTML `<style>` element; refused when it could close the element early (texts that
+    are not ours go in through `css_string`, which escapes every `<`)."""
+    if "<" in css:
+        raise ValueError("a stylesheet with '<' cannot go into a <style> element")
+    return f"<style>{css}</style>"

@@ -15,6 +15,7 @@ from data.report import COMMENT_MOST, CommentTooLong, Report, build_report, save
 from data.rollup import Rollup, RollupNode, monthly_trend, rollup_roots
 from data.units import UnknownUnit
 from data import report_html as report_view
+from data.css_text import style_element
 from pages.ui import format as fmt
 from pages.ui import rollup_charts as charts
 from pages.ui.context import app_context
@@ -147,7 +148,7 @@ def _page() -> None:
     result, node = report.rollup, report.node
     # The footer of every printed page is a margin box of @page: its names are CSS strings that escape every
     # character but letters and digits (data/css_text.py), so no unit name can end the string or the style.
-    st.html("<style>" + report_view.footer_css(report, language, today) + "</style>")
+    st.html(style_element(report_view.footer_css(report, language, today)))
     with st.container(key="report-noprint"):
         st.page_link("pages/rollup.py", label=t("report.back", language), icon=":material/arrow_back:",
                      query_params=Selection(code, selection.kind, selection.period).query())

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from board.quarters import Quarter
+from data.css_text import css_string, style_element
 from data.public_loop import LoopFigures, PlaceLoop
 from pages.ui import format as fmt
 from pages.ui.plain import inert
@@ -15,20 +16,15 @@ LOOP_COLUMNS = ("worked_on", "changed", "escalated", "not_pursued")
 PHONE_WIDTH_PX = 640
 
 
-def _css_string(text: str) -> str:
-    """A catalogue text as a CSS string literal."""
-    return '"' + "".join(ch if ch.isalnum() or ch in " .,:;()–-%" else f"\\{ord(ch):x} " for ch in text) + '"'
-
-
 def stacked_table(key: str, frame: pd.DataFrame) -> None:
     """A table (first column the row's name) that, on a narrow screen, stacks each row as a labelled card.
 
     The labels are the table's own column names (our catalogue's texts), so the reflowed table reads the same
     without a sideways scroll (WCAG 1.4.10).
     """
-    rules = [f'.st-key-{key} tbody td:nth-of-type({i})::before {{ content: {_css_string(str(name))}; }}'
-             for i, name in enumerate(frame.columns, start=1)]
-    st.html(f"<style>@media (max-width: {PHONE_WIDTH_PX}px) {{ {' '.join(rules)} }}</style>")
+    rules = " ".join(f".st-key-{key} tbody td:nth-of-type({i})::before {{ content: {css_string(name)}; }}"
+                     for i, name in enumerate(frame.columns, start=1))
+    st.html(style_element(f"@media (max-width: {PHONE_WIDTH_PX}px) {{ {rules} }}"))
     with st.container(key=key):
         st.table(frame)
 

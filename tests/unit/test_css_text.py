@@ -112,3 +112,10 @@ def test_every_character_of_the_basic_planes_reads_back_as_itself():
 def test_a_space_after_an_escaped_character_is_kept(text):
     # CSS swallows one whitespace after a hex escape; the space is escaped too, so none is lost.
     assert _tokens(css_string(text))[0].value == text
+
+
+def test_a_style_element_refuses_a_stylesheet_that_could_close_it():
+    from data.css_text import style_element
+    assert style_element("a { content: " + css_string("</style><b>") + "; }").count("<") == 2
+    with pytest.raises(ValueError):
+        style_element("a {} </style><script>")
