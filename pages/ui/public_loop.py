@@ -16,15 +16,20 @@ LOOP_COLUMNS = ("worked_on", "changed", "escalated", "not_pursued")
 PHONE_WIDTH_PX = 640
 
 
+def _phone_labels(key: str, columns: list) -> str:
+    """On a phone, each cell labelled with its column's name (a CSS string: escaped whatever it holds)."""
+    rules = " ".join(f".st-key-{key} tbody td:nth-of-type({i})::before {{ content: {css_string(name)}; }}"
+                     for i, name in enumerate(columns, start=1))
+    return f"@media (max-width: {PHONE_WIDTH_PX}px) {{ {rules} }}"
+
+
 def stacked_table(key: str, frame: pd.DataFrame) -> None:
     """A table (first column the row's name) that, on a narrow screen, stacks each row as a labelled card.
 
     The labels are the table's own column names (our catalogue's texts), so the reflowed table reads the same
     without a sideways scroll (WCAG 1.4.10).
     """
-    rules = " ".join(f".st-key-{key} tbody td:nth-of-type({i})::before {{ content: {css_string(name)}; }}"
-                     for i, name in enumerate(frame.columns, start=1))
-    st.html(style_element(f"@media (max-width: {PHONE_WIDTH_PX}px) {{ {rules} }}"))
+    st.html(style_element(_phone_labels(key, list(frame.columns))))
     with st.container(key=key):
         st.table(frame)
 
