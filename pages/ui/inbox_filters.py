@@ -193,7 +193,9 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         collection = second[2].selectbox(t("inbox.filter.collection"), ["", *COLLECTIONS],
                                          format_func=any_or("collection."), key=relabelled("inbox-f-collection"),
                                          on_change=first_page)
-        dates = second[3].date_input(t("inbox.filter.dates"), value=(), min_value=FIRST_DAY, max_value=today,
+        # Empty (a range not chosen) through the state, not value=(): a value beside a state Streamlit warns of.
+        st.session_state.setdefault("inbox-f-dates", ())
+        dates = second[3].date_input(t("inbox.filter.dates"), min_value=FIRST_DAY, max_value=today,
                                      format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=first_page)
         low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page)

@@ -71,14 +71,19 @@ def test_the_signed_out_landing_page_is_the_public_page(page: Page, demo_server:
 
 def _tab_to(page: Page, accessible_name: str, most: int = 40) -> None:
     """Press Tab until the focused element has this accessible name (label, aria-label or text)."""
+    # The element is on the page before the first Tab: a key pressed while it is still being drawn would pass it.
+    expect(page.get_by_label(accessible_name).or_(page.get_by_role("link", name=accessible_name)).filter(visible=True).first).to_be_visible()
+    seen = []
     for _ in range(most):
         page.keyboard.press("Tab")
         focused = page.evaluate("""() => { const e = document.activeElement;
             const own = ['A', 'BUTTON'].includes(e.tagName) ? e.innerText : '';
-            return e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText) || own; }""")
+            return e.tagName + ': ' + (e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
+                                       || own); }""")
         if accessible_name in focused:
             return
-    raise AssertionError(f"{accessible_name!r} cannot be reached with Tab")
+        seen.append(focused)
+    raise AssertionError(f"{accessible_name!r} cannot be reached with Tab; the focus went through {seen}")
 
 
 def _published_texts(demo_server: DemoServer) -> list[str]:
