@@ -144,6 +144,7 @@ context = AppContext(settings=settings, engine=engine, viewer=viewer, sign_in=si
 provide(context)
 
 st.html(Path(__file__).parent / "pages" / "ui" / "app.css")
+language.mark_page()
 if settings.demo and not gate.kiosk_token():
     with st.container(key="demo-banner"):
         st.write(t("demo.banner"))

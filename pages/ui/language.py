@@ -15,6 +15,9 @@ from data.texts import DEFAULT, LANGUAGES  # noqa: F401  (the catalogues' langua
 QUERY = "lang"
 _CHOSEN = "vartti.language"
 _SETTLED_FOR = "vartti.language.settled_for"
+# Streamlit serves every page as <html lang="en">; a screen reader reads the page in the language it names
+# (WCAG 3.1.1). One constant script per language: nothing a user wrote goes into it.
+PAGE_LANGUAGE_SCRIPTS = {code: f"<script>document.documentElement.lang = '{code}';</script>" for code in LANGUAGES}
 
 
 def current() -> str:
@@ -53,3 +56,8 @@ def settle_for(subject: str | None, *, saved: Callable[[], str | None], save: Ca
     remembered = saved()
     if remembered in LANGUAGES:
         st.session_state[_CHOSEN] = remembered
+
+
+def mark_page() -> None:
+    """The page's <html lang> is the reader's language."""
+    st.html(PAGE_LANGUAGE_SCRIPTS[current()], unsafe_allow_javascript=True)

@@ -145,6 +145,7 @@ def test_a_units_own_page_and_the_archive_have_no_axe_violations(page: Page, dem
     code, quarter = _unit_with_actions(demo_server)
     goto(page, demo_server, f"/public?unit={code}&lang={language}", text=UNIT_LOOP[language], demo_person=None)
     expect(page.locator(".st-key-public-unit-figures table")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", language)  # WCAG 3.1.1, not Streamlit's "en"
     assert violations(page) == []
     assert_headings_in_order(page)
     settled_shot(page, f"public_unit_{language}")

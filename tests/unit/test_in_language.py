@@ -103,6 +103,8 @@ def _ours(node: ast.expr) -> bool:
         return True
     if isinstance(node, ast.Name):
         return node.id.isupper() or node.id.lstrip("_").isupper()
+    if isinstance(node, ast.Subscript):  # one of a module constant's values, e.g. PAGE_LANGUAGE_SCRIPTS[code]
+        return isinstance(node.value, ast.Name) and _ours(node.value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         return isinstance(node.right, ast.Constant) and str(node.right.value).endswith(".css")
     return False
@@ -134,6 +136,7 @@ def test_raw_html_gets_only_our_constants_and_files(path):
     "st.markdown(t('x'), unsafe_allow_html=True)",
     "st.html('<p>' + title + '</p>')",
     "st.html(styled(text))",
+    "st.html(scripts[text])",
 ])
 def test_the_check_finds_user_text_given_to_raw_html(source):
     assert raw_html_calls(source) != []
