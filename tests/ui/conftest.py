@@ -12,6 +12,8 @@ from tests.conftest import ROOT, app_now, pinned_clock
 from tests.factories import make_tree
 
 APP = str(ROOT / "app.py")
+# A run of the whole app: the first one imports it cold, and on a loaded 2-core CI machine that took over 30 s.
+RUN_TIMEOUT = 90
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def county(app_env):
 
 def open_page(page: str | None = None, as_: str | None = "ui:director", **query: str) -> AppTest:
     """Run the app signed in (demo mode) as a principal, on a page with a query."""
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     if as_:
         app.session_state["vartti.demo_persona"] = as_
     for key, value in query.items():

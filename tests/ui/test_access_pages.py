@@ -148,8 +148,8 @@ def test_a_forged_kiosk_token_shows_nothing(county, token):
 
 def _entra_app(claims: dict, **query):
     from streamlit.testing.v1 import AppTest
-    from tests.ui.conftest import APP
-    app = AppTest.from_file(APP, default_timeout=30)
+    from tests.ui.conftest import APP, RUN_TIMEOUT
+    app = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     app.secrets["auth"] = ENTRA
     app.user = {"is_logged_in": True, **claims}
     for key, value in query.items():
@@ -182,8 +182,8 @@ def test_a_group_overage_that_cannot_be_resolved_fails_closed(county, monkeypatc
 def test_placeholder_sign_in_secrets_refuse_to_start(county, monkeypatch, secret):
     leave_demo(monkeypatch)
     from streamlit.testing.v1 import AppTest
-    from tests.ui.conftest import APP
-    app = AppTest.from_file(APP, default_timeout=30)
+    from tests.ui.conftest import APP, RUN_TIMEOUT
+    app = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     app.secrets["auth"] = {**ENTRA, "cookie_secret": secret}
     app.run()
     assert "cookie_secret" in "\n".join(e.value for e in app.error).replace("\\", "") and not app.metric

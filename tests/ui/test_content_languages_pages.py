@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
 
 from board.stages import Stage
 from data.actions import add_action, publish_action
 from data.db import session_scope
-from data.models import Action, Theme
 from tests.conftest import app_now
 from tests.factories import add_theme, person
 from tests.ui.conftest import open_page

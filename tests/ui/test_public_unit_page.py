@@ -15,7 +15,7 @@ from tests.conftest import app_now
 from tests.factories import add_action, add_feedback, add_theme
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, open_page
+from tests.ui.conftest import APP, RUN_TIMEOUT, open_page
 from tests.ui.test_public_page import shown
 
 PAGE = "pages/public.py"
@@ -23,7 +23,7 @@ PAGE = "pages/public.py"
 
 def _open_public(**query: str):
     """The public page, signed out, with a query (`page` too, which open_page keeps for the page's file)."""
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     for key, value in query.items():
         app.query_params[key] = value
     app.switch_page(PAGE)

@@ -10,7 +10,7 @@ from data.db import session_scope
 from data.models import AuditEvent, SignInSession
 from data.access import add_grant
 from tests.conftest import app_now, leave_demo
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, RUN_TIMEOUT
 from tests.ui.test_access_pages import ENTRA, shown
 
 TOKEN = {"sub": "s-1", "sid": "idp-1", "nonce": "n-1", "name": "Maija", "groups": ["ui:team"]}
@@ -25,7 +25,7 @@ def entra(county, monkeypatch):
 def _tab(claims: dict, page: str = "pages/huddle.py", **query):
     """One browser tab carrying the identity cookie of `claims` (AppTest.user is what st.user reads)."""
     from streamlit.testing.v1 import AppTest
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     app.secrets["auth"] = ENTRA
     app.user = {"is_logged_in": True, **claims}
     for key, value in query.items():
