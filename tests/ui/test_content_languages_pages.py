@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
+from auth.roles import Role
 from board.stages import Stage
 from data.actions import add_action, publish_action
 from data.db import session_scope
@@ -13,7 +13,6 @@ from tests.conftest import app_now
 from tests.factories import add_theme, person
 from tests.ui.conftest import open_page
 from tests.ui.test_kanban_page import KANBAN, actions_of, board, button, open_theme, shown  # noqa: F401
-from auth.roles import Role
 
 PUBLIC = "pages/public.py"
 HUDDLE = "pages/huddle.py"
