@@ -1196,7 +1196,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("Etävastaanoton ajat merkittiin kalenteriin omaksi värikseen ja niille lisättiin hälytys.",
          "Varmistamme nyt paremmin, että soitamme teille etävastaanottoon sovittuna aikana.",
          "Vi ser nu bättre till att vi ringer dig vid den avtalade tiden för distansmottagningen.",
-         "We now make more sure that we call you at the agreed time of your remote appointment."),
+         "We now take more care to call you at the agreed time of your remote appointment."),
     ),
     "Reseptien uusimisen viiveet": (
         ("Reseptien uusimiseen nimettiin joka arkipäivälle vastuuhoitaja ja lääkäri.",
@@ -1329,7 +1329,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("Tiimeille otettiin käyttöön puhelinaika omaisille arkisin klo 12–13.",
          "Omaiset tavoittavat tiimin nyt arkisin sovittuna puhelinaikana.",
          "Anhöriga når nu teamet på vardagar under en fast telefontid.",
-         "Family members can now reach the team on weekdays during an agreed telephone hour."),
+         "Family members can now reach the team on weekdays during a set telephone hour."),
     ),
     "Lääkehoidon toteutumisen varmistaminen": (
         ("Otettiin käyttöön lääkeannostelurobotti ja kuittaus mobiililaitteella.",
@@ -1373,7 +1373,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("Hakemusten käsittelyä priorisoitiin ja keskeneräisiä seurataan viikoittain.",
          "Seuraamme hakemusten käsittelyä viikoittain ja kerromme teille, jos käsittely viivästyy.",
          "Vi följer upp handläggningen av ansökningar varje vecka och meddelar dig om den blir försenad.",
-         "We follow the processing of applications every week and tell you if yours is delayed."),
+         "We track the processing of applications every week and tell you if yours is delayed."),
         ("Otettiin käyttöön tekstiviesti hakemuksen vastaanottamisesta ja arvioidusta käsittelyajasta.",
          "Saatte nyt tekstiviestin, kun hakemuksenne on saapunut, ja arvion käsittelyajasta.",
          "Du får nu ett sms när din ansökan har kommit in, med en uppskattning av handläggningstiden.",
@@ -1444,7 +1444,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("Hakemuksille otettiin käyttöön käsittelyjonon seuranta ja vastuuhenkilöt.",
          "Seuraamme nyt tarkemmin hakemusten käsittelyaikoja, jotta saatte päätöksen nopeammin.",
          UNTRANSLATED,
-         "We now follow application processing times more closely, so that you get your decision sooner."),
+         "We now monitor application processing times more closely, so that you get your decision sooner."),
     ),
     "Asiakkaan osallisuus palvelusuunnitelmassa": (
         ("Palvelusuunnitelman tapaamisiin lähetetään etukäteen selkokielinen kysymyslista.",
