@@ -373,13 +373,14 @@ def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
 
 def _add_actions(session: Session, rng: random.Random, theme: Theme, now: datetime, showcase: bool) -> int:
     planned = content.ACTIONS.get(theme.title, ())
-    for text, public_text in planned:
+    for text, public_text, public_text_sv, public_text_en in planned:
         # The showcase's actions are of the last weeks: the trial's still internal, the done ones published.
         taken = theme.stage_since + timedelta(days=rng.randint(-4 if showcase else -10, 0))
         published = theme.stage == Stage.DONE.value and (showcase or rng.random() < 0.75)
         session.add(Action(
             theme_id=theme.id, taken_on=helsinki_date(taken), text=text,
-            public_text=public_text, published_at=taken + timedelta(days=1) if published else None,
+            public_text=public_text, public_text_sv=public_text_sv, public_text_en=public_text_en,
+            published_at=taken + timedelta(days=1) if published else None,
             created_by=ACTOR, created_at=taken,
         ))
     return len(planned)

@@ -243,7 +243,7 @@ def _digest(engine: Engine) -> str:
                          .join(linked, linked.id == ThemeFeedback.feedback_id)
                          .order_by(Unit.code, Theme.title, linked.source_id)).all())
         add(session.exec(select(Unit.code, Theme.title, Action.taken_on, Action.text, Action.public_text,
-                                Action.published_at, Action.created_at)
+                                Action.public_text_sv, Action.public_text_en, Action.published_at, Action.created_at)
                          .join(Theme, Theme.id == Action.theme_id).join(Unit, Unit.id == Theme.unit_id)
                          .order_by(Unit.code, Theme.title, Action.taken_on, Action.text)).all())
     return digest.hexdigest()
