@@ -332,7 +332,7 @@ STAGE_PLAN = (
 
 def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
                 now: datetime, showcase: bool) -> tuple[int, int]:
-    titles = [t for t in content.THEMES.get(profile, ())] + [
+    themes = [t for t in content.THEMES.get(profile, ())] + [
         t for topic in rng.sample(GENERIC_TOPICS, 3) for t in content.THEMES.get(topic, ())]
     if showcase:
         stages = [Stage.IN_GROUP, Stage.TRIAL, Stage.DONE, Stage.IDENTIFIED, Stage.ESCALATED, Stage.NOT_PURSUED]
@@ -346,14 +346,15 @@ def _add_themes(session: Session, rng: random.Random, unit: Unit, profile: str,
                                   Feedback.open_answer.is_not(None), Feedback.received_at < now - LINKED_AFTER)
         .order_by(Feedback.received_at.desc()).limit(200)
     ).all())
-    chosen = rng.sample(titles, min(len(stages), len(titles)))
-    for (title, description), stage in zip(chosen, stages):
+    chosen = rng.sample(themes, min(len(stages), len(themes)))
+    for written, stage in zip(chosen, stages):
         _, low, high = next(plan for plan in STAGE_PLAN if plan[0] == stage)
         if showcase and stage in RECENT_ACTION_DAYS:
             low, high = RECENT_ACTION_DAYS[stage]
         since = now - timedelta(days=rng.randint(low, high), hours=rng.randint(0, 8))
         theme = Theme(
-            unit_id=unit.id, title=title, description=description, stage=stage.value,
+            unit_id=unit.id, title=written.title, title_sv=written.title_sv, title_en=written.title_en,
+            description=written.description, stage=stage.value,
             owner=rng.choice(content.OWNERS), stage_since=since,
             created_at=since - timedelta(days=rng.randint(0, 30)), created_by=ACTOR,
             escalated_to=rng.choice(content.ESCALATION_TARGETS) if stage == Stage.ESCALATED else None,
