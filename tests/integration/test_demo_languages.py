@@ -1,5 +1,6 @@
-"""The demo county in Swedish and English (issue 17): its published actions reach those readers in their own
-language, and where the demo leaves a translation out on purpose, in Finnish marked as such and on /admin's list.
+"""The demo county in Swedish and English (issue 17): its published actions and the wall board's themes reach
+those readers in their own language, and where the demo leaves a translation out on purpose, in Finnish marked
+as such (an action also on /admin's list).
 
 Five units' feedback and themes are seeded (the whole tree is always made), once per backend, and only read.
 """
@@ -15,6 +16,7 @@ from auth.roles import Role
 from data import demo_content as content
 from data.db import make_engine, session_scope
 from data.demo import SHOWCASE_UNIT, seed_demo
+from data.huddle_board import huddle_board
 from data.models import Action, Theme, Unit
 from data.public import public_actions
 from data.schema import upgrade
@@ -27,6 +29,8 @@ SEED = 1
 # a deliberately untranslated one (home care East's text message trial has no Swedish).
 UNITS = {SHOWCASE_UNIT, "PTH-TA-RANT", "IKA-KH-ITA", "SOS-LAP-PERH", "ESH-PAIV-KS"}
 WRITTEN = {fi: {"sv": sv, "en": en} for planned in content.ACTIONS.values() for _, fi, sv, en in planned}
+TITLES = {theme.title: {"sv": theme.title_sv, "en": theme.title_en}
+          for themes in content.THEMES.values() for theme in themes}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -88,3 +92,25 @@ def test_the_admin_list_counts_the_published_actions_the_demo_left_untranslated(
     rows = missing_translations(session, viewer=admin)
     assert {(row.unit_code, row.language): row.missing for row in rows} == expected
     assert expected, "the seeded units show no untranslated action"
+
+
+def test_every_demo_theme_carries_the_titles_written_beside_its_finnish_title(session):
+    themes = session.exec(select(Theme)).all()
+    assert themes
+    for theme in themes:
+        assert {"sv": theme.title_sv, "en": theme.title_en} == TITLES[theme.title]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_swedish_or_english_wall_board_shows_its_themes_in_progress_in_its_language(session, settings, language):
+    cards = [card for code in sorted(UNITS)
+             for card in huddle_board(session, viewer=person(session, Role.TEAM, code), unit_code=code, now=NOW,
+                                      settings=settings, language=language).themes]
+    own = [card.title for card in cards if card.title_language == language]
+    marked = [card.title for card in cards if card.title_language == "fi"]
+    assert len(own) + len(marked) == len(cards)
+    assert own, f"no theme in progress titled in {language}"
+    assert set(own) <= {titles[language] for titles in TITLES.values()}
+    # Finnish only where the demo left this language out on purpose, which these five boards show at NOW.
+    assert marked, f"no theme in progress left untranslated into {language}"
+    assert all(TITLES[title][language] is content.UNTRANSLATED for title in marked)
