@@ -166,14 +166,17 @@ def _themes_panel(board: HuddleBoard) -> None:
         st.header(t("huddle.dev.panel"), anchor=False)
         if not board.themes:
             st.write(t("huddle.dev.none"))
-        for theme in board.themes:
+        # The panel holds three themes; when more are in development, the line that says so takes the third's
+        # place, else it would fall below the panel's edge and the wall would hide that there are more.
+        shown = board.themes if board.metrics.in_development <= len(board.themes) else board.themes[:-1]
+        for theme in shown:
             owner = theme.owner or t("huddle.dev.no_owner")
             detail = t("huddle.dev.item", owner=owner, stage=t("stage." + theme.stage), days=theme.days_in_stage)
             in_language(theme.title, language=theme.title_language, note=_finnish_note(theme.title_language),
                         bold=True, note_first=True)
             st.markdown(inert(detail))
-        if board.metrics.in_development > len(board.themes):
-            st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(board.themes))))
+        if board.metrics.in_development > len(shown):
+            st.write(t("huddle.dev.more", count=fmt.number(board.metrics.in_development - len(shown))))
 
 
 def _voice_panel(signals: BoardSignals) -> None:

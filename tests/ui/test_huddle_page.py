@@ -193,3 +193,15 @@ def test_the_same_words_picked_twice_are_quoted_once(county):
     app = open_page(HUDDLE, unit="U1")
     quotes = [m.value for m in app.markdown if "“" in m.value]
     assert len(quotes) == 2 and "Hoitaja kuunteli" in quotes[1], quotes
+
+
+@pytest.mark.parametrize("in_development, named, more", [(3, 3, None), (4, 2, "… ja 2 muuta"), (9, 2, "… ja 7 muuta")])
+def test_the_themes_panel_names_three_or_two_and_says_how_many_more(county, in_development, named, more):
+    # The panel holds three lines of themes: with more in development, the "more" line takes the third's place.
+    with session_scope(county, write=True) as session:
+        for i in range(in_development):
+            add_theme(session, "U1", Stage.IN_GROUP, app_now() - timedelta(days=30 - i), title=f"Kehitysteema {i}")
+    app = open_page(HUDDLE, unit="U1")
+    shown = texts(app)
+    assert len(re.findall(r"Kehitysteema \d", shown)) == named
+    assert (more in shown) if more else ("muuta" not in shown)
