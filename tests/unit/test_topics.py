@@ -10,7 +10,7 @@ from board.topics import (
     topic_scores,
     topic_trends,
 )
-from data.topic_model import best_threshold, micro_offset, suggested_matrix
+from data.topic_model import best_cut, calibrate, suggested_matrix
 
 
 def test_micro_f1_counts_every_tag_the_same():
@@ -49,10 +49,12 @@ def test_emerging_topics_come_first():
     assert [trend.topic for trend in trends] == ["b", "a"]
 
 
-def test_the_threshold_lies_between_the_scores_that_give_the_best_f1():
-    scores = np.array([2.0, 1.0, 0.5, -1.0])
-    truth = np.array([True, True, False, False])
-    assert best_threshold(scores, truth) == pytest.approx(0.75)
+def test_calibration_turns_higher_scores_into_higher_probabilities():
+    scores = np.array([-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 0.2, -0.2])
+    truth = np.array([False, False, False, False, True, True, True, True, False, True])
+    slope, bias = calibrate(scores, truth)
+    assert slope > 0
+    assert 1 / (1 + np.exp(-(slope * 2.0 + bias))) > 0.9 > 0.1 > 1 / (1 + np.exp(-(slope * -2.0 + bias)))
 
 
 def test_every_comment_gets_at_least_its_surest_topic():
@@ -60,7 +62,8 @@ def test_every_comment_gets_at_least_its_surest_topic():
     assert suggested_matrix(margins).tolist() == [[False, True], [True, True]]
 
 
-def test_a_shared_shift_is_chosen_only_when_it_improves_the_overall_f1():
-    scores = np.array([[1.0, 0.9], [1.0, 0.1]])
-    truth = np.array([[True, False], [True, False]])
-    assert micro_offset(scores, truth, np.zeros(2)) > 0.1
+def test_the_cut_is_the_probability_that_gives_the_best_f1_over_all_tags():
+    probabilities = np.array([[0.9, 0.45], [0.8, 0.3], [0.1, 0.7]])
+    truth = np.array([[True, False], [True, False], [False, True]])
+    # Over 0.45 the first comment would also get its wrong second topic; at or under 0.3 the second too.
+    assert 0.45 < best_cut(probabilities, truth) <= 0.7
