@@ -1,6 +1,8 @@
 """The pure rules of topics: F1 figures, emerging topics, thresholds."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,17 @@ from board.topics import (
     topic_scores,
     topic_trends,
 )
-from data.topic_model import RARE_EXAMPLES, best_cut, calibrate, suggested_matrix, topic_cuts
+from data.topic_model import (
+    RARE_EXAMPLES,
+    Example,
+    Settings,
+    TopicModel,
+    best_cut,
+    calibrate,
+    suggested_matrix,
+    topic_cuts,
+    train,
+)
 
 
 def test_micro_f1_counts_every_tag_the_same():
@@ -72,3 +84,23 @@ def test_the_cut_is_the_probability_that_gives_the_best_f1_over_all_tags():
 def test_a_rare_topic_gets_a_lower_cut():
     common, rare = topic_cuts(0.4, np.array([RARE_EXAMPLES, RARE_EXAMPLES - 1]))
     assert common == pytest.approx(0.4) and rare < common
+
+
+def test_a_model_stored_before_calibration_suggests_what_it_did_then():
+    examples = [Example(text) for text in ["jono oli pitkä", "pitkä odotus", "ystävällinen hoitaja", "hoitaja kiva",
+                                           "jonossa tunti", "mukava hoitaja"]]
+    labels = [{"odotus"}, {"odotus"}, {"henkilökunta"}, {"henkilökunta"}, {"odotus"}, {"henkilökunta"}]
+    model = train(examples, labels, Settings(min_examples=3, inner_folds=3))
+    meta, blob = model.to_arrays()
+    arrays = dict(np.load(io.BytesIO(blob), allow_pickle=False))
+    thresholds = np.array([0.1, -0.2], np.float32)
+    old = {key: value for key, value in arrays.items() if key not in ("slopes", "biases", "cuts")}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, thresholds=thresholds, **old)
+    loaded = TopicModel.from_arrays(meta, buffer.getvalue())
+    margins = model.scores(examples) - thresholds
+    for row_margins, suggestions in zip(margins, loaded.suggest(examples)):
+        expected = [i for i in np.argsort(-row_margins) if row_margins[i] >= 0] or [int(np.argmax(row_margins))]
+        assert [topic for topic, _ in suggestions] == [model.topics[i] for i in expected]
+        assert [confidence for _, confidence in suggestions] == pytest.approx(
+            [1 / (1 + np.exp(-2 * row_margins[i])) for i in expected], abs=1e-5)
