@@ -32,7 +32,8 @@ class UnitTopicTrend:
 
 
 def _topics_of(session: Session, rows: list[Feedback]) -> dict[int, set[str]]:
-    """Each feedback's topics: those a person applied, or else the model's suggestions over their threshold."""
+    """Each feedback's topics: those a person applied, or else the suggestions the model gives at least even
+    odds (a calibrated probability of at least 1/2)."""
     keys = {topic.id: topic.key for topic in list_topics(session)}
     decided: dict[int, set[str]] = {}
     ids = [row.id for row in rows]
