@@ -160,8 +160,10 @@ def _rebuild_command(given: str | None) -> str | None:
         return given
     shown = subprocess.run([sys.executable, "-m", "data", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
     for word in shown.replace(",", " ").replace("{", " ").replace("}", " ").split():
-        if word.startswith("rebuild") or word in ("aggregates", "aggregate"):
+        if word.startswith("rebuild"):
             return word
+        if word in ("aggregates", "aggregate"):
+            return f"{word} rebuild"
     return None
 
 
