@@ -18,7 +18,7 @@ from board.rollup import histogram_median, suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
-from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
+from data.period_counts import _aggregate_scope, _channel_counts, _compared_counts, _reply_hours
 from data.aggregate_tables import feedback_day
 from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
@@ -197,11 +197,8 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     feedback_scope = Feedback.unit_id.in_(select(Unit.id).where(in_scope))
     theme_scope = Theme.unit_id.in_(select(Unit.id).where(in_scope))
 
-    per_period: dict[Period, dict[int, list[int]]] = {}
-    for wanted in (period, previous, year_ago):
-        if wanted not in per_period:
-            per_period[wanted] = _period_counts(session, root, wanted)
-    replies = _reply_counts(session, root, period)
+    per_period = _compared_counts(session, root, [period, previous, year_ago])
+    replies = {unit_id: counts[_WIDTH:] for unit_id, counts in per_period[period].items()}
     hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
     deadlines = reply_deadlines(session, root, period, now=now, settings=settings)
