@@ -164,7 +164,7 @@ def _drop_feedback_indexes(engine) -> list[str]:
     else:
         listed = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'feedback' AND name LIKE 'ix_%'"
     with engine.begin() as connection:
-        found = connection.exec_driver_sql(listed).all()
+        found = connection.execute(text(listed)).all()
         for name, _ in found:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
     return [statement for _, statement in found]
