@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
@@ -14,12 +16,13 @@ from board.nps import NpsResult, nps
 from board.periods import Period, helsinki_date, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
-from board.rollup import histogram_median, suppressed_nodes
+from board.pooling import pooled_medians, pooled_sums, tree_of
+from board.rollup import suppressed_nodes
 from board.significance import Difference, nps_difference, proportion_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
 from data.period_counts import _aggregate_scope, _channel_counts, _compared_counts, _reply_hours
-from data.aggregate_tables import feedback_day
+from data.aggregate_tables import DAY_COLUMNS, feedback_day
 from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
 from data.huddle_rates import huddle_days
@@ -34,6 +37,30 @@ TREND_MONTHS = 12
 _VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
 _LIKERT_AT = 4
 _WIDTH = _LIKERT_AT + 3 * len(STATEMENT_KEYS)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where a unit's counts sit in its row: DAY_COLUMNS per compared period, then awaiting (2), deadlines (3),
+    themes in development, actions done, huddles held and boards (1 each), then one column per channel."""
+
+    periods: int
+    channel_count: int
+
+    def period(self, i: int) -> int:
+        return i * len(DAY_COLUMNS)
+
+    @property
+    def others(self) -> int:
+        return self.periods * len(DAY_COLUMNS)
+
+    @property
+    def channels(self) -> int:
+        return self.others + 9
+
+    @property
+    def width(self) -> int:
+        return self.channels + self.channel_count
 
 
 @dataclass(frozen=True)
@@ -198,7 +225,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     theme_scope = Theme.unit_id.in_(select(Unit.id).where(in_scope))
 
     per_period = _compared_counts(session, root, [period, previous, year_ago])
-    replies = {unit_id: counts[_WIDTH:] for unit_id, counts in per_period[period].items()}
+    compared = list(per_period)  # the distinct periods, this one first (a year's previous is its year ago)
     hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
     deadlines = reply_deadlines(session, root, period, now=now, settings=settings)
@@ -213,32 +240,23 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     # A board: every unit of the lowest level, and any other unit that held a huddle in the period.
     boards = {u.id: int(u.active and (u.level == "unit" or u.id in held)) for u in units}
     channels = _channel_counts(session, root, period)
+    channel_names = sorted({name for counts in channels.values() for name in counts})
 
-    # Pool every unit's own counts into its ancestors: children before parents, by depth.
+    # Every unit's own counts side by side in one row; a node's pooled row adds its whole subtree's (array sums).
     by_id = {unit.id: unit for unit in units}
-    pooled_counts = {p: {u.id: list(counts.get(u.id, [0] * _WIDTH)) for u in units} for p, counts in per_period.items()}
-    pooled_replies = {u.id: list(replies.get(u.id, (0, 0, 0))) for u in units}
-    pooled_awaiting = {u.id: list(awaiting.get(u.id, (0, 0))) for u in units}
-    pooled_deadlines = {u.id: list(deadlines.get(u.id, (0, 0, 0))) for u in units}
-    pooled_hours = {u.id: dict(hours.get(u.id, {})) for u in units}
-    pooled_themes = {u.id: int(themes.get(u.id, 0)) for u in units}
-    pooled_actions = {u.id: int(actions.get(u.id, 0)) for u in units}
-    pooled_channels = {u.id: dict(channels.get(u.id, {})) for u in units}
-    pooled_huddles = {u.id: [held.get(u.id, 0), boards[u.id]] for u in units}
-    for unit in sorted(units, key=lambda u: -u.path.count("/")):
-        parent = by_id.get(unit.parent_id) if unit.id != root.id else None
-        if parent is None:
-            continue
-        for counts in pooled_counts.values():
-            counts[parent.id] = [a + b for a, b in zip(counts[parent.id], counts[unit.id])]
-        pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
-        pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
-        pooled_deadlines[parent.id] = [a + b for a, b in zip(pooled_deadlines[parent.id], pooled_deadlines[unit.id])]
-        _pool_into(pooled_hours[parent.id], pooled_hours[unit.id])
-        pooled_themes[parent.id] += pooled_themes[unit.id]
-        pooled_actions[parent.id] += pooled_actions[unit.id]
-        _pool_into(pooled_channels[parent.id], pooled_channels[unit.id])
-        pooled_huddles[parent.id] = [a + b for a, b in zip(pooled_huddles[parent.id], pooled_huddles[unit.id])]
+    position = {unit.id: i for i, unit in enumerate(units)}
+    tree = tree_of([position[u.parent_id] if u.id != root.id and u.parent_id in position else -1 for u in units])
+    columns = _Columns(len(compared), len(channel_names))
+    none = [0] * len(DAY_COLUMNS)
+    own = [[*(v for p in compared for v in per_period[p].get(u.id, none)), *awaiting.get(u.id, (0, 0)),
+            *deadlines.get(u.id, (0, 0, 0)), themes.get(u.id, 0), actions.get(u.id, 0), held.get(u.id, 0),
+            boards[u.id], *(channels.get(u.id, {}).get(name, 0) for name in channel_names)] for u in units]
+    pooled = pooled_sums(tree, np.array(own, dtype=np.int64).reshape(len(units), columns.width)).tolist()
+    policy_hours = settings.reply_policy.days * HOURS_PER_DAY
+    histograms = [(position[unit_id], bucket, count) for unit_id, histogram in hours.items() if unit_id in position
+                  for bucket, count in histogram.items()]
+    medians, in_time = pooled_medians(tree, node=[h[0] for h in histograms], bucket=[h[1] for h in histograms],
+                                      count=[h[2] for h in histograms], below=policy_hours)
 
     shown = [u for u in units if u.active]
     shown_ids = {u.id for u in shown}
@@ -248,19 +266,20 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         if unit.id != root.id and parent is not None and parent.id in shown_ids:
             children[parent.code].append(unit.code)
     min_n = settings.min_n
-    current_counts = pooled_counts[period]
-    n_nps = {u.code: sum(current_counts[u.id][_PROMOTERS:_DETRACTORS + 1]) for u in shown}
+    n_nps = {u.code: sum(pooled[position[u.id]][_PROMOTERS:_DETRACTORS + 1]) for u in shown}
     hidden = suppressed_nodes(children, n_nps, min_n, root.code)
     root_depth = root.path.count("/")
-    policy_hours = settings.reply_policy.days * HOURS_PER_DAY
     nodes: dict[str, RollupNode] = {}
     for unit in shown:
-        current = _figures(current_counts[unit.id], min_n)
-        before = _figures(pooled_counts[previous][unit.id], min_n)
-        year_before = _figures(pooled_counts[year_ago][unit.id], min_n)
-        requested, replied, _ = pooled_replies[unit.id]
-        histogram = pooled_hours[unit.id]
-        median_hours = histogram_median(histogram)
+        at = position[unit.id]
+        row = pooled[at]
+        counts = {p: row[columns.period(i):columns.period(i) + _WIDTH] for i, p in enumerate(compared)}
+        figures = {p: _figures(c, min_n) for p, c in counts.items()}
+        current, before, year_before = figures[period], figures[previous], figures[year_ago]
+        requested, replied, _ = row[columns.period(0) + _WIDTH:columns.period(1)]
+        overdue, due_soon, due, due_in_time, not_yet_due, developing, done, huddles, board_count = \
+            row[columns.others:columns.channels]
+        median_hours = medians[at]
         parent = by_id.get(unit.parent_id)
         is_hidden = unit.code in hidden or current.nps.score is None
         nodes[unit.code] = RollupNode(
@@ -277,35 +296,29 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             vs_year_ago=None if is_hidden else nps_difference(current.nps, year_before.nps),
             statement_vs_previous={
                 key: None if is_hidden else proportion_difference(
-                    _agreeing(current_counts[unit.id], i), current.likert[key].n,
-                    _agreeing(pooled_counts[previous][unit.id], i), before.likert[key].n, min_n=min_n)
+                    _agreeing(counts[period], i), current.likert[key].n,
+                    _agreeing(counts[previous], i), before.likert[key].n, min_n=min_n)
                 for i, key in enumerate(STATEMENT_KEYS)
             },
             replies_requested=requested,
             replied=replied,
-            replied_in_time=sum(c for h, c in histogram.items() if h < policy_hours),
-            overdue=pooled_awaiting[unit.id][0],
-            due_soon=pooled_awaiting[unit.id][1],
+            replied_in_time=in_time[at],
+            overdue=overdue,
+            due_soon=due_soon,
             median_reply_days=None if median_hours is None else max(0.0, median_hours) / HOURS_PER_DAY,
-            in_development=pooled_themes[unit.id],
-            actions_done=pooled_actions[unit.id],
-            by_channel=dict(sorted(pooled_channels[unit.id].items(), key=lambda kv: -kv[1])),
+            in_development=developing,
+            actions_done=done,
+            by_channel=dict(sorted(((name, count) for name, count in zip(channel_names, row[columns.channels:])
+                                    if count), key=lambda kv: -kv[1])),
             suppressed=unit.code in hidden,
-            replies_due=pooled_deadlines[unit.id][0],
-            replies_due_in_time=pooled_deadlines[unit.id][1],
-            replies_not_yet_due=pooled_deadlines[unit.id][2],
-            huddles_held=pooled_huddles[unit.id][0],
-            huddle_days=pooled_huddles[unit.id][1] * days,
+            replies_due=due,
+            replies_due_in_time=due_in_time,
+            replies_not_yet_due=not_yet_due,
+            huddles_held=huddles,
+            huddle_days=board_count * days,
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
-
-
-def _pool_into(parent: dict, child: dict) -> None:
-    """A child's histogram added bucket by bucket into its parent's own copy (board.rollup.pooled_histogram in place:
-    a parent pools all its children without copying its growing histogram once per child)."""
-    for bucket, count in child.items():
-        parent[bucket] = parent.get(bucket, 0) + count
 
 
 def _agreeing(counts: list[int], statement: int) -> int:

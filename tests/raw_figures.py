@@ -71,6 +71,15 @@ def reply_counts(session: Session, root: Unit, period: Period) -> dict[int, tupl
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
+def compared_counts(session: Session, root: Unit, periods) -> dict:
+    found = {}
+    for period in dict.fromkeys(periods):
+        replies = reply_counts(session, root, period)
+        found[period] = {unit_id: [*counts, *replies.get(unit_id, (0, 0, 0))]
+                         for unit_id, counts in period_counts(session, root, period).items()}
+    return found
+
+
 def channel_counts(session: Session, root: Unit, period: Period) -> dict[int, dict[str, int]]:
     channels: dict[int, dict[str, int]] = {}
     for unit_id, channel, count in session.exec(
