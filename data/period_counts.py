@@ -60,14 +60,11 @@ def _channel_counts(session: Session, root: Unit, period: Period) -> dict[int, d
     return channels
 
 
-def _reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[int, int]]:
-    """Replies sent to feedback of the period, counted by unit and by whole hours taken (a histogram)."""
+def _reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int, int, int]]:
+    """Replies sent to feedback of the period: rows (unit, whole hours taken, how many), each unit's histogram."""
     rows = period_rows(feedback_day_reply_hours, [period], ("hours", "count"), _scoped(root))
     total = func.sum(rows.c.count)
-    found = session.exec(
+    # Plain rows, not ORM ones: a year of a large county has ~100 000 (unit, hours) buckets.
+    return session.connection().execute(
         select(rows.c.unit_id, rows.c.hours, total).group_by(rows.c.unit_id, rows.c.hours).having(total != 0)
     ).all()
-    hours: dict[int, dict[int, int]] = {}
-    for unit_id, hour, count in found:
-        hours.setdefault(unit_id, {})[int(hour)] = int(count)
-    return hours

@@ -1,6 +1,7 @@
 """The director's roll-up: every node of a subtree from a few SQL aggregates grouped by unit, pooled up the tree."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +38,7 @@ TREND_MONTHS = 12
 _VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
 _LIKERT_AT = 4
 _WIDTH = _LIKERT_AT + 3 * len(STATEMENT_KEYS)
+_STATEMENT_AT = {key: i for i, key in enumerate(STATEMENT_KEYS)}
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,70 @@ class _Columns:
         return self.channels + self.channel_count
 
 
+class _Statements(Mapping):
+    """Each statement's summary of one period (`likert_summary` of its n / sum / agreeing), made when first read:
+    a roll-up of a thousand nodes × three periods would make 21 000 of them for the few a page shows."""
+
+    __slots__ = ("_counts", "_made")
+
+    def __init__(self, counts: list[int]) -> None:
+        self._counts = tuple(counts[_LIKERT_AT:_WIDTH])
+        self._made: dict[str, LikertSummary] = {}
+
+    def __getitem__(self, key: str) -> LikertSummary:
+        made = self._made.get(key)
+        if made is None:
+            at = 3 * _STATEMENT_AT[key]
+            n, total, agreeing = self._counts[at:at + 3]
+            made = self._made[key] = likert_summary(key, n=n, total=total, agreeing=agreeing)
+        return made
+
+    def __iter__(self):
+        return iter(STATEMENT_KEYS)
+
+    def __len__(self) -> int:
+        return len(STATEMENT_KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _StatementChanges(Mapping):
+    """Each statement's change in the share agreeing against the previous period (`proportion_difference`), made
+    when first read; None for every statement of a hidden node."""
+
+    __slots__ = ("_current", "_previous", "_hidden", "_min_n", "_made")
+
+    def __init__(self, current: list[int], previous: list[int], hidden: bool, min_n: int) -> None:
+        self._current, self._previous = tuple(current[_LIKERT_AT:_WIDTH]), tuple(previous[_LIKERT_AT:_WIDTH])
+        self._hidden, self._min_n = hidden, min_n
+        self._made: dict[str, Difference | None] = {}
+
+    def __getitem__(self, key: str) -> Difference | None:
+        if key not in self._made:
+            at = 3 * _STATEMENT_AT[key]
+            self._made[key] = None if self._hidden else proportion_difference(
+                self._current[at + 2], self._current[at], self._previous[at + 2], self._previous[at],
+                min_n=self._min_n)
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(STATEMENT_KEYS)
+
+    def __len__(self) -> int:
+        return len(STATEMENT_KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(frozen=True)
 class PeriodFigures:
     """A node's pooled feedback figures of one period."""
 
     volume: int
     nps: NpsResult
-    likert: dict[str, LikertSummary]
+    likert: Mapping[str, LikertSummary]
 
 
 @dataclass(frozen=True)
@@ -87,7 +146,7 @@ class RollupNode:
     year_ago: PeriodFigures
     vs_previous: Difference | None
     vs_year_ago: Difference | None
-    statement_vs_previous: dict[str, Difference | None]
+    statement_vs_previous: Mapping[str, Difference | None]
     replies_requested: int
     replied: int
     replied_in_time: int
@@ -253,10 +312,13 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             boards[u.id], *(channels.get(u.id, {}).get(name, 0) for name in channel_names)] for u in units]
     pooled = pooled_sums(tree, np.array(own, dtype=np.int64).reshape(len(units), columns.width)).tolist()
     policy_hours = settings.reply_policy.days * HOURS_PER_DAY
-    histograms = [(position[unit_id], bucket, count) for unit_id, histogram in hours.items() if unit_id in position
-                  for bucket, count in histogram.items()]
-    medians, in_time = pooled_medians(tree, node=[h[0] for h in histograms], bucket=[h[1] for h in histograms],
-                                      count=[h[2] for h in histograms], below=policy_hours)
+    unit_ids, buckets, counts = (np.array(column, dtype=np.int64) for column in (zip(*hours) if hours else ((),) * 3))
+    positions = np.full(max(position) + 1, -1, dtype=np.int64)
+    positions[list(position)] = list(position.values())
+    nodes = positions[unit_ids]
+    mine = nodes >= 0  # the query reads the subtree only; this keeps any other unit out of the pooling anyway
+    medians, in_time = pooled_medians(tree, node=nodes[mine], bucket=buckets[mine], count=counts[mine],
+                                      below=policy_hours)
 
     shown = [u for u in units if u.active]
     shown_ids = {u.id for u in shown}
@@ -294,12 +356,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             year_ago=year_before,
             vs_previous=None if is_hidden else nps_difference(current.nps, before.nps),
             vs_year_ago=None if is_hidden else nps_difference(current.nps, year_before.nps),
-            statement_vs_previous={
-                key: None if is_hidden else proportion_difference(
-                    _agreeing(counts[period], i), current.likert[key].n,
-                    _agreeing(counts[previous], i), before.likert[key].n, min_n=min_n)
-                for i, key in enumerate(STATEMENT_KEYS)
-            },
+            statement_vs_previous=_StatementChanges(counts[period], counts[previous], is_hidden, min_n),
             replies_requested=requested,
             replied=replied,
             replied_in_time=in_time[at],
@@ -321,24 +378,13 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
 
 
-def _agreeing(counts: list[int], statement: int) -> int:
-    return counts[_LIKERT_AT + 3 * statement + 2]
-
-
 def _figures(counts: list[int], min_n: int) -> PeriodFigures:
-    likert = {
-        key: likert_summary(key, n=counts[_LIKERT_AT + 3 * i], total=counts[_LIKERT_AT + 3 * i + 1],
-                            agreeing=counts[_LIKERT_AT + 3 * i + 2])
-        for i, key in enumerate(STATEMENT_KEYS)
-    }
     return PeriodFigures(
         volume=counts[_VOLUME],
         nps=nps(promoters=counts[_PROMOTERS], passives=counts[_PASSIVES], detractors=counts[_DETRACTORS],
                 min_n=min_n),
-        likert=likert,
+        likert=_Statements(counts),
     )
-
-
 
 
 def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:

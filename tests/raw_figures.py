@@ -96,17 +96,17 @@ def _reply_seconds(session: Session):
     return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
 
 
-def reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[int, int]]:
+def reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int, int, int]]:
     hour = (_reply_seconds(session) / 3600).label("hour")
     rows = session.exec(
         select(Feedback.unit_id, hour, func.count())
         .where(_scope(root), _in_period(period), Feedback.reply_requested, Feedback.replied_at.is_not(None))
         .group_by(Feedback.unit_id, hour)).all()
-    found: dict[int, dict[int, int]] = {}
+    found: dict[tuple[int, int], int] = {}
     for unit_id, hours, count in rows:
-        bucket = max(0, int(hours))
-        found.setdefault(unit_id, {})[bucket] = found.get(unit_id, {}).get(bucket, 0) + int(count)
-    return found
+        bucket = (unit_id, max(0, int(hours)))
+        found[bucket] = found.get(bucket, 0) + int(count)
+    return [(unit_id, bucket, count) for (unit_id, bucket), count in sorted(found.items())]
 
 
 def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settings) -> dict[int, tuple[int, int, int]]:
