@@ -121,7 +121,8 @@ def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settin
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
-def quarter_counts(session: Session, places: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
+def quarter_counts(session: Session, parent: Unit, children: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
+    places = [parent, *children]
     bounds = [q.period().utc_bounds() for q in quarters]
     bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
     place, answered = aliased(Unit), aliased(Unit)
