@@ -162,7 +162,8 @@ def _drop_feedback_indexes(engine) -> list[str]:
     if engine.dialect.name == "postgresql":
         listed = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'feedback' AND indexname LIKE 'ix_%'"
     else:
-        listed = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'feedback' AND name LIKE 'ix_%'"
+        listed = ("SELECT name, sql FROM sqlite_master "
+                  "WHERE type = 'index' AND tbl_name = 'feedback' AND name LIKE 'ix_%'")
     with engine.begin() as connection:
         found = connection.execute(text(listed)).all()
         for name, _ in found:
