@@ -144,8 +144,23 @@ def _upsert(session: Session, table, keys: tuple[str, ...], rows: list[dict]) ->
     counted = [c.name for c in table.c if c.name not in keys]
     statement = statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counted})
+    # Compiled once and run by the driver: SQLAlchemy's processing of every row's parameters was a fifth of an
+    # import's time. The values are plain ints, strings and dates (SQLite stores a date as its ISO text).
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    driver = connection.connection.driver_connection
     for start in range(0, len(rows), UPSERT_BATCH):
-        session.execute(statement, rows[start:start + UPSERT_BATCH])
+        batch = rows[start:start + UPSERT_BATCH]
+        if dialect == "sqlite":
+            driver.executemany(compiled.string, [tuple(_stored(row[name]) for name in compiled.positiontup)
+                                                 for row in batch])
+        else:
+            with driver.cursor() as cursor:
+                cursor.executemany(compiled.string, batch)
+
+
+def _stored(value):
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def count_new(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
