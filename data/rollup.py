@@ -12,14 +12,14 @@ from sqlmodel import Session, select
 
 from auth.access import Viewer, require, scope_paths
 from auth.roles import Permission
-from board.likert import STATEMENT_KEYS, LikertSummary, likert_summary
+from board.likert import STATEMENT_KEYS
 from board.nps import NpsResult, nps
 from board.periods import Period, helsinki_date, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
 from board.pooling import pooled_medians, pooled_sums, tree_of
 from board.rollup import suppressed_nodes
-from board.significance import Difference, nps_difference, proportion_difference
+from board.significance import Difference, nps_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
 from data.period_counts import _aggregate_scope, _channel_counts, _compared_counts, _reply_hours
@@ -28,108 +28,13 @@ from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
 from data.huddle_rates import huddle_days
 from data.reply_rates import reply_deadlines
+from data.rollup_figures import (_DETRACTORS, _PROMOTERS, _WIDTH, PeriodFigures, _Columns, _StatementChanges,
+                                 period_figures)
 from data.units import find_unit
 from data.settings import Settings
 
 HOURS_PER_DAY = 24
 TREND_MONTHS = 12
-
-# The layout of one unit's counts in a period: volume, NPS groups, then n / sum / agreeing per statement.
-_VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
-_LIKERT_AT = 4
-_WIDTH = _LIKERT_AT + 3 * len(STATEMENT_KEYS)
-_STATEMENT_AT = {key: i for i, key in enumerate(STATEMENT_KEYS)}
-
-
-@dataclass(frozen=True)
-class _Columns:
-    """Where a unit's counts sit in its row: DAY_COLUMNS per compared period, then awaiting (2), deadlines (3),
-    themes in development, actions done, huddles held and boards (1 each), then one column per channel."""
-
-    periods: int
-    channel_count: int
-
-    def period(self, i: int) -> int:
-        return i * len(DAY_COLUMNS)
-
-    @property
-    def others(self) -> int:
-        return self.periods * len(DAY_COLUMNS)
-
-    @property
-    def channels(self) -> int:
-        return self.others + 9
-
-    @property
-    def width(self) -> int:
-        return self.channels + self.channel_count
-
-
-class _Statements(Mapping):
-    """Each statement's summary of one period (`likert_summary` of its n / sum / agreeing), made when first read:
-    a roll-up of a thousand nodes × three periods would make 21 000 of them for the few a page shows."""
-
-    __slots__ = ("_counts", "_made")
-
-    def __init__(self, counts: list[int]) -> None:
-        self._counts = tuple(counts[_LIKERT_AT:_WIDTH])
-        self._made: dict[str, LikertSummary] = {}
-
-    def __getitem__(self, key: str) -> LikertSummary:
-        made = self._made.get(key)
-        if made is None:
-            at = 3 * _STATEMENT_AT[key]
-            n, total, agreeing = self._counts[at:at + 3]
-            made = self._made[key] = likert_summary(key, n=n, total=total, agreeing=agreeing)
-        return made
-
-    def __iter__(self):
-        return iter(STATEMENT_KEYS)
-
-    def __len__(self) -> int:
-        return len(STATEMENT_KEYS)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-class _StatementChanges(Mapping):
-    """Each statement's change in the share agreeing against the previous period (`proportion_difference`), made
-    when first read; None for every statement of a hidden node."""
-
-    __slots__ = ("_current", "_previous", "_hidden", "_min_n", "_made")
-
-    def __init__(self, current: list[int], previous: list[int], hidden: bool, min_n: int) -> None:
-        self._current, self._previous = tuple(current[_LIKERT_AT:_WIDTH]), tuple(previous[_LIKERT_AT:_WIDTH])
-        self._hidden, self._min_n = hidden, min_n
-        self._made: dict[str, Difference | None] = {}
-
-    def __getitem__(self, key: str) -> Difference | None:
-        if key not in self._made:
-            at = 3 * _STATEMENT_AT[key]
-            self._made[key] = None if self._hidden else proportion_difference(
-                self._current[at + 2], self._current[at], self._previous[at + 2], self._previous[at],
-                min_n=self._min_n)
-        return self._made[key]
-
-    def __iter__(self):
-        return iter(STATEMENT_KEYS)
-
-    def __len__(self) -> int:
-        return len(STATEMENT_KEYS)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-@dataclass(frozen=True)
-class PeriodFigures:
-    """A node's pooled feedback figures of one period."""
-
-    volume: int
-    nps: NpsResult
-    likert: Mapping[str, LikertSummary]
-
 
 @dataclass(frozen=True)
 class RollupNode:
@@ -260,7 +165,7 @@ def _rollup_unit(session: Session, viewer: Viewer, unit_code: str) -> Unit:
 
 def rollup(session: Session, *, viewer: Viewer, unit_code: str, period: Period, kind: str, now: datetime,
            settings: Settings) -> Rollup:
-    """Every node of a subtree the viewer may roll up, from seven aggregate queries grouped by unit."""
+    """Every node of a subtree the viewer may roll up, from a handful of grouped queries whatever the tree's size."""
     root = _rollup_unit(session, viewer, unit_code)
     return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
 
@@ -336,7 +241,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         at = position[unit.id]
         row = pooled[at]
         counts = {p: row[columns.period(i):columns.period(i) + _WIDTH] for i, p in enumerate(compared)}
-        figures = {p: _figures(c, min_n) for p, c in counts.items()}
+        figures = {p: period_figures(c, min_n) for p, c in counts.items()}
         current, before, year_before = figures[period], figures[previous], figures[year_ago]
         requested, replied, _ = row[columns.period(0) + _WIDTH:columns.period(1)]
         overdue, due_soon, due, due_in_time, not_yet_due, developing, done, huddles, board_count = \
@@ -376,15 +281,6 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
-
-
-def _figures(counts: list[int], min_n: int) -> PeriodFigures:
-    return PeriodFigures(
-        volume=counts[_VOLUME],
-        nps=nps(promoters=counts[_PROMOTERS], passives=counts[_PASSIVES], detractors=counts[_DETRACTORS],
-                min_n=min_n),
-        likert=_Statements(counts),
-    )
 
 
 def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:
