@@ -144,8 +144,39 @@ def _upsert(session: Session, table, keys: tuple[str, ...], rows: list[dict]) ->
     counted = [c.name for c in table.c if c.name not in keys]
     statement = statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counted})
+    # Run by the driver: SQLAlchemy's processing of every row's parameters was a fifth of an import's time.
+    # The values are plain ints, strings and dates (SQLite stores a date as its ISO text).
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if dialect == "postgresql":
+        statement, names = _unnest_upsert(connection.dialect, table, keys, counted, list(rows[0]))
+    else:
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
     for start in range(0, len(rows), UPSERT_BATCH):
-        session.execute(statement, rows[start:start + UPSERT_BATCH])
+        batch = rows[start:start + UPSERT_BATCH]
+        if dialect == "postgresql":
+            with driver.cursor() as cursor:
+                cursor.execute(statement, {f"c{i}": [row[name] for row in batch] for i, name in enumerate(names)})
+        else:
+            driver.executemany(compiled.string, [tuple(_stored(row[name]) for name in compiled.positiontup)
+                                                 for row in batch])
+
+
+def _unnest_upsert(dialect, table, keys: tuple[str, ...], counted: list[str],
+                   names: list[str]) -> tuple[str, list[str]]:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(column arrays) ON CONFLICT … per batch (one statement, not one a
+    row); the keys are distinct within a batch (the deltas are summed per key), as ON CONFLICT requires."""
+    quote = dialect.identifier_preparer.quote
+    arrays = ", ".join(f"%(c{i})s::{table.c[name].type.compile(dialect=dialect)}[]" for i, name in enumerate(names))
+    added = ", ".join(f"{quote(name)} = {quote(table.name)}.{quote(name)} + excluded.{quote(name)}" for name in counted)
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+                 f"SELECT * FROM unnest({arrays}) ON CONFLICT ({', '.join(quote(key) for key in keys)}) "
+                 f"DO UPDATE SET {added}")
+    return statement, names
+
+
+def _stored(value):
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def count_new(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -119,13 +119,19 @@ class Quote:
     unit_name: str
 
 
+def _not_by_unit_index(session: Session, unit_id):
+    """SQLite would find the quotes by the unit index, reading all of the subtree's rows (0.25 s for a service
+    area of 5 M rows); `unit_id + 0` leaves it the quote index: the picked rows are few, newest first there."""
+    return unit_id + 0 if session.get_bind().dialect.name == "sqlite" else unit_id
+
+
 def huddle_quotes(session: Session, *, viewer: Viewer, unit_code: str, limit: int = QUOTES_SHOWN,
                   language: str = "fi") -> list[Quote]:
     """The subtree's picked customer quotes, last picked first, in their screened stored text."""
     unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)
     rows = session.exec(
         select(Feedback, unit_name_column(language)).join(Unit, Unit.id == Feedback.unit_id)
-        .where(in_subtree(unit, Feedback.unit_id), Feedback.quote_picked_at.is_not(None))
+        .where(in_subtree(unit, _not_by_unit_index(session, Feedback.unit_id)), Feedback.quote_picked_at.is_not(None))
         .order_by(Feedback.quote_picked_at.desc(), Feedback.id.desc())
         .limit(limit)
     ).all()

@@ -232,6 +232,14 @@ def insert_feedback(session: Session, rows: list[tuple]) -> None:
     if not rows:
         return
     count_staged(session, FEEDBACK_COLUMNS, rows)  # the daily aggregates, in the same transaction
+    write_feedback_rows(session, rows)
+
+
+def write_feedback_rows(session: Session, rows: list[tuple]) -> None:
+    """Staged rows into `feedback` as they are and nothing else (the raw insert): the caller keeps the aggregates,
+    an import by counting them, a bulk load by rebuilding them afterwards."""
+    if not rows:
+        return
     connection = session.connection()
     table = Feedback.__table__
     names = ", ".join(FEEDBACK_COLUMNS)

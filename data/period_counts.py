@@ -2,12 +2,11 @@
 whole months from the monthly tables, the edge days from the daily ones (data/period_sums.py)."""
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from board.periods import Period
-from data.aggregate_tables import (CHANNEL, PERIOD_COLUMNS, REPLY_COLUMNS, feedback_day, feedback_day_mix,
-                                   feedback_day_reply_hours)
+from data.aggregate_tables import CHANNEL, DAY_COLUMNS, feedback_day, feedback_day_mix, feedback_day_reply_hours
 from data.models import Unit
 from data.period_sums import period_rows
 
@@ -20,22 +19,31 @@ def _scoped(root: Unit, *more):
     return lambda table: [_aggregate_scope(root, table), *(condition(table) for condition in more)]
 
 
-def _period_counts(session: Session, root: Unit, period: Period) -> dict[int, list[int]]:
-    """Per unit of the subtree: the period's counts in the layout above, summed from the aggregates."""
-    rows = period_rows(feedback_day, [period], PERIOD_COLUMNS, _scoped(root))
-    found = session.exec(
-        select(rows.c.unit_id, *[func.sum(rows.c[name]) for name in PERIOD_COLUMNS]).group_by(rows.c.unit_id)
-    ).all()
-    return {row[0]: [int(v) for v in row[1:]] for row in found if row[1]}
+def _overlapping(periods: list[Period]) -> bool:
+    ordered = sorted(periods, key=lambda p: p.first)
+    return any(later.first <= earlier.last for earlier, later in zip(ordered, ordered[1:]))
 
 
-def _reply_counts(session: Session, root: Unit, period: Period) -> dict[int, tuple[int, int, int]]:
-    """Per unit: the period's requests for a reply, of those sent, of those marked not needed."""
-    rows = period_rows(feedback_day, [period], REPLY_COLUMNS, _scoped(root))
+def _compared_counts(session: Session, root: Unit, periods: list[Period]) -> dict[Period, dict[int, list[int]]]:
+    """Per period and unit of the subtree: the period's counts (DAY_COLUMNS: the layout above, then the requests for
+    a reply, of those sent, of those marked not needed), summed from the aggregates for all the periods in one
+    grouped query; periods that overlap (a custom range longer than a year) are read one at a time."""
+    wanted = list(dict.fromkeys(periods))
+    if _overlapping(wanted):
+        return {period: _compared_counts(session, root, [period])[period] for period in wanted}
+    rows = period_rows(feedback_day, wanted, DAY_COLUMNS, _scoped(root))
+    # Disjoint periods: every aggregate row (a day, or a month wholly inside one period) belongs to exactly one.
+    which = case(*[(rows.c.day.between(period.first, period.last), i) for i, period in enumerate(wanted)])
+    tagged = select(rows.c.unit_id, which.label("period"), *[rows.c[name] for name in DAY_COLUMNS]).subquery("tagged")
     found = session.exec(
-        select(rows.c.unit_id, *[func.sum(rows.c[name]) for name in REPLY_COLUMNS]).group_by(rows.c.unit_id)
+        select(tagged.c.unit_id, tagged.c.period, *[func.sum(tagged.c[name]) for name in DAY_COLUMNS])
+        .group_by(tagged.c.unit_id, tagged.c.period)
     ).all()
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in found if row[1]}
+    counts: dict[Period, dict[int, list[int]]] = {period: {} for period in wanted}
+    for unit_id, at, volume, *rest in found:
+        if volume:
+            counts[wanted[at]][unit_id] = [int(volume), *map(int, rest)]
+    return counts
 
 
 def _channel_counts(session: Session, root: Unit, period: Period) -> dict[int, dict[str, int]]:
@@ -52,14 +60,11 @@ def _channel_counts(session: Session, root: Unit, period: Period) -> dict[int, d
     return channels
 
 
-def _reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[int, int]]:
-    """Replies sent to feedback of the period, counted by unit and by whole hours taken (a histogram)."""
+def _reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int, int, int]]:
+    """Replies sent to feedback of the period: rows (unit, whole hours taken, how many), each unit's histogram."""
     rows = period_rows(feedback_day_reply_hours, [period], ("hours", "count"), _scoped(root))
     total = func.sum(rows.c.count)
-    found = session.exec(
+    # Plain rows, not ORM ones: a year of a large county has ~100 000 (unit, hours) buckets.
+    return session.connection().execute(
         select(rows.c.unit_id, rows.c.hours, total).group_by(rows.c.unit_id, rows.c.hours).having(total != 0)
     ).all()
-    hours: dict[int, dict[int, int]] = {}
-    for unit_id, hour, count in found:
-        hours.setdefault(unit_id, {})[int(hour)] = int(count)
-    return hours

@@ -246,32 +246,39 @@ def public_figures(session: Session, *, language: str, quarters: list[Quarter], 
         children = session.exec(select(Unit).where(Unit.active, Unit.level == AREA_LEVEL)).all()
     if parent is None:
         return None, []
-    counts = _quarter_counts(session, [parent, *children], quarters)
+    counts = _quarter_counts(session, parent, children, quarters)
     parent_figures = _figures(parent, counts, quarters, language, min_n, hidden=None)
     hidden = _hidden_siblings(parent, children, counts, quarters, min_n)
     rows = [_figures(child, counts, quarters, language, min_n, hidden=hidden) for child in children]
     return parent_figures, sorted(rows, key=lambda r: r.place.name.casefold())
 
 
-def _quarter_counts(session: Session, places: list[Unit], quarters: list[Quarter]) -> dict[tuple[int, int], tuple]:
-    """Per (place id, quarter index): NPS counts and, per statement, answers and agreeing; summed from the
-    daily aggregates per unit and quarter in one grouped query, then pooled into each place's subtree."""
+def _quarter_counts(session: Session, parent: Unit, children: list[Unit],
+                    quarters: list[Quarter]) -> dict[tuple[int, int], tuple]:
+    """Per (place id, quarter index): NPS counts and, per statement, answers and agreeing; summed in SQL from the
+    aggregates per child place (whose subtrees do not overlap) and quarter, the parent being all of them together
+    with its answers in no child."""
     periods = [q.period() for q in quarters]
     names = ["promoters", "passives", "detractors",
              *(f"{key}_{part}" for key in STATEMENT_KEYS for part in ("n", "agree"))]
     summed = period_rows(feedback_day, periods, names)
-    bucket = case(*[(summed.c.day <= p.last, i) for i, p in enumerate(periods)]).label("bucket")
+    place = case(*[(Unit.path.startswith(child.path), child.id) for child in children], else_=parent.id)
+    bucket = case(*[(summed.c.day <= p.last, i) for i, p in enumerate(periods)])
+    tagged = (select(place.label("place"), bucket.label("bucket"), *[summed.c[name] for name in names])
+              .join(Unit, Unit.id == summed.c.unit_id).where(Unit.path.startswith(parent.path)).subquery("tagged"))
     rows = session.exec(
-        select(Unit.path, bucket, *[func.sum(summed.c[name]) for name in names])
-        .join(Unit, Unit.id == summed.c.unit_id)
-        .group_by(Unit.path, bucket)
+        select(tagged.c.place, tagged.c.bucket, *[func.sum(tagged.c[name]) for name in names])
+        .group_by(tagged.c.place, tagged.c.bucket)
     ).all()
     counts: dict[tuple[int, int], tuple] = {}
-    for path, i, *values in rows:
-        for place in places:
-            if path.startswith(place.path):
-                before = counts.get((place.id, int(i)), _empty())
-                counts[(place.id, int(i))] = tuple(a + int(b) for a, b in zip(before, values))
+    for place_id, i, *values in rows:
+        if i is None:
+            continue
+        values = tuple(int(v) for v in values)
+        whole = counts.get((parent.id, int(i)), _empty())
+        counts[(parent.id, int(i))] = tuple(a + b for a, b in zip(whole, values))
+        if place_id != parent.id:
+            counts[(int(place_id), int(i))] = values
     return {key: value for key, value in counts.items() if any(value)}
 
 

@@ -1,49 +1,40 @@
 """The director's roll-up: every node of a subtree from a few SQL aggregates grouped by unit, pooled up the tree."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import numpy as np
 
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from auth.access import Viewer, require, scope_paths
 from auth.roles import Permission
-from board.likert import STATEMENT_KEYS, LikertSummary, likert_summary
+from board.likert import STATEMENT_KEYS
 from board.nps import NpsResult, nps
 from board.periods import Period, helsinki_date, months_up_to
 from board.report_periods import compared_with
 from board.replies import due_soon_cutoff, overdue_cutoff
-from board.rollup import histogram_median, suppressed_nodes
-from board.significance import Difference, nps_difference, proportion_difference
+from board.pooling import pooled_medians, pooled_sums, tree_of
+from board.rollup import suppressed_nodes
+from board.significance import Difference, nps_difference
 from board.stages import IN_DEVELOPMENT
 from data.metrics import _count_if, metrics_json
-from data.period_counts import _aggregate_scope, _channel_counts, _period_counts, _reply_counts, _reply_hours
-from data.aggregate_tables import feedback_day
+from data.period_counts import _aggregate_scope, _channel_counts, _compared_counts, _reply_hours
+from data.aggregate_tables import DAY_COLUMNS, feedback_day
 from data.period_sums import period_rows
 from data.models import Action, Feedback, Theme, Unit
 from data.huddle_rates import huddle_days
 from data.reply_rates import reply_deadlines
+from data.rollup_figures import (_DETRACTORS, _PROMOTERS, _WIDTH, PeriodFigures, _Columns, _StatementChanges,
+                                 period_figures)
 from data.units import find_unit
 from data.settings import Settings
 
 HOURS_PER_DAY = 24
 TREND_MONTHS = 12
-
-# The layout of one unit's counts in a period: volume, NPS groups, then n / sum / agreeing per statement.
-_VOLUME, _PROMOTERS, _PASSIVES, _DETRACTORS = range(4)
-_LIKERT_AT = 4
-_WIDTH = _LIKERT_AT + 3 * len(STATEMENT_KEYS)
-
-
-@dataclass(frozen=True)
-class PeriodFigures:
-    """A node's pooled feedback figures of one period."""
-
-    volume: int
-    nps: NpsResult
-    likert: dict[str, LikertSummary]
-
 
 @dataclass(frozen=True)
 class RollupNode:
@@ -60,7 +51,7 @@ class RollupNode:
     year_ago: PeriodFigures
     vs_previous: Difference | None
     vs_year_ago: Difference | None
-    statement_vs_previous: dict[str, Difference | None]
+    statement_vs_previous: Mapping[str, Difference | None]
     replies_requested: int
     replied: int
     replied_in_time: int
@@ -174,7 +165,7 @@ def _rollup_unit(session: Session, viewer: Viewer, unit_code: str) -> Unit:
 
 def rollup(session: Session, *, viewer: Viewer, unit_code: str, period: Period, kind: str, now: datetime,
            settings: Settings) -> Rollup:
-    """Every node of a subtree the viewer may roll up, from seven aggregate queries grouped by unit."""
+    """Every node of a subtree the viewer may roll up, from a handful of grouped queries whatever the tree's size."""
     root = _rollup_unit(session, viewer, unit_code)
     return compute_rollup(session, root, period=period, kind=kind, now=now, settings=settings)
 
@@ -197,11 +188,8 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     feedback_scope = Feedback.unit_id.in_(select(Unit.id).where(in_scope))
     theme_scope = Theme.unit_id.in_(select(Unit.id).where(in_scope))
 
-    per_period: dict[Period, dict[int, list[int]]] = {}
-    for wanted in (period, previous, year_ago):
-        if wanted not in per_period:
-            per_period[wanted] = _period_counts(session, root, wanted)
-    replies = _reply_counts(session, root, period)
+    per_period = _compared_counts(session, root, [period, previous, year_ago])
+    compared = list(per_period)  # the distinct periods, this one first (a year's previous is its year ago)
     hours = _reply_hours(session, root, period)
     awaiting = _awaiting(session, feedback_scope, now, settings)
     deadlines = reply_deadlines(session, root, period, now=now, settings=settings)
@@ -216,32 +204,26 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
     # A board: every unit of the lowest level, and any other unit that held a huddle in the period.
     boards = {u.id: int(u.active and (u.level == "unit" or u.id in held)) for u in units}
     channels = _channel_counts(session, root, period)
+    channel_names = sorted({name for counts in channels.values() for name in counts})
 
-    # Pool every unit's own counts into its ancestors: children before parents, by depth.
+    # Every unit's own counts side by side in one row; a node's pooled row adds its whole subtree's (array sums).
     by_id = {unit.id: unit for unit in units}
-    pooled_counts = {p: {u.id: list(counts.get(u.id, [0] * _WIDTH)) for u in units} for p, counts in per_period.items()}
-    pooled_replies = {u.id: list(replies.get(u.id, (0, 0, 0))) for u in units}
-    pooled_awaiting = {u.id: list(awaiting.get(u.id, (0, 0))) for u in units}
-    pooled_deadlines = {u.id: list(deadlines.get(u.id, (0, 0, 0))) for u in units}
-    pooled_hours = {u.id: dict(hours.get(u.id, {})) for u in units}
-    pooled_themes = {u.id: int(themes.get(u.id, 0)) for u in units}
-    pooled_actions = {u.id: int(actions.get(u.id, 0)) for u in units}
-    pooled_channels = {u.id: dict(channels.get(u.id, {})) for u in units}
-    pooled_huddles = {u.id: [held.get(u.id, 0), boards[u.id]] for u in units}
-    for unit in sorted(units, key=lambda u: -u.path.count("/")):
-        parent = by_id.get(unit.parent_id) if unit.id != root.id else None
-        if parent is None:
-            continue
-        for counts in pooled_counts.values():
-            counts[parent.id] = [a + b for a, b in zip(counts[parent.id], counts[unit.id])]
-        pooled_replies[parent.id] = [a + b for a, b in zip(pooled_replies[parent.id], pooled_replies[unit.id])]
-        pooled_awaiting[parent.id] = [a + b for a, b in zip(pooled_awaiting[parent.id], pooled_awaiting[unit.id])]
-        pooled_deadlines[parent.id] = [a + b for a, b in zip(pooled_deadlines[parent.id], pooled_deadlines[unit.id])]
-        _pool_into(pooled_hours[parent.id], pooled_hours[unit.id])
-        pooled_themes[parent.id] += pooled_themes[unit.id]
-        pooled_actions[parent.id] += pooled_actions[unit.id]
-        _pool_into(pooled_channels[parent.id], pooled_channels[unit.id])
-        pooled_huddles[parent.id] = [a + b for a, b in zip(pooled_huddles[parent.id], pooled_huddles[unit.id])]
+    position = {unit.id: i for i, unit in enumerate(units)}
+    tree = tree_of([position[u.parent_id] if u.id != root.id and u.parent_id in position else -1 for u in units])
+    columns = _Columns(len(compared), len(channel_names))
+    none = [0] * len(DAY_COLUMNS)
+    own = [[*(v for p in compared for v in per_period[p].get(u.id, none)), *awaiting.get(u.id, (0, 0)),
+            *deadlines.get(u.id, (0, 0, 0)), themes.get(u.id, 0), actions.get(u.id, 0), held.get(u.id, 0),
+            boards[u.id], *(channels.get(u.id, {}).get(name, 0) for name in channel_names)] for u in units]
+    pooled = pooled_sums(tree, np.array(own, dtype=np.int64).reshape(len(units), columns.width)).tolist()
+    policy_hours = settings.reply_policy.days * HOURS_PER_DAY
+    unit_ids, buckets, counts = (np.array(column, dtype=np.int64) for column in (zip(*hours) if hours else ((),) * 3))
+    positions = np.full(max(position) + 1, -1, dtype=np.int64)
+    positions[list(position)] = list(position.values())
+    nodes = positions[unit_ids]
+    mine = nodes >= 0  # the query reads the subtree only; this keeps any other unit out of the pooling anyway
+    medians, in_time = pooled_medians(tree, node=nodes[mine], bucket=buckets[mine], count=counts[mine],
+                                      below=policy_hours)
 
     shown = [u for u in units if u.active]
     shown_ids = {u.id for u in shown}
@@ -251,19 +233,20 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
         if unit.id != root.id and parent is not None and parent.id in shown_ids:
             children[parent.code].append(unit.code)
     min_n = settings.min_n
-    current_counts = pooled_counts[period]
-    n_nps = {u.code: sum(current_counts[u.id][_PROMOTERS:_DETRACTORS + 1]) for u in shown}
+    n_nps = {u.code: sum(pooled[position[u.id]][_PROMOTERS:_DETRACTORS + 1]) for u in shown}
     hidden = suppressed_nodes(children, n_nps, min_n, root.code)
     root_depth = root.path.count("/")
-    policy_hours = settings.reply_policy.days * HOURS_PER_DAY
     nodes: dict[str, RollupNode] = {}
     for unit in shown:
-        current = _figures(current_counts[unit.id], min_n)
-        before = _figures(pooled_counts[previous][unit.id], min_n)
-        year_before = _figures(pooled_counts[year_ago][unit.id], min_n)
-        requested, replied, _ = pooled_replies[unit.id]
-        histogram = pooled_hours[unit.id]
-        median_hours = histogram_median(histogram)
+        at = position[unit.id]
+        row = pooled[at]
+        counts = {p: row[columns.period(i):columns.period(i) + _WIDTH] for i, p in enumerate(compared)}
+        figures = {p: period_figures(c, min_n) for p, c in counts.items()}
+        current, before, year_before = figures[period], figures[previous], figures[year_ago]
+        requested, replied, _ = row[columns.period(0) + _WIDTH:columns.period(1)]
+        overdue, due_soon, due, due_in_time, not_yet_due, developing, done, huddles, board_count = \
+            row[columns.others:columns.channels]
+        median_hours = medians[at]
         parent = by_id.get(unit.parent_id)
         is_hidden = unit.code in hidden or current.nps.score is None
         nodes[unit.code] = RollupNode(
@@ -278,57 +261,26 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             year_ago=year_before,
             vs_previous=None if is_hidden else nps_difference(current.nps, before.nps),
             vs_year_ago=None if is_hidden else nps_difference(current.nps, year_before.nps),
-            statement_vs_previous={
-                key: None if is_hidden else proportion_difference(
-                    _agreeing(current_counts[unit.id], i), current.likert[key].n,
-                    _agreeing(pooled_counts[previous][unit.id], i), before.likert[key].n, min_n=min_n)
-                for i, key in enumerate(STATEMENT_KEYS)
-            },
+            statement_vs_previous=_StatementChanges(counts[period], counts[previous], is_hidden, min_n),
             replies_requested=requested,
             replied=replied,
-            replied_in_time=sum(c for h, c in histogram.items() if h < policy_hours),
-            overdue=pooled_awaiting[unit.id][0],
-            due_soon=pooled_awaiting[unit.id][1],
+            replied_in_time=in_time[at],
+            overdue=overdue,
+            due_soon=due_soon,
             median_reply_days=None if median_hours is None else max(0.0, median_hours) / HOURS_PER_DAY,
-            in_development=pooled_themes[unit.id],
-            actions_done=pooled_actions[unit.id],
-            by_channel=dict(sorted(pooled_channels[unit.id].items(), key=lambda kv: -kv[1])),
+            in_development=developing,
+            actions_done=done,
+            by_channel=dict(sorted(((name, count) for name, count in zip(channel_names, row[columns.channels:])
+                                    if count), key=lambda kv: -kv[1])),
             suppressed=unit.code in hidden,
-            replies_due=pooled_deadlines[unit.id][0],
-            replies_due_in_time=pooled_deadlines[unit.id][1],
-            replies_not_yet_due=pooled_deadlines[unit.id][2],
-            huddles_held=pooled_huddles[unit.id][0],
-            huddle_days=pooled_huddles[unit.id][1] * days,
+            replies_due=due,
+            replies_due_in_time=due_in_time,
+            replies_not_yet_due=not_yet_due,
+            huddles_held=huddles,
+            huddle_days=board_count * days,
         )
     return Rollup(kind=kind, period=period, previous=previous, year_ago=year_ago, root=root.code,
                   min_n=min_n, nodes=nodes, reply_days=settings.reply_policy.days)
-
-
-def _pool_into(parent: dict, child: dict) -> None:
-    """A child's histogram added bucket by bucket into its parent's own copy (board.rollup.pooled_histogram in place:
-    a parent pools all its children without copying its growing histogram once per child)."""
-    for bucket, count in child.items():
-        parent[bucket] = parent.get(bucket, 0) + count
-
-
-def _agreeing(counts: list[int], statement: int) -> int:
-    return counts[_LIKERT_AT + 3 * statement + 2]
-
-
-def _figures(counts: list[int], min_n: int) -> PeriodFigures:
-    likert = {
-        key: likert_summary(key, n=counts[_LIKERT_AT + 3 * i], total=counts[_LIKERT_AT + 3 * i + 1],
-                            agreeing=counts[_LIKERT_AT + 3 * i + 2])
-        for i, key in enumerate(STATEMENT_KEYS)
-    }
-    return PeriodFigures(
-        volume=counts[_VOLUME],
-        nps=nps(promoters=counts[_PROMOTERS], passives=counts[_PASSIVES], detractors=counts[_DETRACTORS],
-                min_n=min_n),
-        likert=likert,
-    )
-
-
 
 
 def _awaiting(session: Session, feedback_scope, now: datetime, settings: Settings) -> dict[int, tuple[int, int]]:

@@ -71,6 +71,15 @@ def reply_counts(session: Session, root: Unit, period: Period) -> dict[int, tupl
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
+def compared_counts(session: Session, root: Unit, periods) -> dict:
+    found = {}
+    for period in dict.fromkeys(periods):
+        replies = reply_counts(session, root, period)
+        found[period] = {unit_id: [*counts, *replies.get(unit_id, (0, 0, 0))]
+                         for unit_id, counts in period_counts(session, root, period).items()}
+    return found
+
+
 def channel_counts(session: Session, root: Unit, period: Period) -> dict[int, dict[str, int]]:
     channels: dict[int, dict[str, int]] = {}
     for unit_id, channel, count in session.exec(
@@ -87,17 +96,17 @@ def _reply_seconds(session: Session):
     return cast(func.extract("epoch", Feedback.replied_at - Feedback.received_at), Integer)
 
 
-def reply_hours(session: Session, root: Unit, period: Period) -> dict[int, dict[int, int]]:
+def reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int, int, int]]:
     hour = (_reply_seconds(session) / 3600).label("hour")
     rows = session.exec(
         select(Feedback.unit_id, hour, func.count())
         .where(_scope(root), _in_period(period), Feedback.reply_requested, Feedback.replied_at.is_not(None))
         .group_by(Feedback.unit_id, hour)).all()
-    found: dict[int, dict[int, int]] = {}
+    found: dict[tuple[int, int], int] = {}
     for unit_id, hours, count in rows:
-        bucket = max(0, int(hours))
-        found.setdefault(unit_id, {})[bucket] = found.get(unit_id, {}).get(bucket, 0) + int(count)
-    return found
+        bucket = (unit_id, max(0, int(hours)))
+        found[bucket] = found.get(bucket, 0) + int(count)
+    return [(unit_id, bucket, count) for (unit_id, bucket), count in sorted(found.items())]
 
 
 def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settings) -> dict[int, tuple[int, int, int]]:
@@ -112,7 +121,8 @@ def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settin
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
-def quarter_counts(session: Session, places: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
+def quarter_counts(session: Session, parent: Unit, children: list[Unit], quarters) -> dict[tuple[int, int], tuple]:
+    places = [parent, *children]
     bounds = [q.period().utc_bounds() for q in quarters]
     bucket = case(*[(Feedback.received_at < end, i) for i, (_, end) in enumerate(bounds)])
     place, answered = aliased(Unit), aliased(Unit)

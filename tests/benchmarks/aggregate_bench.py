@@ -104,7 +104,7 @@ def main() -> int:
             public.public_figures(session, language="fi", quarters=quarters, min_n=5)
 
         aggregate = {name: _median(args.runs, work) for name, work in (("year", year_rollup), ("public", county_figures))}
-        for name, oracle in (("_period_counts", raw.period_counts), ("_reply_counts", raw.reply_counts),
+        for name, oracle in (("_compared_counts", raw.compared_counts),
                              ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours),
                              ("reply_deadlines", raw.reply_deadlines)):
             setattr(rollup, name, oracle)

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from data.db import make_engine, session_scope  # noqa: E402
 from data.feedback_files import NATIVE_FIELDS  # noqa: E402
-from data.import_pipeline import FEEDBACK_COLUMNS, insert_feedback  # noqa: E402
+from data.import_pipeline import FEEDBACK_COLUMNS, write_feedback_rows  # noqa: E402
 from data.imports import import_feedback  # noqa: E402
 from data.organisation import UnitRow, upsert_units  # noqa: E402
 from data.schema import upgrade  # noqa: E402
@@ -90,7 +90,7 @@ def bench(url: str, raw_url: str, content: bytes, rows: int, label: str) -> None
     raw = _fresh(raw_url)
     started = time.perf_counter()
     with session_scope(raw, write=True) as session:
-        insert_feedback(session, stored)
+        write_feedback_rows(session, stored)
     seconds = time.perf_counter() - started
     raw.dispose()
     print(f"{label:10} {'raw insert':20} {rows:>9,} rows {seconds:7.1f} s {rows / seconds:>9,.0f} rows/s  "

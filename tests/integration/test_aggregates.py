@@ -113,7 +113,7 @@ def _check_figures(session, rng: random.Random, monkeypatch) -> None:
         root = units[rng.choice(("C", "A", "S"))]
         new = rollup.compute_rollup(session, root, period=period, kind="custom", now=NOW, settings=SETTINGS)
         with monkeypatch.context() as patched:
-            for name, oracle in (("_period_counts", raw.period_counts), ("_reply_counts", raw.reply_counts),
+            for name, oracle in (("_compared_counts", raw.compared_counts),
                                  ("_channel_counts", raw.channel_counts), ("_reply_hours", raw.reply_hours),
                                  ("reply_deadlines", raw.reply_deadlines)):
                 patched.setattr(rollup, name, oracle)
