@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import streamlit
 
+from pages.ui.language import PAGE_LANGUAGE_SCRIPTS
+
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = ROOT / "deploy" / "vartti-proxy.conf"
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -29,6 +31,13 @@ def test_every_inline_script_of_the_app_is_allowed_by_its_hash(page):
     script_src = next(d for d in _policy().split(";") if d.strip().startswith("script-src"))
     for script in INLINE_SCRIPT.findall(page.read_text(encoding="utf-8")):
         assert _sha256(script) in script_src, f"add {_sha256(script)} for {page.name} to {PROXY.name}"
+
+
+@pytest.mark.parametrize("language", sorted(PAGE_LANGUAGE_SCRIPTS))
+def test_the_script_that_marks_the_pages_language_is_allowed_by_its_hash(language):
+    script_src = next(d for d in _policy().split(";") if d.strip().startswith("script-src"))
+    for script in INLINE_SCRIPT.findall(PAGE_LANGUAGE_SCRIPTS[language]):
+        assert _sha256(script) in script_src, f"add {_sha256(script)} for the {language} script to {PROXY.name}"
 
 
 def test_the_policy_allows_no_inline_script_and_no_framing_of_the_app():
