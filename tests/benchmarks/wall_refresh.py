@@ -107,6 +107,9 @@ def measure(args) -> dict:
                 page.wait_for_timeout(wall * 1000)
                 idle.append(server.cpu() - before)
         errors = run.errors
+        if args.screenshot:
+            page.clock.run_for(1000)  # the chart draws on timers of the faked clock too
+            page.screenshot(path=args.screenshot)
         browser.close()
         rss = Path(f"/proc/{server.process.pid}/status").read_text()
     return {
@@ -130,6 +133,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--changed", action="store_true", help="a new data revision before every refresh")
     parser.add_argument("--profile", help="profile the server's script runs into this file")
+    parser.add_argument("--screenshot", help="save the board after the last refresh as this PNG")
     parser.add_argument("--server-arg", action="append", default=[], help="passed on to streamlit run")
     print(json.dumps(measure(parser.parse_args())))
 
