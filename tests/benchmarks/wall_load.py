@@ -8,10 +8,10 @@ private copy of a seeded demo county, issues kiosk links, and opens in one headl
 Playwright):
 - N wall screens: kiosk links `/huddle?unit=…&screen=…`, most of them of one unit, refreshing by themselves
   at the board's real interval (60 s, the page's own `st.fragment(run_every=…)`);
-- M editors, each a tab signed in as the demo supervisor of Keskustan terveysasema (its area's board is on the
-  screens): half on the inbox changing its deadline filter, half on the kanban moving a theme to the next
-  stage and back (a write: an audit row, a new data revision, so every board is computed again at its next
-  refresh), each acting every `--think` seconds (±50 %, random).
+- M editors, each a tab signed in as a demo supervisor: half on the inbox of Keskustan terveysasema (the unit
+  most screens show) changing its deadline filter, half each on the kanban of a unit of its own moving a theme
+  between Tunnistettu and Kehittämisryhmällä (a write: an audit row, a new data revision, so every board is
+  computed again at its next refresh), each acting every `--think` seconds (±50 %, random).
 
 It measures two phases of `--minutes` each, after the pages are open and one refresh interval has passed:
 the screens alone, then the screens with the editors. For each phase: the server process's CPU seconds
@@ -27,6 +27,8 @@ import asyncio
 import json
 import os
 import random
+import sqlite3
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -40,12 +42,15 @@ if __package__ in (None, ""):
 from playwright.async_api import async_playwright, expect  # noqa: E402
 
 from tests.benchmarks.wall_refresh import private_copy, seeded_demo  # noqa: E402
-from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, RunWatch, kiosk_links, percentile,  # noqa: E402
+from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, ROOT, RunWatch, kiosk_links, percentile,  # noqa: E402
                                            rss_mb, serving, watch)
 
 REFRESH_SECONDS = 60  # pages/huddle.py REFRESH_SECONDS
+COUNTY = "JSHVA"  # the demo county's root unit
 SUPERVISOR = "Esihenkilö – Keskustan terveysasema"
-EDITED_UNIT = "PTH-TA-KESK"  # the supervisor's unit, whose kanban the editors work on
+# The kanban editors sign in as the second demo supervisor, made supervisor of the whole county in the private
+# copy, and each works on a unit of its own: editors moving the same few cards would mostly measure conflicts.
+KANBAN_SUPERVISOR = ("demo:apulaisesihenkilo", "Apulaisesihenkilö – Keskustan terveysasema")
 DEADLINES = ("Myöhässä", "Erääntyy 3 pv:n sisällä", "Kaikki")
 STAGE_LABELS = {"tunnistettu": "Tunnistettu", "kehittamisryhmalla": "Kehittämisryhmällä"}
 BOARD = '[class*="st-key-panel-trend"]'
@@ -58,8 +63,17 @@ class Editor:
     page: object
     run: RunWatch
     kind: str  # "inbox" or "kanban"
+    unit: str = ""
     actions: list[tuple[float, float]] = field(default_factory=list)  # (started, seconds)
     failures: list[str] = field(default_factory=list)
+
+
+def kanban_units(database: Path) -> list[str]:
+    """Units with a theme to move between Tunnistettu and Kehittämisryhmällä, most such themes first."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT u.code FROM theme t JOIN unit u ON u.id = t.unit_id WHERE t.stage IN "
+                          "('tunnistettu', 'kehittamisryhmalla') GROUP BY u.code ORDER BY count(*) DESC, u.code")
+        return [code for (code,) in rows]
 
 
 def screens_of(spec: str, total: int) -> list[str]:
@@ -93,9 +107,9 @@ async def choose(page, scope, option: str) -> None:
     await listbox.get_by_role("option", name=option, exact=True).click()
 
 
-async def sign_in(page, run: RunWatch, url: str) -> None:
+async def sign_in(page, run: RunWatch, url: str, person: str) -> None:
     await page.goto(url, timeout=ACTION_SECONDS * 1000)
-    button = page.get_by_role("button", name=SUPERVISOR, exact=True)
+    button = page.get_by_role("button", name=person, exact=True)
     await expect(button).to_be_visible(timeout=ACTION_SECONDS * 1000)
     before = len(run.done)
     await button.click()
@@ -119,7 +133,10 @@ async def kanban_action(editor: Editor, turn: int) -> None:
         source, target = target, source
         cards = page.locator(f'.st-key-column-{source} [class*="st-key-card-"]')
         count = await cards.count()
-    card = cards.nth(random.randrange(count))
+    # The card by its own key: the column's order changes when a card moves.
+    key = await cards.nth(random.randrange(count)).evaluate(
+        "el => [...el.classList].find(c => /^st-key-card-\\d+$/.test(c))")
+    card = page.locator(f".{key}")
     before = len(editor.run.done)
     await choose(page, card, STAGE_LABELS[target])
     await settled(page, editor.run, before)
@@ -183,6 +200,9 @@ async def run_load(args) -> list[dict]:
     database = private_copy(seeded_demo(Path(args.db)), work_dir / "vartti.db")
     units = screens_of(args.units, args.screens)
     tokens = kiosk_links(database, units)
+    subprocess.run([sys.executable, "-m", "data", "grant", KANBAN_SUPERVISOR[0], "--role", "supervisor", "--unit",
+                    COUNTY], cwd=ROOT, env={**os.environ, "VARTTI_DATABASE_URL": f"sqlite:///{database}"},
+                   check=True, capture_output=True)
     cores = os.cpu_count() or 1
     reports = []
     with serving(database, log=work_dir / "streamlit.log") as server:
@@ -197,12 +217,16 @@ async def run_load(args) -> list[dict]:
                 await page.goto(server.url(f"/huddle?unit={unit}&screen={tokens[unit]}"), timeout=120_000)
                 await page.wait_for_selector(BOARD, timeout=120_000)
             editors: list[Editor] = []
+            boards = kanban_units(database)
             for i in range(args.editors):
                 page = await desks.new_page()
                 kind = "inbox" if i % 2 == 0 else "kanban"
-                editor = Editor(f"editor-{i}-{kind}", page, watch(page, f"editor-{i}"), kind)
-                await sign_in(page, editor.run, server.url(f"/{kind}?unit={EDITED_UNIT}" if kind == "kanban"
-                                                           else f"/{kind}"))
+                unit = boards[(i // 2) % len(boards)] if kind == "kanban" else ""
+                editor = Editor(f"editor-{i}-{kind}-{unit}", page, watch(page, f"editor-{i}"), kind, unit)
+                if kind == "kanban":
+                    await sign_in(page, editor.run, server.url(f"/kanban?unit={unit}"), KANBAN_SUPERVISOR[1])
+                else:
+                    await sign_in(page, editor.run, server.url("/inbox"), SUPERVISOR)
                 editors.append(editor)
             print(f"# {len(screens)} screens and {len(editors)} editors open; warming up one refresh interval",
                   file=sys.stderr)
