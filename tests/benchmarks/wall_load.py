@@ -42,8 +42,9 @@ if __package__ in (None, ""):
 from playwright.async_api import async_playwright, expect  # noqa: E402
 
 from tests.benchmarks.wall_refresh import private_copy, seeded_demo  # noqa: E402
-from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, ROOT, RunWatch, kiosk_links, percentile,  # noqa: E402
-                                           rss_mb, serving, watch)
+from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, ROOT, RunWatch,  # noqa: E402
+                                           descendants_cpu_seconds, kiosk_links, percentile, rss_mb, serving,
+                                           watch)
 
 REFRESH_SECONDS = 60  # pages/huddle.py REFRESH_SECONDS
 COUNTY = "JSHVA"  # the demo county's root unit
@@ -166,8 +167,13 @@ async def work(editor: Editor, think: float, stop_at: float, record_from: float)
         turn += 1
 
 
+def browsers_cpu(server) -> float:
+    """The CPU seconds of this benchmark's own browsers (Chromium under Playwright), not the server's."""
+    return descendants_cpu_seconds(os.getpid(), skip=server.process.pid)
+
+
 def phase_report(name: str, server, cores: int, cpu0: float, cpu1: float, started: float, ended: float,
-                 screens: list[RunWatch], editors: list[Editor], rss0: float) -> dict:
+                 screens: list[RunWatch], editors: list[Editor], rss0: float, browsers: float) -> dict:
     wall = ended - started
     refreshes = [end - start for run in screens for start, end, fragment in run.done
                  if fragment and started <= start < ended]
@@ -186,6 +192,7 @@ def phase_report(name: str, server, cores: int, cpu0: float, cpu1: float, starte
         "failed_actions": sum(len(e.failures) for e in editors),
         "failures_sample": [f for e in editors for f in e.failures][:5],
         "errors_sample": [m for r in [*screens, *(e.run for e in editors)] for m in r.errors][:3],
+        "browsers_cpu_s": round(browsers, 1),
         "server_rss_mb": [round(rss0), round(rss_mb(server.process.pid))],
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
@@ -234,9 +241,11 @@ async def run_load(args) -> list[dict]:
 
             seconds = args.minutes * 60
             rss0, cpu0, started = rss_mb(server.process.pid), server.cpu(), time.monotonic()
+            browsers0 = browsers_cpu(server)
             await asyncio.sleep(seconds)
             cpu1, ended = server.cpu(), time.monotonic()
-            reports.append(phase_report("screens alone", server, cores, cpu0, cpu1, started, ended, screens, [], rss0))
+            reports.append(phase_report("screens alone", server, cores, cpu0, cpu1, started, ended, screens, [], rss0,
+                                        browsers_cpu(server) - browsers0))
             print(json.dumps(reports[-1]), flush=True)
 
             if editors:
@@ -246,11 +255,13 @@ async def run_load(args) -> list[dict]:
                 tasks = [asyncio.create_task(work(e, args.think, stop_at, warm)) for e in editors]
                 await asyncio.sleep(max(0.0, warm - time.monotonic()))
                 rss0, cpu0, started = rss_mb(server.process.pid), server.cpu(), time.monotonic()
+                browsers0 = browsers_cpu(server)
                 await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
                 cpu1, ended = server.cpu(), time.monotonic()
+                browsers = browsers_cpu(server) - browsers0
                 await asyncio.gather(*tasks)
                 reports.append(phase_report("screens and editors", server, cores, cpu0, cpu1, started, ended,
-                                            screens, editors, rss0))
+                                            screens, editors, rss0, browsers))
                 print(json.dumps(reports[-1]), flush=True)
             await browser.close()
     print(f"# server log: {work_dir / 'streamlit.log'}", file=sys.stderr)

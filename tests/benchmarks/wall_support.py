@@ -41,6 +41,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def descendants_cpu_seconds(root: int, *, skip: int | None = None) -> float:
+    """CPU seconds of the running descendants of process `root` (the browser under Playwright), leaving out
+    `skip`'s own tree (the server)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    total = 0.0
+    for pid in parents:
+        ancestor, inside = parents.get(pid), False
+        while ancestor:
+            if ancestor == skip:
+                break
+            if ancestor == root:
+                inside = True
+                break
+            ancestor = parents.get(ancestor)
+        if inside and pid != skip:
+            try:
+                total += cpu_seconds(pid)
+            except OSError:
+                continue
+    return total
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
