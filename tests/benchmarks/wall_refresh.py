@@ -30,7 +30,7 @@ if __package__ in (None, ""):
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, ROOT, cpu_seconds, kiosk_links,  # noqa: E402
+from tests.benchmarks.wall_support import (CHROMIUM, CHROMIUM_ARGS, ROOT, kiosk_links,  # noqa: E402
                                            serving, watch)
 
 REFRESH_MS = 60_000  # pages/huddle.py REFRESH_SECONDS
