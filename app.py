@@ -5,6 +5,9 @@ import logging
 import os
 from pathlib import Path
 
+# Imported whole before any page runs: Altair looks pandas up in sys.modules, and a screen's refresh in one
+# thread found it half-imported by another session's first chart ("partially initialized module 'pandas'").
+import pandas  # noqa: F401
 import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError

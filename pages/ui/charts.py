@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import altair as alt
+from streamlit import dataframe_util
 
 from data.metrics import WeekNps
 from pages.ui.format import number
@@ -17,6 +18,7 @@ MUTED = "#5a6b7b"
 DESIGN_WIDTH = 860
 DESIGN_HEIGHT = 200
 LABEL_PX = 23
+TREND_DATA = "weeks"
 
 
 def segments(shown: list[bool]) -> list[int]:
@@ -32,8 +34,14 @@ def segments(shown: list[bool]) -> list[int]:
 @lru_cache(maxsize=512)
 def nps_trend_spec(weeks: tuple[WeekNps, ...], language: str) -> dict:
     """The trend chart's Vega-Lite spec for these weeks in a language, built (and validated) once for every
-    screen that shows them; callers must not change it (Streamlit copies what it changes)."""
-    return nps_trend(list(weeks)).to_dict()
+    screen that shows them, its data already in Arrow; callers must not change it (Streamlit copies what it
+    changes)."""
+    spec = nps_trend(list(weeks)).to_dict()
+    # st.vega_lite_chart turns inline values into Arrow on every call, but passes a named dataset that is bytes
+    # already: converted here once (by Streamlit's own function, so the same bytes), not on each refresh.
+    spec["datasets"] = {TREND_DATA: dataframe_util.convert_anything_to_arrow_bytes(spec.pop("data")["values"])}
+    spec["data"] = {"name": TREND_DATA}
+    return spec
 
 
 def nps_trend(weeks: list[WeekNps], *, height: int = DESIGN_HEIGHT, width: int = DESIGN_WIDTH) -> alt.LayerChart:

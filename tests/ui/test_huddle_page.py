@@ -1,10 +1,12 @@
 """The huddle page in AppTest: figures, empty and thin units, unknown units, broken set-ups."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from html import unescape
 
+import pyarrow as pa
 import pytest
 
 from board.stages import Stage
@@ -61,6 +63,21 @@ def test_board_shows_the_figures_of_metrics(unit_with_feedback):
     assert metric(app, "Vastauksia myöhässä") == "1"
     assert "Lisäksi 1 erääntyy 3 pv:n sisällä" in texts(app)
     assert "Takaisinsoitot" in texts(app)
+
+
+def test_the_trend_chart_gets_its_weeks_as_one_arrow_dataset_made_before_the_refresh(unit_with_feedback):
+    app = open_page(HUDDLE, unit="U1")
+    chart = app.get("vega_lite_chart")[0].proto
+    assert json.loads(chart.spec)["data"] == {"name": "weeks"}
+    assert [d.name for d in chart.datasets] == ["weeks"]
+    weeks = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pylist()
+    # The same weeks as the chart's text alternative: "vko 47: 43 (n 7)".
+    said = re.findall(r"vko (\d+): (liian vähän|-?\d+) \(n (\d+)\)", texts(app))
+    assert len(weeks) == 12 and len(said) == 12
+    for week, (number, nps, n) in zip(weeks, said):
+        assert week["week"] == f"vko {number}|n\N{NO-BREAK SPACE}{n}"
+        assert week["nps"] == (None if nps == "liian vähän" else float(nps))
+    assert weeks[-1]["current"] and not any(w["current"] for w in weeks[:-1])
 
 
 def test_an_area_board_adds_up_its_units(unit_with_feedback):
