@@ -41,7 +41,22 @@ class _Columns:
         return self.channels + self.channel_count
 
 
-class _Statements(Mapping):
+class _ByStatement(Mapping):
+    """A mapping keyed by the national statements, in their order; subclasses make a value when first read."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(STATEMENT_KEYS)
+
+    def __len__(self) -> int:
+        return len(STATEMENT_KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _Statements(_ByStatement):
     """Each statement's summary of one period (`likert_summary` of its n / sum / agreeing), made when first read:
     a roll-up of a thousand nodes × three periods would make 21 000 of them for the few a page shows."""
 
@@ -59,17 +74,8 @@ class _Statements(Mapping):
             made = self._made[key] = likert_summary(key, n=n, total=total, agreeing=agreeing)
         return made
 
-    def __iter__(self):
-        return iter(STATEMENT_KEYS)
 
-    def __len__(self) -> int:
-        return len(STATEMENT_KEYS)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-class _StatementChanges(Mapping):
+class _StatementChanges(_ByStatement):
     """Each statement's change in the share agreeing against the previous period (`proportion_difference`), made
     when first read; None for every statement of a hidden node."""
 
@@ -87,15 +93,6 @@ class _StatementChanges(Mapping):
                 self._current[at + 2], self._current[at], self._previous[at + 2], self._previous[at],
                 min_n=self._min_n)
         return self._made[key]
-
-    def __iter__(self):
-        return iter(STATEMENT_KEYS)
-
-    def __len__(self) -> int:
-        return len(STATEMENT_KEYS)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
 
 
 @dataclass(frozen=True)
