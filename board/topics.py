@@ -78,3 +78,8 @@ def topic_trends(this_month: dict[str, int], before: dict[str, int], months_befo
         emerging = now_count >= EMERGING_MIN_COUNT and now_count >= EMERGING_RATIO * max(average, 1.0)
         trends.append(TopicTrend(topic, now_count, round(average, 1), emerging))
     return sorted(trends, key=lambda trend: (not trend.emerging, -trend.this_month, trend.topic))
+
+
+def shown_percent(confidence: float) -> int:
+    """A suggestion's confidence in whole percent, 1–99: a learned guess is never shown as certain."""
+    return min(99, max(1, round(100 * confidence)))

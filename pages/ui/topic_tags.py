@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from auth.access import AccessDenied
+from board.topics import shown_percent
 from data.topic_tables import Topic
 from data.topics import FeedbackTopics, TopicsChanged, decide_topics, list_topics, topics_for
 from pages.ui import format as fmt
@@ -69,7 +70,7 @@ def render(context, view: FeedbackTopics, topics: dict[int, Topic], *, editable:
         confidence = suggested.get(topic_id) if not decided else None
         shown = names.get(topic_id, "?")
         return shown if confidence is None else t("topics.item.option", name=shown,
-                                                   confidence=fmt.number(100 * confidence))
+                                                   confidence=fmt.number(shown_percent(confidence)))
 
     default = list(view.applied) if decided else list(suggested)
     field = FIELD.format(feedback_id, "decided" if decided else "suggested")

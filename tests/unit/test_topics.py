@@ -9,6 +9,7 @@ import pytest
 from board.topics import (
     macro_f1,
     micro_f1,
+    shown_percent,
     topic_scores,
     topic_trends,
 )
@@ -104,3 +105,8 @@ def test_a_model_stored_before_calibration_suggests_what_it_did_then():
         assert [topic for topic, _ in suggestions] == [model.topics[i] for i in expected]
         assert [confidence for _, confidence in suggestions] == pytest.approx(
             [1 / (1 + np.exp(-2 * row_margins[i])) for i in expected], abs=1e-5)
+
+
+@pytest.mark.parametrize(("confidence", "shown"), [(0.0, 1), (0.004, 1), (0.42, 42), (0.996, 99), (1.0, 99)])
+def test_a_suggestions_confidence_is_never_shown_as_certain(confidence, shown):
+    assert shown_percent(confidence) == shown
