@@ -2,9 +2,10 @@
 
 Splits shared/reference/nhs_fft_labelled_train.csv with a fixed seed into TRAIN (80 %) and a held-out
 TEST (20 %), runs `python -m data suggest-eval` on them and prints its JSON line with the time taken.
-`--dev` splits TRAIN again (another seed) for tuning, so the held-out part is never tuned on.
+`--dev` splits TRAIN again (seed 7, or `--dev-seed N`) for tuning, so the held-out part is never tuned on;
+one 657-comment dev split moves macro-F1 by ±0.02, so a choice is checked on several dev seeds.
 
-Usage: .venv/bin/python tests/benchmarks/suggest_eval.py [--reference PATH] [--seed 19] [--dev]
+Usage: .venv/bin/python tests/benchmarks/suggest_eval.py [--reference PATH] [--seed 19] [--dev [--dev-seed 7]]
 """
 from __future__ import annotations
 
@@ -42,13 +43,14 @@ def main() -> int:
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED)
     parser.add_argument("--dev", action="store_true", help="measure on a split of TRAIN (for tuning)")
+    parser.add_argument("--dev-seed", type=int, default=DEV_SEED, help="the seed of the split of TRAIN (with --dev)")
     args = parser.parse_args()
     text = args.reference.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     rows, columns = list(reader), reader.fieldnames
     train, test = split(rows, args.seed)
     if args.dev:
-        train, test = split(train, DEV_SEED)
+        train, test = split(train, args.dev_seed)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         write(train, folder / "train.csv", columns)
@@ -59,7 +61,7 @@ def main() -> int:
                                 cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - started
     print(result.stdout.strip() or result.stderr.strip())
-    print(f"{'dev' if args.dev else 'held-out'} split (seed {args.seed}{', dev seed 7' if args.dev else ''}): "
+    print(f"{'dev' if args.dev else 'held-out'} split (seed {args.seed}{f', dev seed {args.dev_seed}' if args.dev else ''}): "
           f"train {len(train)}, test {len(test)}; suggest-eval took {seconds:.0f} s")
     return result.returncode
 
