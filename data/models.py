@@ -160,8 +160,9 @@ class Action(SQLModel, table=True):
 
 
 # Audit rows with no unit that may change any board: all but a person's own doings (sign-ins, sessions,
-# denials, language preference), which no board shows. A partial index holds them, word for word.
-BOARD_WIDE_AUDIT = "unit_id IS NULL AND entity NOT IN ('user', 'access', 'sign_in_session', 'user_preference')"
+# denials, language preference), which no board shows. A partial index holds them, word for word; `coalesce`
+# rather than `IS NULL` because SQLite's planner would otherwise walk (unit_id, id) through every sign-in.
+BOARD_WIDE_AUDIT = "coalesce(unit_id, 0) = 0 AND entity NOT IN ('user', 'access', 'sign_in_session', 'user_preference')"
 
 
 class AuditEvent(SQLModel, table=True):

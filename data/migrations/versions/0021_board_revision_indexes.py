@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 # The words of data/models.py BOARD_WIDE_AUDIT, as they were when this migration was written.
-BOARD_WIDE = "unit_id IS NULL AND entity NOT IN ('user', 'access', 'sign_in_session', 'user_preference')"
+BOARD_WIDE = "coalesce(unit_id, 0) = 0 AND entity NOT IN ('user', 'access', 'sign_in_session', 'user_preference')"
 
 
 def upgrade() -> None:
