@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from auth.access import AccessDenied
 from auth.roles import Role
@@ -168,3 +169,26 @@ def test_units_with_the_same_revision_never_share_an_entry(tree):
     assert one.key != two.key and one is not two
     assert one.board.unit.code == "U1" and two.board.unit.code == "U2"
     assert two.signals.awaiting_replies == 2 and one.signals.awaiting_replies == 0
+
+
+def test_the_revision_is_read_by_index_probes_however_many_sign_ins_there_are(tree):
+    # The partial index's words must imply the query's, or the planner walks every sign-in row instead.
+    unit = unit_by_code(tree, "S")
+    statements = []
+    connection = tree.connection()
+
+    def grab(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", grab)
+    try:
+        data_revision(tree, unit)
+    finally:
+        event.remove(connection, "before_cursor_execute", grab)
+    statement, parameters = statements[-1]
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: show what may be used
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    else:
+        plan = "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_audit_event_unit_id" in plan and "ix_audit_event_board_wide" in plan, plan
