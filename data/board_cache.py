@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import bindparam, func, or_, text
 from sqlmodel import Session, select
 
 from auth.access import Viewer
@@ -77,21 +77,25 @@ def _store(session: Session) -> _Store:
         return store
 
 
+# Built once: made anew on each refresh, the statement cost more in SQLAlchemy than in the database.
+_NEWEST_OF_UNIT = (select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == Unit.id)  # one backward probe each
+                   .correlate(Unit).scalar_subquery())
+_REVISION = select(
+    select(func.max(_NEWEST_OF_UNIT)).where(or_(Unit.path.like(bindparam("subtree")),
+                                                Unit.id.in_(bindparam("ancestors", expanding=True))))
+    .scalar_subquery(),
+    select(func.max(AuditEvent.id)).where(text(BOARD_WIDE_AUDIT)).scalar_subquery(),
+    select(func.max(Feedback.id)).scalar_subquery())
+
+
 def data_revision(session: Session, unit: Unit) -> tuple[int, int, int]:
     """The unit's data revision: the newest audit row of its subtree, its ancestors and the board-wide rows,
     and the newest feedback row — one statement of index probes."""
     ancestors = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
-    # One backward probe of (unit_id, id) per unit, not a read of every audit row of the subtree.
-    newest_of_unit = (select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == Unit.id)
-                      .correlate(Unit).scalar_subquery())
-    scoped = select(func.max(newest_of_unit)).where(or_(Unit.path.startswith(unit.path, autoescape=True),
-                                                        Unit.id.in_(ancestors)))
-    board_wide = select(func.max(AuditEvent.id)).where(text(BOARD_WIDE_AUDIT))
-    audit_scoped, audit_wide, feedback = session.exec(select(
-        scoped.scalar_subquery(), board_wide.scalar_subquery(),
-        select(func.max(Feedback.id)).scalar_subquery())).one()
+    # A path is ids and slashes only (organisation.py makes it), so it needs no LIKE escaping.
+    scoped, wide, feedback = session.execute(_REVISION, {"subtree": f"{unit.path}%", "ancestors": ancestors}).one()
     # Kept apart: a newer scoped row below an older board-wide one must still move the revision.
-    return int(audit_scoped or 0), int(audit_wide or 0), int(feedback or 0)
+    return int(scoped or 0), int(wide or 0), int(feedback or 0)
 
 
 def _settings_key(settings: Settings) -> tuple:
