@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, or_, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from auth.access import Viewer
+from auth.access import Viewer, require
 from auth.roles import Permission
 from data.board_figures import BoardSignals, board_signals
 from data.huddle_board import HuddleBoard, huddle_board
 from data.models import BOARD_WIDE_AUDIT, AuditEvent, Feedback, Unit
 from data.settings import Settings
-from data.units import unit_for
+from data.units import UnknownUnit
 
 MAX_ENTRIES = 512
 
@@ -78,24 +79,33 @@ def _store(session: Session) -> _Store:
 
 
 # Built once: made anew on each refresh, the statement cost more in SQLAlchemy than in the database.
+_BOARD_UNIT = aliased(Unit, name="board_unit")
 _NEWEST_OF_UNIT = (select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == Unit.id)  # one backward probe each
                    .correlate(Unit).scalar_subquery())
-_REVISION = select(
-    select(func.max(_NEWEST_OF_UNIT)).where(or_(Unit.path.like(bindparam("subtree")),
-                                                Unit.id.in_(bindparam("ancestors", expanding=True))))
-    .scalar_subquery(),
-    select(func.max(AuditEvent.id)).where(text(BOARD_WIDE_AUDIT)).scalar_subquery(),
-    select(func.max(Feedback.id)).scalar_subquery())
+# A path is ids and slashes only (organisation.py makes it), so LIKE needs no escaping: the units below the
+# board's unit (and itself), and the units above it.
+_SCOPED = (select(func.max(_NEWEST_OF_UNIT))
+           .where(or_(Unit.path.like(_BOARD_UNIT.path + "%"), _BOARD_UNIT.path.like(Unit.path + "%")))
+           .correlate(_BOARD_UNIT).scalar_subquery())
+_UNIT_AND_REVISION = (select(_BOARD_UNIT, _SCOPED,
+                             select(func.max(AuditEvent.id)).where(text(BOARD_WIDE_AUDIT)).scalar_subquery(),
+                             select(func.max(Feedback.id)).scalar_subquery())
+                      .where(_BOARD_UNIT.code == bindparam("code")))
+
+
+def _unit_and_revision(session: Session, code: str) -> tuple[Unit | None, tuple[int, int, int]]:
+    found = session.execute(_UNIT_AND_REVISION, {"code": code.strip()}).first()
+    if found is None:
+        return None, (0, 0, 0)
+    unit, scoped, wide, feedback = found
+    # Kept apart: a newer scoped row below an older board-wide one must still move the revision.
+    return unit, (int(scoped or 0), int(wide or 0), int(feedback or 0))
 
 
 def data_revision(session: Session, unit: Unit) -> tuple[int, int, int]:
     """The unit's data revision: the newest audit row of its subtree, its ancestors and the board-wide rows,
     and the newest feedback row — one statement of index probes."""
-    ancestors = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
-    # A path is ids and slashes only (organisation.py makes it), so it needs no LIKE escaping.
-    scoped, wide, feedback = session.execute(_REVISION, {"subtree": f"{unit.path}%", "ancestors": ancestors}).one()
-    # Kept apart: a newer scoped row below an older board-wide one must still move the revision.
-    return int(scoped or 0), int(wide or 0), int(feedback or 0)
+    return _unit_and_revision(session, unit.code)[1]
 
 
 def _settings_key(settings: Settings) -> tuple:
@@ -106,8 +116,12 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
                  settings: Settings, language: str = "fi") -> CachedBoard:
     """The board of a unit the viewer may see (checked now, for this viewer), computed once per unit, data
     revision and minute however many screens show it."""
-    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)  # UnknownUnit or AccessDenied first
-    key = BoardKey(unit.id, unit.path, data_revision(session, unit), now.replace(second=0, microsecond=0),
+    # The unit and its revision in one round trip; then unit_for's rules, before anything cached is handed out.
+    unit, revision = _unit_and_revision(session, unit_code)
+    if unit is None or not unit.active:
+        raise UnknownUnit(unit_code)
+    require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
+    key = BoardKey(unit.id, unit.path, revision, now.replace(second=0, microsecond=0),
                    _settings_key(settings), language)
     store = _store(session)
     with store.lock:

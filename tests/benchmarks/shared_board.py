@@ -1,18 +1,19 @@
 """Shared wall board benchmark (not a test): one unit's 30 screens refreshing while other units are edited.
 
-    .venv/bin/python tests/benchmarks/shared_board.py [--rows 200000] [--units 1000] [--rounds 30]
+    .venv/bin/python tests/benchmarks/shared_board.py [--rows 200000] [--units 1000] [--minutes 3]
         [--screens 30] [--reps 200] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--skip-pg] [--skip-sqlite] [--sqlite-dir /tmp] [--reuse]
 
 Makes its own county with scale_bench.py's loader (`vartti_shared_board` on PostgreSQL, dropped and made
 again; `vartti_shared_board.db` in --sqlite-dir), so it never touches the scale bench's databases. Then,
 for a service area's board and its --screens screens (each refresh in its own session, as a page's rerun):
---rounds rounds of one refresh of every screen, and between two rounds one edit elsewhere, committed
-through the app's services — in turn a sign-in and a reply marked in a unit of another result area. The
-clock is pinned to one minute, so every board computed is the revision's doing. It prints the boards
-computed and the seconds, with the data revision as it is (`scoped`) and as it was before issue 16's
-change (`global`: the newest audit and feedback ids of the whole database, put back for the run), and what
-one shared refresh spends where (medians of --reps): the session (pool checkout with its pre-ping, begin,
+--minutes minutes (the clock pinned, moved one minute at a time) of one refresh of every screen, and
+between every two refreshes one edit elsewhere, committed through the app's services — in turn a sign-in
+and a reply marked in a unit of another result area. A board must be computed once a minute; every
+other computation is the revision's doing. It prints the boards computed and the seconds spent
+refreshing (the edits not counted), with the data revision as it is (`scoped`) and as it was before
+(`global`: the newest audit and feedback ids of the whole database, put back for the run), and what one
+shared refresh spends where (medians of --reps): the session (pool checkout with its pre-ping, begin,
 commit), the unit and its access check, the revision.
 """
 from __future__ import annotations
@@ -89,25 +90,29 @@ def _edit(engine, round_no: int, awaiting: list[tuple[Unit, int, int]]) -> None:
                      replied_at=NOW - timedelta(minutes=5), now=NOW)
 
 
-def rounds(engine, area: Unit, elsewhere: list[Unit], rounds_n: int, screens_n: int) -> tuple[int, float, int]:
-    """Boards computed, seconds, and refreshes for --rounds rounds of every screen with edits in between."""
+def minutes(engine, area: Unit, elsewhere: list[Unit], minutes_n: int, screens_n: int) -> tuple[int, float, int]:
+    """Boards computed, seconds spent refreshing, and refreshes: --minutes minutes of one refresh of every
+    screen, with one edit elsewhere between every two refreshes (not timed)."""
     screens = [Viewer(subject=f"bench-screen-{i}", name="screen", grants=(Grant(Role.TEAM, area.code, area.path),))
                for i in range(screens_n)]
-    awaiting = _awaiting(engine, elsewhere, rounds_n)
+    awaiting = _awaiting(engine, elsewhere, minutes_n * screens_n // 2 + 1)
     board_cache.forget_boards()
     with session_scope(engine) as session:
         before = board_cache.computations(session)
-    started = time.perf_counter()
-    for round_no in range(rounds_n):
-        if round_no:
-            _edit(engine, round_no - 1, awaiting)
-        for viewer in screens:
+    seconds, edits = 0.0, 0
+    for minute in range(minutes_n):
+        now = NOW + timedelta(minutes=minute)
+        for number, viewer in enumerate(screens):
+            if number:
+                _edit(engine, edits, awaiting)
+                edits += 1
+            started = time.perf_counter()
             with session_scope(engine) as session:
-                board_cache.cached_board(session, viewer=viewer, unit_code=area.code, now=NOW, settings=SETTINGS)
-    seconds = time.perf_counter() - started
+                board_cache.cached_board(session, viewer=viewer, unit_code=area.code, now=now, settings=SETTINGS)
+            seconds += time.perf_counter() - started
     with session_scope(engine) as session:
         computed = board_cache.computations(session) - before
-    return computed, seconds, rounds_n * screens_n
+    return computed, seconds, minutes_n * screens_n
 
 
 def _median_ms(reps: int, work) -> float:
@@ -166,13 +171,13 @@ def measure(label: str, url: str, args) -> None:
         units = connection.execute(text("SELECT count(*) FROM unit")).scalar()
     print(f"\n{label}: board of {area.code} ({area.level}), {units} units, {args.rows:,} rows, "
           f"load average {Path('/proc/loadavg').read_text().split()[:3]}", flush=True)
-    print(f"| revision | {args.rounds} rounds × {args.screens} screens, an edit elsewhere between rounds: boards computed "
-          "| seconds | ms per refresh |")
+    print(f"| revision | {args.minutes} minutes × {args.screens} screens, an edit elsewhere between every two "
+          "refreshes: boards computed | seconds refreshing | ms per refresh |")
     print("|---|---|---|---|")
     for name, revision in (("global (before)", global_revision), ("scoped (now)", SCOPED)):
         board_cache.data_revision = revision
         try:
-            computed, seconds, refreshes = rounds(engine, area, elsewhere, args.rounds, args.screens)
+            computed, seconds, refreshes = minutes(engine, area, elsewhere, args.minutes, args.screens)
         finally:
             board_cache.data_revision = SCOPED
         print(f"| {name} | {computed} | {seconds:.2f} | {seconds / refreshes * 1000:.2f} |", flush=True)
@@ -188,7 +193,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--units", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--minutes", type=int, default=3)
     parser.add_argument("--screens", type=int, default=30)
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",

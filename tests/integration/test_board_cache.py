@@ -17,6 +17,7 @@ from data.handling import mark_replied
 from data.huddle_board import huddle_board
 from data.organisation import UnitRow, unit_by_code, upsert_units
 from data.settings import Settings
+from data.units import UnknownUnit
 from tests.conftest import NOW
 from tests.factories import TREE, add_feedback, make_tree, person
 
@@ -192,3 +193,14 @@ def test_the_revision_is_read_by_index_probes_however_many_sign_ins_there_are(tr
     else:
         plan = "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
     assert "ix_audit_event_unit_id" in plan and "ix_audit_event_board_wide" in plan, plan
+
+
+def test_an_unknown_or_inactive_unit_is_refused_before_anything_cached(tree):
+    director = person(tree, Role.DIRECTOR, "C")
+    _board(tree, director, "U3")
+    with pytest.raises(UnknownUnit):
+        _board(tree, director, "NOPE")
+    upsert_units(tree, [row for row in TREE if row.code != "U3"], actor="test", now=NOW)
+    with pytest.raises(UnknownUnit):
+        _board(tree, director, "U3")
+    assert _board(tree, director, " U1 ").board.unit.code == "U1"  # a code is read as find_unit reads it
