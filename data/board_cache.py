@@ -8,7 +8,7 @@ change of state writes an audit row with the unit it touched, data/audit.py), th
 unit that may change any board (models.BOARD_WIDE_AUDIT: all but sign-ins, sessions and preferences), and
 the newest feedback row anywhere (a row inserted without an audit row — an import's, a seed's — still moves
 it). So a reply marked in another service area leaves this board shared, while a file imported anywhere
-costs one recomputation per board.
+costs one recomputation per board. The unit and its revision are read in one statement, once per refresh.
 """
 from __future__ import annotations
 
