@@ -3,10 +3,12 @@ and minute, in this process, for all sessions. Access is still checked for each 
 before anything cached is handed out; the cache is keyed by the unit and never by the viewer, because
 the board's figures depend only on the unit (its subtree), the clock and the settings.
 
-The data revision is the newest audit row and the newest feedback row: every change of state writes an
-audit row (data/audit.py), and a row inserted without one (a seed, a test's factory) still moves the
-newest feedback id. A revision that moves for something the board does not show (a sign-in) only costs
-one recomputation.
+The data revision is scoped to the unit: the newest audit row of a unit in its subtree or above it (every
+change of state writes an audit row with the unit it touched, data/audit.py), the newest audit row with no
+unit that may change any board (models.BOARD_WIDE_AUDIT: all but sign-ins, sessions and preferences), and
+the newest feedback row anywhere (a row inserted without an audit row — an import's, a seed's — still moves
+it). So a reply marked in another service area leaves this board shared, while a file imported anywhere
+costs one recomputation per board. The unit and its revision are read in one statement, once per refresh.
 """
 from __future__ import annotations
 
@@ -16,16 +18,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, or_, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from auth.access import Viewer
+from auth.access import Viewer, require
 from auth.roles import Permission
 from data.board_figures import BoardSignals, board_signals
 from data.huddle_board import HuddleBoard, huddle_board
-from data.models import AuditEvent, Feedback
+from data.models import BOARD_WIDE_AUDIT, AuditEvent, Feedback, Unit
 from data.settings import Settings
-from data.units import unit_for
+from data.units import UnknownUnit
 
 MAX_ENTRIES = 512
 
@@ -36,7 +39,7 @@ class BoardKey:
 
     unit_id: int
     unit_path: str
-    revision: tuple[int, int]
+    revision: tuple[int, int, int]
     minute: datetime
     settings: tuple
     language: str   # theme titles and action texts come in the board's language (or Finnish, marked)
@@ -75,11 +78,34 @@ def _store(session: Session) -> _Store:
         return store
 
 
-def data_revision(session: Session) -> tuple[int, int]:
-    """The data's revision: the newest audit row and the newest feedback row (two primary-key look-ups)."""
-    audit, feedback = session.exec(select(select(func.max(AuditEvent.id)).scalar_subquery(),
-                                          select(func.max(Feedback.id)).scalar_subquery())).one()
-    return int(audit or 0), int(feedback or 0)
+# Built once: made anew on each refresh, the statement cost more in SQLAlchemy than in the database.
+_BOARD_UNIT = aliased(Unit, name="board_unit")
+_NEWEST_OF_UNIT = (select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == Unit.id)  # one backward probe each
+                   .correlate(Unit).scalar_subquery())
+# A path is ids and slashes only (organisation.py makes it), so LIKE needs no escaping: the units below the
+# board's unit (and itself), and the units above it.
+_SCOPED = (select(func.max(_NEWEST_OF_UNIT))
+           .where(or_(Unit.path.like(_BOARD_UNIT.path + "%"), _BOARD_UNIT.path.like(Unit.path + "%")))
+           .correlate(_BOARD_UNIT).scalar_subquery())
+_UNIT_AND_REVISION = (select(_BOARD_UNIT, _SCOPED,
+                             select(func.max(AuditEvent.id)).where(text(BOARD_WIDE_AUDIT)).scalar_subquery(),
+                             select(func.max(Feedback.id)).scalar_subquery())
+                      .where(_BOARD_UNIT.code == bindparam("code")))
+
+
+def _unit_and_revision(session: Session, code: str) -> tuple[Unit | None, tuple[int, int, int]]:
+    found = session.execute(_UNIT_AND_REVISION, {"code": code.strip()}).first()
+    if found is None:
+        return None, (0, 0, 0)
+    unit, scoped, wide, feedback = found
+    # Kept apart: a newer scoped row below an older board-wide one must still move the revision.
+    return unit, (int(scoped or 0), int(wide or 0), int(feedback or 0))
+
+
+def data_revision(session: Session, unit: Unit) -> tuple[int, int, int]:
+    """The unit's data revision: the newest audit row of its subtree, its ancestors and the board-wide rows,
+    and the newest feedback row — one statement of index probes."""
+    return _unit_and_revision(session, unit.code)[1]
 
 
 def _settings_key(settings: Settings) -> tuple:
@@ -90,8 +116,12 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
                  settings: Settings, language: str = "fi") -> CachedBoard:
     """The board of a unit the viewer may see (checked now, for this viewer), computed once per unit, data
     revision and minute however many screens show it."""
-    unit = unit_for(session, viewer, Permission.VIEW_HUDDLE, unit_code)  # UnknownUnit or AccessDenied first
-    key = BoardKey(unit.id, unit.path, data_revision(session), now.replace(second=0, microsecond=0),
+    # The unit and its revision in one round trip; then unit_for's rules, before anything cached is handed out.
+    unit, revision = _unit_and_revision(session, unit_code)
+    if unit is None or not unit.active:
+        raise UnknownUnit(unit_code)
+    require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
+    key = BoardKey(unit.id, unit.path, revision, now.replace(second=0, microsecond=0),
                    _settings_key(settings), language)
     store = _store(session)
     with store.lock:

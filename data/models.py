@@ -159,11 +159,24 @@ class Action(SQLModel, table=True):
     version: int = 1
 
 
+# Audit rows with no unit that may change any board: all but a person's own doings (sign-ins, sessions,
+# denials, language preference), which no board shows. A partial index holds them, word for word; `coalesce`
+# rather than `IS NULL` because SQLite's planner would otherwise walk (unit_id, id) through every sign-in.
+BOARD_WIDE_AUDIT = "coalesce(unit_id, 0) = 0 AND entity NOT IN ('user', 'access', 'sign_in_session', 'user_preference')"
+
+
 class AuditEvent(SQLModel, table=True):
     """Who changed what, when (UTC), from what to what."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id"),
+        # A board's data revision (data/board_cache.py): the newest row of each unit of its subtree and
+        # ancestors, one backward index probe each, and the newest board-wide row.
+        Index("ix_audit_event_unit_id", "unit_id", "id"),
+        Index("ix_audit_event_board_wide", "id",
+              sqlite_where=text(BOARD_WIDE_AUDIT), postgresql_where=text(BOARD_WIDE_AUDIT)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(index=True)

@@ -133,6 +133,11 @@ def upsert_units(session: Session, rows: list[UnitRow], *, actor: str, now: date
             setattr(unit, key, value)
         record(session, actor=actor, action="unit.update", entity="unit", entity_id=row.code,
                unit_id=unit.id, before=before, after=wanted, now=now)
+        if before["parent_id"] is not None and before["parent_id"] != parent_id:
+            # The row above is under the new parent; the boards of the old one lose the unit's figures too.
+            record(session, actor=actor, action="unit.move_out", entity="unit", entity_id=row.code,
+                   unit_id=before["parent_id"], before={"parent_id": before["parent_id"]},
+                   after={"parent_id": parent_id}, now=now)
         updated += 1
     in_file = {row.code for row in rows}
     deactivated = 0

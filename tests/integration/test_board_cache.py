@@ -5,16 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from auth.access import AccessDenied
 from auth.roles import Role
-from data.board_cache import cached_board, computations, forget_boards
+from data.access import record_sign_in
+from data.audit import record
+from data.board_cache import cached_board, computations, data_revision, forget_boards
 from data.board_figures import board_signals
 from data.handling import mark_replied
 from data.huddle_board import huddle_board
+from data.organisation import UnitRow, unit_by_code, upsert_units
 from data.settings import Settings
+from data.units import UnknownUnit
 from tests.conftest import NOW
-from tests.factories import add_feedback, make_tree, person
+from tests.factories import TREE, add_feedback, make_tree, person
 
 SETTINGS = Settings(stale_days=3, min_n=1)
 
@@ -91,3 +96,111 @@ def test_the_next_minute_is_computed_again_and_the_same_minute_is_not(tree):
     first = _board(tree, team, "U1", now=NOW)
     assert _board(tree, team, "U1", now=NOW + timedelta(seconds=59)) is first
     assert _board(tree, team, "U1", now=NOW + timedelta(seconds=60)) is not first
+
+
+def _audit(session, unit_code, entity="theme"):
+    unit_id = unit_by_code(session, unit_code).id if unit_code else None
+    record(session, actor="test", action="test.edit", entity=entity, entity_id="1", unit_id=unit_id, now=NOW)
+    session.flush()
+
+
+def _recomputes(session, viewer, code, change) -> bool:
+    _board(session, viewer, code)
+    before = computations(session)
+    change(session)
+    _board(session, viewer, code)
+    return computations(session) == before + 1
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("an edit in this unit", lambda s: _audit(s, "S")),
+    ("an edit in a child unit", lambda s: _audit(s, "U1")),
+    ("an edit at the parent (an ancestor)", lambda s: _audit(s, "A")),
+    ("an edit at the root", lambda s: _audit(s, "C")),
+    ("an audit row with no unit", lambda s: _audit(s, None, entity="topic")),
+    ("new feedback in the subtree", lambda s: add_feedback(s, "U2", NOW - timedelta(hours=1), nps=5)),
+])
+def test_a_change_the_board_may_show_recomputes_it(tree, case, change):
+    director = person(tree, Role.DIRECTOR, "C")
+    assert _recomputes(tree, director, "S", change), case
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("an edit in another unit's subtree", lambda s: _audit(s, "U3")),
+    ("an edit in the other branch's top", lambda s: _audit(s, "B")),
+    ("an edit in a sibling", lambda s: _audit(s, "U2")),
+    ("a sign-in", lambda s: record_sign_in(s, viewer=person(s, Role.TEAM, "U3"), now=NOW)),
+])
+def test_a_change_elsewhere_leaves_the_board_shared(tree, case, change):
+    team = person(tree, Role.TEAM, "U1")
+    assert not _recomputes(tree, team, "U1", change), case
+
+
+def test_a_reply_marked_in_another_unit_leaves_the_board_shared(tree):
+    team = person(tree, Role.TEAM, "U1")
+    first = _board(tree, team, "U1")
+    supervisor = person(tree, Role.SUPERVISOR, "U2")
+    waiting = add_feedback(tree, "U2", NOW - timedelta(days=5), nps=3, reply_requested=True)
+    # The new feedback row moves every board's revision once; the reply marked later moves only U2's subtree.
+    second = _board(tree, team, "U1")
+    assert second is not first
+    mark_replied(tree, viewer=supervisor, feedback_id=waiting.id, seen_version=waiting.version,
+                 replied_at=NOW - timedelta(hours=1), now=NOW)
+    assert _board(tree, team, "U1") is second
+    assert _board(tree, supervisor, "U2").signals.awaiting_replies == 2
+
+
+def test_a_unit_moved_away_recomputes_the_board_it_left_and_the_one_it_joined(tree):
+    director = person(tree, Role.DIRECTOR, "C")
+    left, joined = _board(tree, director, "S"), _board(tree, director, "B")
+    assert left.board.metrics.figures.nps.n == 5
+    moved = [UnitRow(r.code, "B" if r.code == "U1" else r.parent_code, r.name_fi, r.name_sv, r.name_en, r.level)
+             for r in TREE]
+    upsert_units(tree, moved, actor="test", now=NOW)
+    assert _board(tree, director, "S").board.metrics.figures.nps.n == 2
+    assert _board(tree, director, "B") is not joined
+
+
+def test_units_with_the_same_revision_never_share_an_entry(tree):
+    _audit(tree, "S")  # newer than anything of U1 or U2: the two siblings' revisions are now the same
+    u1, u2 = unit_by_code(tree, "U1"), unit_by_code(tree, "U2")
+    assert data_revision(tree, u1) == data_revision(tree, u2)
+    director = person(tree, Role.DIRECTOR, "S")
+    one, two = _board(tree, director, "U1"), _board(tree, director, "U2")
+    assert one.key != two.key and one is not two
+    assert one.board.unit.code == "U1" and two.board.unit.code == "U2"
+    assert two.signals.awaiting_replies == 2 and one.signals.awaiting_replies == 0
+
+
+def test_the_revision_is_read_by_index_probes_however_many_sign_ins_there_are(tree):
+    # The partial index's words must imply the query's, or the planner walks every sign-in row instead.
+    unit = unit_by_code(tree, "S")
+    statements = []
+    connection = tree.connection()
+
+    def grab(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", grab)
+    try:
+        data_revision(tree, unit)
+    finally:
+        event.remove(connection, "before_cursor_execute", grab)
+    statement, parameters = statements[-1]
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: show what may be used
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    else:
+        plan = "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_audit_event_unit_id" in plan and "ix_audit_event_board_wide" in plan, plan
+
+
+def test_an_unknown_or_inactive_unit_is_refused_before_anything_cached(tree):
+    director = person(tree, Role.DIRECTOR, "C")
+    _board(tree, director, "U3")
+    with pytest.raises(UnknownUnit):
+        _board(tree, director, "NOPE")
+    upsert_units(tree, [row for row in TREE if row.code != "U3"], actor="test", now=NOW)
+    with pytest.raises(UnknownUnit):
+        _board(tree, director, "U3")
+    assert _board(tree, director, " U1 ").board.unit.code == "U1"  # a code is read as find_unit reads it
