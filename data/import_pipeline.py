@@ -4,13 +4,15 @@ database has. `data.imports` (a file) and `data.rejects` (kept rejects imported 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, insert, text
+from sqlalchemy import Boolean, Date, DateTime, String, any_, bindparam, func, insert, literal_column, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -20,7 +22,7 @@ from data.feedback_files import NATIVE_FIELDS, ParsedRow, Problem, Profile, reje
 from data.models import Feedback, Unit, UnitMapping
 
 BATCH = 5_000
-KEY_LOOKUP = 500
+KEY_LOOKUP = 500  # ids a statement when updating kept rejects
 ANALYZE_FIRST = 10_000
 # What makes two rows with the same key "the same feedback". Reply tracking (replied_at and what a
 # supervisor did in Vartti) is not content: it changes after the import.
@@ -181,13 +183,18 @@ class Pipeline:
         found: dict[tuple[str, str], tuple] = {}
         columns = [getattr(Feedback, name) for name in ("source", "source_id", *COMPARED)]
         for source, ids in by_source.items():
-            ids = sorted(ids)
-            for start in range(0, len(ids), KEY_LOOKUP):
-                chunk = ids[start:start + KEY_LOOKUP]
-                for row in self.session.execute(select(*columns).where(
-                        Feedback.source == source, Feedback.source_id.in_(chunk))):
-                    found[(row[0], row[1])] = tuple(row[2:])
+            for row in self.session.execute(select(*columns).where(
+                    Feedback.source == source, _one_of(self.session, Feedback.source_id, sorted(ids)))):
+                found[(row[0], row[1])] = tuple(row[2:])
         return found
+
+
+def _one_of(session: Session, column, values: list[str]):
+    """`column IN values` as one bound parameter, not one a value: a PostgreSQL array (`= ANY`, hashed even when
+    the plan scans), a JSON array on SQLite (`json_each`); SQLAlchemy's expanded IN compiled 500 parameters a query."""
+    if session.connection().dialect.name == "postgresql":
+        return column == any_(bindparam("keys", values, type_=postgresql.ARRAY(String)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
 
 def staged(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
