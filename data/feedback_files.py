@@ -247,32 +247,165 @@ def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
 
 
 def parse_rows(profile: Profile, numbered: list[tuple[int, dict[str, str]]]) -> list[ParsedRow]:
-    """Check and convert many raw rows as `parse_row` does one: each cleaned, then the keys and texts of all
-    of them screened in one pass (most hold nothing to mask), then each converted."""
-    cleaned = [_clean(profile, raw) for _, raw in numbered]
+    """Check and convert many raw rows as `parse_row` does one, column by column: each column cleaned and checked
+    at once, the keys and texts of all rows screened in one pass (most hold nothing to mask); a row's problem is
+    the first one in the order of the checks (`_CHECKS`), whichever column finds it."""
+    raws = [raw for _, raw in numbered]
+    columns = {native: _clean_column(profile, [raw.get(native, "") for raw in raws]) for native in NATIVE_FIELDS}
     wanted: dict[str, None] = {}
-    for clean in cleaned:
-        for native in KEY_FIELDS:
-            text = clean.get(native, "")
-            if len(text) >= SHORTEST_CONTACT:
-                wanted[text] = None
-        for native in TEXT_FIELDS:
-            text = clean.get(native, "")
-            if text:
-                wanted[text] = None
+    for native in KEY_FIELDS:
+        wanted.update((text, None) for text in columns[native] if len(text) >= SHORTEST_CONTACT)
+    for native in TEXT_FIELDS:
+        wanted.update((text, None) for text in columns[native] if text)
     texts = list(wanted)
     screened = dict(zip(texts, screen_many(texts)))
+    problems: list[Problem | None] = [None] * len(raws)
+    values: dict[str, list[Any]] = {}
+    for check in _CHECKS:
+        check(profile, columns, screened, problems, values)
+    redacted = _check_texts(columns, screened, problems, values)
+    names = tuple(values)
     rows = []
-    for (number, raw), clean in zip(numbered, cleaned):
+    for (number, raw), problem, masked, row_values in zip(numbered, problems, redacted, zip(*values.values())):
         row = ParsedRow(number, raw)
-        try:
-            row.values = _values(profile, clean, row, screened)
-        except _Reject as rejected:
-            row.problem = rejected.problem
+        if problem is None:
+            row.values = dict(zip(names, row_values))
+            row.redacted = masked
+        else:
+            row.problem = problem
             # A rejected row is kept screened, so what was masked in it counts too.
             row.redacted = screen_raw(raw)[1]
         rows.append(row)
     return rows
+
+
+def _clean_column(profile: Profile, cells: list[str]) -> list[str]:
+    """A column's cells without control characters and surrounding space, the profile's blanks empty."""
+    if "".join(cells).isprintable():
+        cells = [cell.strip() for cell in cells]
+    else:
+        cells = [(cell if cell.isprintable() else _CONTROL.sub("", cell)).strip() for cell in cells]
+    blanks = profile.empty_values
+    if len(blanks) > 1:
+        cells = ["" if cell.lower() in blanks else cell for cell in cells]
+    return cells
+
+
+# Each check reads cleaned columns and fills `values[native]` for every row (what rejected rows get is never
+# used) and `problems[i]` where row i has none yet, so a row keeps its first problem in the order of _CHECKS
+# (the texts last).
+
+
+def _check_required(profile, columns, screened, problems, values) -> None:
+    for native in REQUIRED:
+        for i, text in enumerate(columns[native]):
+            if not text and problems[i] is None:
+                problems[i] = Problem(native, "import.reason.missing")
+
+
+def _check_keys(profile, columns, screened, problems, values) -> None:
+    for native in KEY_FIELDS:
+        column, limit = columns[native], MAX_LENGTH[native]
+        for i, text in enumerate(column):
+            if len(text) < SHORTEST_CONTACT or problems[i] is not None:
+                continue
+            if len(text) > limit:
+                problems[i] = Problem(native, "import.reason.too_long")
+                continue
+            try:
+                _refuse_personal_key(native, text, screened.get(text) or screen(text))
+            except _Reject as rejected:
+                problems[i] = rejected.problem
+        values[native] = [text or None for text in column]
+
+
+def _check_times(profile, columns, screened, problems, values) -> None:
+    for native, formats, with_time, reason in (
+            ("received_at", profile.datetime_formats, True, "import.reason.bad_time"),
+            ("replied_at", profile.datetime_formats, True, "import.reason.bad_time"),
+            ("service_date", profile.date_formats, False, "import.reason.bad_date")):
+        parsed: list[Any] = []
+        for i, text in enumerate(columns[native]):
+            value = None
+            if text and problems[i] is None:
+                try:
+                    value = _strptime(text, formats, with_time=with_time)
+                except ValueError:
+                    problems[i] = Problem(native, reason)
+            parsed.append(value)
+        values[native] = parsed
+
+
+def _check_choices(profile, columns, screened, problems, values) -> None:
+    for native, allowed in (("channel", CHANNELS), ("collection", COLLECTIONS), ("language", LANGUAGES)):
+        labels = profile.labels(native)
+        chosen: list[str | None] = []
+        for i, text in enumerate(columns[native]):
+            value = labels.get(text.lower(), text.lower()) if text else None
+            if value is not None and value not in allowed and problems[i] is None:
+                problems[i] = Problem(native, "import.reason.unknown_value")
+            chosen.append(value)
+        values[native] = chosen
+
+
+def _check_scales(profile, columns, screened, problems, values) -> None:
+    for key, low, high in _SCALES:
+        labels = profile.labels(key)
+        answers: list[int | None] = []
+        for i, text in enumerate(columns[key]):
+            value = None
+            if not text:
+                pass
+            elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
+                value = int(text)
+            elif problems[i] is None:
+                try:
+                    value = _integer(text, labels, low, high, key)
+                except _Reject as rejected:
+                    problems[i] = rejected.problem
+            answers.append(value)
+        values[key] = answers
+
+
+def _check_reply_requested(profile, columns, screened, problems, values) -> None:
+    labels = profile.labels("reply_requested")
+    requested: list[bool | None] = []
+    for i, text in enumerate(columns["reply_requested"]):
+        text = text.lower()
+        labelled = labels.get(text)
+        if labelled is not None:
+            requested.append(bool(labelled))
+        elif text in TRUE_WORDS:
+            requested.append(True)
+        elif text in FALSE_WORDS:
+            requested.append(False)
+        else:
+            requested.append(None)
+            if problems[i] is None:
+                problems[i] = Problem("reply_requested", "import.reason.unknown_value")
+    values["reply_requested"] = requested
+
+
+def _check_texts(columns, screened, problems, values) -> list[bool]:
+    """The texts screened; per row, whether something in them was masked."""
+    redacted = [False] * len(problems)
+    for native in TEXT_FIELDS:
+        limit = MAX_LENGTH[native]
+        stored: list[str | None] = []
+        for i, text in enumerate(columns[native]):
+            if not text:
+                stored.append(None)
+                continue
+            if len(text) > limit and problems[i] is None:
+                problems[i] = Problem(native, "import.reason.too_long")
+            result = screened.get(text) or screen(text)
+            stored.append(result.text)
+            redacted[i] = redacted[i] or result.redacted
+        values[native] = stored
+    return redacted
+
+
+_CHECKS = (_check_required, _check_keys, _check_times, _check_choices, _check_scales, _check_reply_requested)
 
 
 def _refuse_personal_key(native: str, text: str, found: Screened) -> None:
@@ -282,80 +415,3 @@ def _refuse_personal_key(native: str, text: str, found: Screened) -> None:
         raise _Reject(native, "import.reason.identity_code_in_key")
     if found.contacts or EMAIL_MASK in text or PHONE_MASK in text:
         raise _Reject(native, "import.reason.contact_in_key")
-
-
-def _clean(profile: Profile, raw: dict[str, str]) -> dict[str, str]:
-    """A raw row's cells without control characters and surrounding space, the profile's blanks empty."""
-    clean: dict[str, str] = {}
-    blanks = profile.empty_values
-    for key, value in raw.items():
-        if not value:
-            clean[key] = ""
-            continue
-        if not value.isprintable():
-            value = _CONTROL.sub("", value)
-        value = value.strip()
-        clean[key] = "" if len(blanks) > 1 and value.lower() in blanks else value
-    return clean
-
-
-def _values(profile: Profile, clean: dict[str, str], row: ParsedRow, screened: dict[str, Screened]) -> dict[str, Any]:
-    for native in REQUIRED:
-        if not clean.get(native):
-            raise _Reject(native, "import.reason.missing")
-    values: dict[str, Any] = {}
-    for native in KEY_FIELDS:
-        text = clean.get(native, "")
-        if len(text) > MAX_LENGTH[native]:
-            raise _Reject(native, "import.reason.too_long")
-        if len(text) >= SHORTEST_CONTACT:
-            _refuse_personal_key(native, text, screened.get(text) or screen(text))
-        values[native] = text or None
-    try:
-        values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)
-    except ValueError:
-        raise _Reject("received_at", "import.reason.bad_time") from None
-    values["replied_at"] = None
-    if clean.get("replied_at"):
-        try:
-            values["replied_at"] = _strptime(clean["replied_at"], profile.datetime_formats, with_time=True)
-        except ValueError:
-            raise _Reject("replied_at", "import.reason.bad_time") from None
-    values["service_date"] = None
-    if clean.get("service_date"):
-        try:
-            values["service_date"] = _strptime(clean["service_date"], profile.date_formats, with_time=False)
-        except ValueError:
-            raise _Reject("service_date", "import.reason.bad_date") from None
-    for native, allowed in (("channel", CHANNELS), ("collection", COLLECTIONS), ("language", LANGUAGES)):
-        text = clean.get(native, "")
-        value = profile.labels(native).get(text.lower(), text.lower()) if text else None
-        if value is not None and value not in allowed:
-            raise _Reject(native, "import.reason.unknown_value")
-        values[native] = value
-    for key, low, high in _SCALES:
-        text = clean.get(key, "")
-        if not text:
-            values[key] = None
-        elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
-            values[key] = int(text)
-        else:
-            values[key] = _integer(text, profile.labels(key), low, high, key)
-    text = clean.get("reply_requested", "").lower()
-    labelled = profile.labels("reply_requested").get(text)
-    if labelled is not None:
-        values["reply_requested"] = bool(labelled)
-    elif text in TRUE_WORDS:
-        values["reply_requested"] = True
-    elif text in FALSE_WORDS:
-        values["reply_requested"] = False
-    else:
-        raise _Reject("reply_requested", "import.reason.unknown_value")
-    for native in TEXT_FIELDS:
-        text = clean.get(native, "")
-        if len(text) > MAX_LENGTH[native]:
-            raise _Reject(native, "import.reason.too_long")
-        result = (screened.get(text) or screen(text)) if text else None
-        values[native] = result.text if result else None
-        row.redacted = row.redacted or bool(result and result.redacted)
-    return values
