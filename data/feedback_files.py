@@ -319,71 +319,70 @@ def _check_keys(profile, columns, screened, problems, values) -> None:
         values[native] = [text or None for text in column]
 
 
+def _by_distinct(column: list[str], convert, problems: list[Problem | None]) -> list[Any]:
+    """A column converted one distinct text at a time (answers, channels and dates repeat a lot): the values in
+    row order, and each row without a problem yet given its text's (convert raises _Reject; "" is None)."""
+    outcome: dict[str, tuple[Any, Problem | None]] = {"": (None, None)}
+    for text in set(column):
+        if text:
+            try:
+                outcome[text] = (convert(text), None)
+            except _Reject as rejected:
+                outcome[text] = (None, rejected.problem)
+    if any(problem for _, problem in outcome.values()):
+        for i, text in enumerate(column):
+            problem = outcome[text][1]
+            if problem is not None and problems[i] is None:
+                problems[i] = problem
+    return [outcome[text][0] for text in column]
+
+
 def _check_times(profile, columns, screened, problems, values) -> None:
     for native, formats, with_time, reason in (
             ("received_at", profile.datetime_formats, True, "import.reason.bad_time"),
             ("replied_at", profile.datetime_formats, True, "import.reason.bad_time"),
             ("service_date", profile.date_formats, False, "import.reason.bad_date")):
-        parsed: list[Any] = []
-        for i, text in enumerate(columns[native]):
-            value = None
-            if text and problems[i] is None:
-                try:
-                    value = _strptime(text, formats, with_time=with_time)
-                except ValueError:
-                    problems[i] = Problem(native, reason)
-            parsed.append(value)
-        values[native] = parsed
+        def convert(text: str, formats=formats, with_time=with_time, native=native, reason=reason):
+            try:
+                return _strptime(text, formats, with_time=with_time)
+            except ValueError:
+                raise _Reject(native, reason) from None
+        values[native] = _by_distinct(columns[native], convert, problems)
 
 
 def _check_choices(profile, columns, screened, problems, values) -> None:
     for native, allowed in (("channel", CHANNELS), ("collection", COLLECTIONS), ("language", LANGUAGES)):
-        labels = profile.labels(native)
-        chosen: list[str | None] = []
-        for i, text in enumerate(columns[native]):
-            value = labels.get(text.lower(), text.lower()) if text else None
-            if value is not None and value not in allowed and problems[i] is None:
-                problems[i] = Problem(native, "import.reason.unknown_value")
-            chosen.append(value)
-        values[native] = chosen
+        def convert(text: str, labels=profile.labels(native), allowed=allowed, native=native):
+            value = labels.get(text.lower(), text.lower())
+            if value not in allowed:
+                raise _Reject(native, "import.reason.unknown_value")
+            return value
+        values[native] = _by_distinct(columns[native], convert, problems)
 
 
 def _check_scales(profile, columns, screened, problems, values) -> None:
     for key, low, high in _SCALES:
-        labels = profile.labels(key)
-        answers: list[int | None] = []
-        for i, text in enumerate(columns[key]):
-            value = None
-            if not text:
-                pass
-            elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
-                value = int(text)
-            elif problems[i] is None:
-                try:
-                    value = _integer(text, labels, low, high, key)
-                except _Reject as rejected:
-                    problems[i] = rejected.problem
-            answers.append(value)
-        values[key] = answers
+        def convert(text: str, labels=profile.labels(key), low=low, high=high, key=key):
+            if len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
+                return int(text)
+            return _integer(text, labels, low, high, key)
+        values[key] = _by_distinct(columns[key], convert, problems)
 
 
 def _check_reply_requested(profile, columns, screened, problems, values) -> None:
     labels = profile.labels("reply_requested")
-    requested: list[bool | None] = []
-    for i, text in enumerate(columns["reply_requested"]):
-        text = text.lower()
-        labelled = labels.get(text)
-        if labelled is not None:
-            requested.append(bool(labelled))
-        elif text in TRUE_WORDS:
-            requested.append(True)
-        elif text in FALSE_WORDS:
-            requested.append(False)
-        else:
-            requested.append(None)
-            if problems[i] is None:
+    outcome: dict[str, bool | None] = {}
+    for text in set(columns["reply_requested"]):
+        lower = text.lower()
+        labelled = labels.get(lower)
+        outcome[text] = (bool(labelled) if labelled is not None else True if lower in TRUE_WORDS
+                         else False if lower in FALSE_WORDS else None)
+    column = columns["reply_requested"]
+    if None in outcome.values():
+        for i, text in enumerate(column):
+            if outcome[text] is None and problems[i] is None:
                 problems[i] = Problem("reply_requested", "import.reason.unknown_value")
-    values["reply_requested"] = requested
+    values["reply_requested"] = [outcome[text] for text in column]
 
 
 def _check_texts(columns, screened, problems, values) -> list[bool]:
