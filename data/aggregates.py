@@ -1,7 +1,7 @@
 """Keeping the daily and monthly aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
 
-Every write of feedback calls in here in its own transaction: new rows (`count_new`), a reply mark set or
-undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
+Every write of feedback calls in here in its own transaction: an import's new rows, counted by the database
+(`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
 rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
 the seconds rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
 of its days' rows: every change is written to both in the same upsert pass.
