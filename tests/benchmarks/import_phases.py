@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import import_bench  # noqa: E402
-from data import feedback_files, import_pipeline, imports  # noqa: E402
+from data import feedback_checks, import_pipeline, imports  # noqa: E402
 from data.db import session_scope  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
@@ -74,7 +74,7 @@ def main() -> int:
     args = parser.parse_args()
     timed(imports, "prepare_import", "prepare")
     timed(imports, "parse_rows", "parse")
-    timed(feedback_files, "screen_many", "screen")
+    timed(feedback_checks, "screen_many", "screen")
     timed(import_pipeline.Pipeline, "feed", "classify")
     timed(import_pipeline.Pipeline, "_existing", "lookup")
     timed(imports, "staged_rows", "stage")
