@@ -1,7 +1,7 @@
 """Keeping the daily and monthly aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
 
-Every write of feedback calls in here in its own transaction: new rows (`count_new`), a reply mark set or
-undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
+Every write of feedback calls in here in its own transaction: an import's new rows, counted by the database
+(`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
 rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
 the seconds rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
 of its days' rows: every change is written to both in the same upsert pass.
@@ -9,18 +9,18 @@ of its days' rows: every change is written to both in the same upsert pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, cast, delete, func, insert, literal, select, text
+from sqlalchemy import Integer, case, cast, delete, func, insert, literal, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
-from board.periods import helsinki_date
-from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_OF,
+from board.periods import HELSINKI, helsinki_date
+from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_OF, MONTH_TABLES,
                                    feedback_day, feedback_day_mix, feedback_day_reply_hours,
                                    feedback_month, feedback_month_mix, feedback_month_reply_hours)
 from data.models import Feedback
@@ -187,9 +187,97 @@ def count_new(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     deltas.write(session)
 
 
-def count_staged(session: Session, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """Staged import rows (tuples in `columns` order, SQLite's already as stored) are added to the aggregates."""
-    count_new(session, (dict(zip(columns, row)) for row in rows))
+def count_inserted(session: Session, id_runs: list[tuple[int, int]]) -> None:
+    """Feedback rows just inserted (ids in these inclusive runs, written by the caller's transaction alone) are added
+    to the daily and monthly aggregates by grouped INSERT … SELECT … ON CONFLICT statements, counted by the database."""
+    if not id_runs:
+        return
+    new = or_(*(Feedback.id.between(first, last) for first, last in id_runs))
+    day = _new_rows_day(session, new)
+    for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
+        at = (day if grain == "day" else _month_of(session, day)).label(grain)
+        _add_grouped(session, counts, ("unit_id", grain),
+                     select(Feedback.unit_id, at, *_day_counts()).where(new).group_by(Feedback.unit_id, at))
+        for dimension in (CHANNEL, COLLECTION):
+            value = func.coalesce(getattr(Feedback, dimension), "").label("value")
+            _add_grouped(session, mix, ("unit_id", grain, "dimension", "value"),
+                         select(Feedback.unit_id, at, literal(dimension), value, func.count())
+                         .where(new).group_by(Feedback.unit_id, at, value))
+        taken = _reply_hours_expression(session).label("hours")
+        _add_grouped(session, hours, ("unit_id", grain, "hours"),
+                     select(Feedback.unit_id, at, taken, func.count())
+                     .where(new, Feedback.reply_requested, Feedback.replied_at.is_not(None))
+                     .group_by(Feedback.unit_id, at, taken))
+
+
+def _add_grouped(session: Session, table, keys: tuple[str, ...], grouped) -> None:
+    """Add a grouped SELECT's counts (one row per key, as ON CONFLICT requires) to an aggregate table."""
+    maker = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
+    counted = [c.name for c in table.c if c.name not in keys]
+    statement = maker(table).from_select([*keys, *counted], grouped)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counted}))
+
+
+def _new_rows_day(session: Session, new):
+    """The Helsinki day of `received_at` in SQL. SQLite has no time zones: the UTC offsets in force between the new
+    rows' first and last moment, from zoneinfo, become a CASE over the instants the offset changes."""
+    if session.connection().dialect.name == "postgresql":
+        return cast(func.timezone("Europe/Helsinki", func.timezone("UTC", Feedback.received_at)), postgresql.DATE)
+    first, last = session.execute(select(func.min(Feedback.received_at), func.max(Feedback.received_at))
+                                  .where(new)).one()
+    offset, changes = utc_offset_changes(first, last)
+    # Whole seconds only: SQLite rounds a time's fraction to milliseconds, so 21:59:59.9996 would be 22:00.
+    seconds = func.substr(Feedback.received_at, 1, 19)
+    if not changes:
+        return func.date(seconds, _modifier(offset))
+    # An offset applies from its instant on; each WHEN is "before the next change".
+    whens = [(Feedback.received_at < instant, _modifier(before))
+             for (instant, _), before in zip(changes, [offset, *(after for _, after in changes)])]
+    return func.date(seconds, case(*whens, else_=_modifier(changes[-1][1])))
+
+
+def _modifier(offset: timedelta) -> str:
+    return f"{int(offset.total_seconds()):+d} seconds"
+
+
+def utc_offset_changes(first: datetime, last: datetime) -> tuple[timedelta, list[tuple[datetime, timedelta]]]:
+    """Helsinki's UTC offset at naive-UTC `first`, and each (naive-UTC instant, new offset) where it changes up to
+    `last`. Offsets are sampled daily and each change found to the second (Helsinki changes at most once a day)."""
+    def offset_at(moment: datetime) -> timedelta:
+        return moment.replace(tzinfo=UTC).astimezone(HELSINKI).utcoffset()
+
+    start = offset_at(first)
+    changes: list[tuple[datetime, timedelta]] = []
+    before, moment = start, first.replace(minute=0, second=0, microsecond=0)
+    while moment < last:
+        following = moment + timedelta(days=1)
+        after = offset_at(following)
+        if after != before:
+            low, high = moment, following  # the offset at low is `before`, at high `after`
+            while high - low > timedelta(seconds=1):
+                middle = low + timedelta(seconds=(high - low) // timedelta(seconds=2))
+                low, high = (middle, high) if offset_at(middle) == before else (low, middle)
+            changes.append((high, after))
+            before = after
+        moment = following
+    return start, changes
+
+
+def _reply_hours_expression(session: Session):
+    """`reply_hours` in SQL: the seconds from arrival to reply rounded half away from zero, whole hours, at least 0."""
+    if session.connection().dialect.name == "postgresql":
+        # extract(epoch …) is numeric (PostgreSQL 14+), and round(numeric) rounds half away from zero.
+        seconds = func.round(func.extract("epoch", Feedback.replied_at - Feedback.received_at))
+        return case((Feedback.replied_at < Feedback.received_at, 0),
+                    else_=cast(func.floor(seconds / SECONDS_PER_HOUR), Integer))
+    # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff": whole seconds from strftime (given no fraction, which it would
+    # round to milliseconds), microseconds from the text, all in integers.
+    def micro(column):
+        return (cast(func.strftime("%s", func.substr(column, 1, 19)), Integer) * MICROSECONDS
+                + cast(func.substr(column, 21, 6), Integer))
+    taken = micro(Feedback.replied_at) - micro(Feedback.received_at)
+    return case((taken < 0, 0), else_=(taken + MICROSECONDS // 2) // MICROSECONDS // SECONDS_PER_HOUR)
 
 
 def count_reply_mark(session: Session, feedback: Feedback, *, replied_at_before: datetime | None,

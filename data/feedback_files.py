@@ -1,5 +1,6 @@
 """Feedback files as rows: the declarative import profiles (data/profiles/*.toml) that map a source
-system's columns, value labels and date formats to the native fields, and parsing a row with them.
+system's columns, value labels and date formats to the native fields, and the rows they give (checked and
+converted in data/feedback_checks.py).
 Adding a profile is adding a TOML file; no code. Reading the file itself, within the county's limits,
 is data/file_reading.py.
 
@@ -11,14 +12,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from board.identity import EMAIL_MASK, HETU_MASK, PHONE_MASK, Screened, screen, screen_many
+from board.identity import screen
 from board.likert import STATEMENT_KEYS
 from board.record_links import check_record_url
-from board.periods import HELSINKI, parse_local_or_aware
 from data.file_reading import FileUnusable
 
 PROFILES = Path(__file__).with_name("profiles")
@@ -38,9 +37,6 @@ CUT_MARK = "…"
 SHORTEST_CONTACT = 6        # "a@b.fi"; a phone number has 7 digits, an identity code 11 characters
 TRUE_WORDS = frozenset({"1", "true", "kyllä", "kylla", "k", "ja", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"0", "false", "ei", "e", "nej", "no", "n", ""})
-_SCALES = (("nps", 0, 10), *((key, 1, 5) for key in STATEMENT_KEYS))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LEADING_INT = re.compile(r"^\s*(-?\d+)\s*(?:[-–—:.]\s*\D.*)?$")
 
 
 class UnknownProfile(LookupError):
@@ -188,174 +184,3 @@ def reject_data(raw: dict[str, str]) -> dict[str, str]:
 
 def _cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[:limit] + CUT_MARK
-
-
-_OFFSETS: dict[tuple[int, int, int, int], Any] = {}
-
-
-def _helsinki_to_utc(moment: datetime) -> datetime:
-    """A naive Helsinki wall time as naive UTC (fold=0, as parse_local_or_aware), with the hour's offset cached."""
-    hour = (moment.year, moment.month, moment.day, moment.hour)
-    offset = _OFFSETS.get(hour)
-    if offset is None:
-        if len(_OFFSETS) > 100_000:
-            _OFFSETS.clear()
-        offset = _OFFSETS[hour] = moment.replace(minute=0, second=0, microsecond=0, tzinfo=HELSINKI, fold=0).utcoffset()
-    return moment - offset
-
-
-def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> datetime | date:
-    if with_time and formats[0] == "iso" and len(text) == 19 and text[10] in "T ":
-        try:
-            return _helsinki_to_utc(datetime.fromisoformat(text))   # the common case: no offset, seconds
-        except ValueError:
-            pass
-    for fmt in formats:
-        try:
-            if fmt == "iso":
-                return parse_local_or_aware(text) if with_time else date.fromisoformat(text)
-            moment = datetime.strptime(text, fmt)
-            if not with_time:
-                return moment.date()
-            return _helsinki_to_utc(moment)
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _integer(text: str, labels: dict[str, Any], low: int, high: int, column: str) -> int:
-    value = int(text) if text.isdigit() and text.isascii() else labels.get(text.lower())
-    if value is None:
-        match = _LEADING_INT.match(text)
-        if not match:
-            raise _Reject(column, "import.reason.not_a_number")
-        value = int(match.group(1))
-    value = int(value)
-    if not low <= value <= high:
-        raise _Reject(column, "import.reason.out_of_range")
-    return value
-
-
-class _Reject(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        self.problem = Problem(column, reason)
-
-
-def parse_row(profile: Profile, number: int, raw: dict[str, str]) -> ParsedRow:
-    """Check and convert one raw row to native values; screen its texts. Units are resolved later."""
-    return parse_rows(profile, [(number, raw)])[0]
-
-
-def parse_rows(profile: Profile, numbered: list[tuple[int, dict[str, str]]]) -> list[ParsedRow]:
-    """Check and convert many raw rows as `parse_row` does one: each cleaned, then the keys and texts of all
-    of them screened in one pass (most hold nothing to mask), then each converted."""
-    cleaned = [_clean(profile, raw) for _, raw in numbered]
-    wanted: dict[str, None] = {}
-    for clean in cleaned:
-        for native in KEY_FIELDS:
-            text = clean.get(native, "")
-            if len(text) >= SHORTEST_CONTACT:
-                wanted[text] = None
-        for native in TEXT_FIELDS:
-            text = clean.get(native, "")
-            if text:
-                wanted[text] = None
-    texts = list(wanted)
-    screened = dict(zip(texts, screen_many(texts)))
-    rows = []
-    for (number, raw), clean in zip(numbered, cleaned):
-        row = ParsedRow(number, raw)
-        try:
-            row.values = _values(profile, clean, row, screened)
-        except _Reject as rejected:
-            row.problem = rejected.problem
-            # A rejected row is kept screened, so what was masked in it counts too.
-            row.redacted = screen_raw(raw)[1]
-        rows.append(row)
-    return rows
-
-
-def _refuse_personal_key(native: str, text: str, found: Screened) -> None:
-    """A key (source_id, service_code…) holding an identity code or a contact rejects its row: a key is
-    compared and looked up, so it can't be stored masked; the kept reject holds it masked."""
-    if found.identity_codes or HETU_MASK in text:
-        raise _Reject(native, "import.reason.identity_code_in_key")
-    if found.contacts or EMAIL_MASK in text or PHONE_MASK in text:
-        raise _Reject(native, "import.reason.contact_in_key")
-
-
-def _clean(profile: Profile, raw: dict[str, str]) -> dict[str, str]:
-    """A raw row's cells without control characters and surrounding space, the profile's blanks empty."""
-    clean: dict[str, str] = {}
-    blanks = profile.empty_values
-    for key, value in raw.items():
-        if not value:
-            clean[key] = ""
-            continue
-        if not value.isprintable():
-            value = _CONTROL.sub("", value)
-        value = value.strip()
-        clean[key] = "" if len(blanks) > 1 and value.lower() in blanks else value
-    return clean
-
-
-def _values(profile: Profile, clean: dict[str, str], row: ParsedRow, screened: dict[str, Screened]) -> dict[str, Any]:
-    for native in REQUIRED:
-        if not clean.get(native):
-            raise _Reject(native, "import.reason.missing")
-    values: dict[str, Any] = {}
-    for native in KEY_FIELDS:
-        text = clean.get(native, "")
-        if len(text) > MAX_LENGTH[native]:
-            raise _Reject(native, "import.reason.too_long")
-        if len(text) >= SHORTEST_CONTACT:
-            _refuse_personal_key(native, text, screened.get(text) or screen(text))
-        values[native] = text or None
-    try:
-        values["received_at"] = _strptime(clean["received_at"], profile.datetime_formats, with_time=True)
-    except ValueError:
-        raise _Reject("received_at", "import.reason.bad_time") from None
-    values["replied_at"] = None
-    if clean.get("replied_at"):
-        try:
-            values["replied_at"] = _strptime(clean["replied_at"], profile.datetime_formats, with_time=True)
-        except ValueError:
-            raise _Reject("replied_at", "import.reason.bad_time") from None
-    values["service_date"] = None
-    if clean.get("service_date"):
-        try:
-            values["service_date"] = _strptime(clean["service_date"], profile.date_formats, with_time=False)
-        except ValueError:
-            raise _Reject("service_date", "import.reason.bad_date") from None
-    for native, allowed in (("channel", CHANNELS), ("collection", COLLECTIONS), ("language", LANGUAGES)):
-        text = clean.get(native, "")
-        value = profile.labels(native).get(text.lower(), text.lower()) if text else None
-        if value is not None and value not in allowed:
-            raise _Reject(native, "import.reason.unknown_value")
-        values[native] = value
-    for key, low, high in _SCALES:
-        text = clean.get(key, "")
-        if not text:
-            values[key] = None
-        elif len(text) <= 2 and text.isdigit() and text.isascii() and low <= int(text) <= high:
-            values[key] = int(text)
-        else:
-            values[key] = _integer(text, profile.labels(key), low, high, key)
-    text = clean.get("reply_requested", "").lower()
-    labelled = profile.labels("reply_requested").get(text)
-    if labelled is not None:
-        values["reply_requested"] = bool(labelled)
-    elif text in TRUE_WORDS:
-        values["reply_requested"] = True
-    elif text in FALSE_WORDS:
-        values["reply_requested"] = False
-    else:
-        raise _Reject("reply_requested", "import.reason.unknown_value")
-    for native in TEXT_FIELDS:
-        text = clean.get(native, "")
-        if len(text) > MAX_LENGTH[native]:
-            raise _Reject(native, "import.reason.too_long")
-        result = (screened.get(text) or screen(text)) if text else None
-        values[native] = result.text if result else None
-        row.redacted = row.redacted or bool(result and result.redacted)
-    return values

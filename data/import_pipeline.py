@@ -4,23 +4,25 @@ database has. `data.imports` (a file) and `data.rejects` (kept rejects imported 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, insert, text
+from sqlalchemy import Boolean, Date, DateTime, String, any_, bindparam, func, insert, literal_column, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from board.likert import STATEMENT_KEYS
-from data.aggregates import count_staged
+from data.aggregates import count_inserted
 from data.feedback_files import NATIVE_FIELDS, ParsedRow, Problem, Profile, reject_data
 from data.models import Feedback, Unit, UnitMapping
 
 BATCH = 5_000
-KEY_LOOKUP = 500
+KEY_LOOKUP = 500  # ids a statement when updating kept rejects
 ANALYZE_FIRST = 10_000
 # What makes two rows with the same key "the same feedback". Reply tracking (replied_at and what a
 # supervisor did in Vartti) is not content: it changes after the import.
@@ -181,13 +183,18 @@ class Pipeline:
         found: dict[tuple[str, str], tuple] = {}
         columns = [getattr(Feedback, name) for name in ("source", "source_id", *COMPARED)]
         for source, ids in by_source.items():
-            ids = sorted(ids)
-            for start in range(0, len(ids), KEY_LOOKUP):
-                chunk = ids[start:start + KEY_LOOKUP]
-                for row in self.session.execute(select(*columns).where(
-                        Feedback.source == source, Feedback.source_id.in_(chunk))):
-                    found[(row[0], row[1])] = tuple(row[2:])
+            for row in self.session.execute(select(*columns).where(
+                    Feedback.source == source, _one_of(self.session, Feedback.source_id, sorted(ids)))):
+                found[(row[0], row[1])] = tuple(row[2:])
         return found
+
+
+def _one_of(session: Session, column, values: list[str]):
+    """`column IN values` as one bound parameter, not one a value: a PostgreSQL array (`= ANY`, hashed even when
+    the plan scans), a JSON array on SQLite (`json_each`); SQLAlchemy's expanded IN compiled 500 parameters a query."""
+    if session.connection().dialect.name == "postgresql":
+        return column == any_(bindparam("keys", values, type_=postgresql.ARRAY(String)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
 
 def staged(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
@@ -227,22 +234,53 @@ def staged_rows(dialect, rows: list[ParsedRow]) -> list[tuple]:
 
 
 def insert_feedback(session: Session, rows: list[tuple]) -> None:
-    """Insert staged feedback rows in the session's transaction the fastest way each database has:
-    COPY on PostgreSQL, the driver's executemany in chunks on SQLite; the daily aggregates count them too."""
+    """Insert staged feedback rows in the session's transaction the fastest way each database has (COPY on
+    PostgreSQL, the driver's executemany on SQLite); the aggregates count them in SQL in the same transaction."""
     if not rows:
         return
-    count_staged(session, FEEDBACK_COLUMNS, rows)  # the daily aggregates, in the same transaction
-    write_feedback_rows(session, rows)
+    count_inserted(session, _write_new_rows(session, rows))
 
 
-def write_feedback_rows(session: Session, rows: list[tuple]) -> None:
+def _write_new_rows(session: Session, rows: list[tuple]) -> list[tuple[int, int]]:
+    """Write the rows and say which ids they got, as inclusive runs. On SQLite the write lock (BEGIN IMMEDIATE, or
+    a deferred transaction that fails rather than write on a stale snapshot) keeps every other writer out, so the
+    new rows are exactly the ids above the maximum before. On PostgreSQL other transactions insert at the same time
+    and may commit ids above it before the aggregates are counted, so the ids are taken from the sequence first
+    (nextval's values are never handed to anyone else) and written with the rows; `xmin` would also miss rows
+    written in a savepoint and count rows an earlier batch of the same transaction wrote."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        before = session.execute(text("SELECT coalesce(max(id), 0) FROM feedback")).scalar_one()
+        write_feedback_rows(session, rows)
+        return [(before + 1, session.execute(text("SELECT max(id) FROM feedback")).scalar_one())]
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('feedback', 'id')) FROM generate_series(1, %s)",
+                       (len(rows),))
+        ids = [row[0] for row in cursor.fetchall()]
+    write_feedback_rows(session, [(id_, *row) for id_, row in zip(ids, rows)], ("id", *FEEDBACK_COLUMNS))
+    return _runs(sorted(ids))
+
+
+def _runs(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as inclusive runs of consecutive ones (one run unless other imports took ids meanwhile)."""
+    runs: list[tuple[int, int]] = []
+    for id_ in ids:
+        if runs and runs[-1][1] == id_ - 1:
+            runs[-1] = (runs[-1][0], id_)
+        else:
+            runs.append((id_, id_))
+    return runs
+
+
+def write_feedback_rows(session: Session, rows: list[tuple], columns: tuple[str, ...] = FEEDBACK_COLUMNS) -> None:
     """Staged rows into `feedback` as they are and nothing else (the raw insert): the caller keeps the aggregates,
     an import by counting them, a bulk load by rebuilding them afterwards."""
     if not rows:
         return
     connection = session.connection()
     table = Feedback.__table__
-    names = ", ".join(FEEDBACK_COLUMNS)
+    names = ", ".join(columns)
     driver = connection.connection.driver_connection
     try:
         if connection.dialect.name == "postgresql":
@@ -251,7 +289,7 @@ def write_feedback_rows(session: Session, rows: list[tuple]) -> None:
                     copy.write_row(row)
             return
         if connection.dialect.name == "sqlite":
-            statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in FEEDBACK_COLUMNS)})"
+            statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
             for start in range(0, len(rows), BATCH):
                 driver.executemany(statement, rows[start:start + BATCH])
             return
@@ -259,7 +297,7 @@ def write_feedback_rows(session: Session, rows: list[tuple]) -> None:
         # The driver's own error, raised as SQLAlchemy's, so callers catch one kind.
         raise IntegrityError(f"INSERT INTO {table.name}", None, problem) from problem
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(table), [dict(zip(FEEDBACK_COLUMNS, row)) for row in rows[start:start + BATCH]])
+        session.execute(insert(table), [dict(zip(columns, row)) for row in rows[start:start + BATCH]])
 
 
 def sqlite_converter(column_type, dialect):

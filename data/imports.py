@@ -28,7 +28,8 @@ from auth.roles import Permission
 from board.identity import screen
 from data.audit import record
 from data.db import session_scope
-from data.feedback_files import load_profile, map_columns, parse_rows, reject_data
+from data.feedback_checks import parse_rows
+from data.feedback_files import load_profile, map_columns, reject_data
 from data.file_reading import ImportLimits, read_table
 from data.import_pipeline import (
     BATCH,

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from auth.access import Viewer
 from data.audit import record
 from data.editing import StaleEdit, UnknownItem, row_state
-from data.feedback_files import NATIVE_FIELDS, load_profile, parse_row, screen_raw
+from data.feedback_checks import parse_row
+from data.feedback_files import NATIVE_FIELDS, load_profile, screen_raw
 from data.import_pipeline import BATCH, KEY_LOOKUP, ImportSummary, Pipeline, RejectRow
 from data.imports import actor_label, finish_run, require_import, start_run
 from data.models import ImportReject, ImportRun

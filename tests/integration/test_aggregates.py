@@ -7,13 +7,13 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auth.roles import Role
 from board.nps import nps
 from board.periods import IsoWeek, Period, helsinki_date, months_up_to
 from board.quarters import Quarter
-from data import metrics, public, rollup
+from data import import_pipeline, metrics, public, rollup
 from data.__main__ import main
 from data.aggregate_tables import AGGREGATE_TABLES
 from data.aggregates import rebuild
@@ -213,3 +213,33 @@ def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, dat
                        "feedback_month": 1, "feedback_month_mix": 2, "feedback_month_reply_hours": 3}
     with session_scope(engine) as session:
         assert _aggregates(session) == expected == raw.expected_tables(session)
+
+
+def test_an_import_counts_only_its_own_rows_when_another_import_commits_while_it_writes(engine, monkeypatch):
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: nothing can commit while an import writes")
+    rng = random.Random(16)
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+
+    def file(prefix: str) -> bytes:
+        rows = [_csv_row(f"{prefix}{i}", rng.choice(UNIT_CODES), _fields(rng), False) for i in range(40)]
+        return native_csv(rows).encode()
+
+    first, second = file("a"), file("b")
+    write = import_pipeline.write_feedback_rows
+    meddled = []
+
+    def write_then_let_another_import_commit(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
+        write(session, rows, columns)
+        if not meddled:
+            meddled.append(True)
+            with session_scope(engine, write=True) as other:
+                import_feedback(other, actor=None, content=second, file_name="b.csv", now=NOW)
+
+    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_let_another_import_commit)
+    with session_scope(engine, write=True) as session:
+        assert import_feedback(session, actor=None, content=first, file_name="a.csv", now=NOW).inserted == 40
+    with session_scope(engine) as session:
+        assert session.execute(select(func.count()).select_from(Feedback)).scalar_one() == 80
+        assert _aggregates(session) == raw.expected_tables(session)
