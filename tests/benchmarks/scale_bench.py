@@ -340,18 +340,24 @@ def report(label: str, small_rows: int, big_rows: int, small: dict[str, float], 
     print(f"30 shared screens cost {shared / computed:.2f} × one computed board at {big_rows:,} rows", flush=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--small", type=int, default=10_000)
+def county_options(description: str, rows: int) -> argparse.ArgumentParser:
+    """The options of a bench that makes its own county on PostgreSQL and SQLite."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--units", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL URL whose user may create databases")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--sqlite-dir", default="/tmp")
     parser.add_argument("--reuse", action="store_true")
+    return parser
+
+
+def main() -> int:
+    parser = county_options(__doc__.splitlines()[0], rows=5_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rebuild", default=None, help="the `python -m data` command that rebuilds aggregates")
     args = parser.parse_args()
     rebuild = _rebuild_command(args.rebuild)

@@ -18,7 +18,6 @@ commit), the unit with its revision (now one statement), and before: the unit, t
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -41,7 +40,7 @@ from data.models import AuditEvent, Feedback, Unit  # noqa: E402
 from data.organisation import unit_by_code  # noqa: E402
 from data.units import unit_for  # noqa: E402
 from tests.benchmarks.scale_bench import (  # noqa: E402
-    NOW, SETTINGS, _rebuild_command, postgres_database, sqlite_database)
+    NOW, SETTINGS, _rebuild_command, county_options, postgres_database, sqlite_database)
 
 SCOPED = board_cache.data_revision
 UNIT_AND_SCOPED = board_cache._unit_and_revision
@@ -199,18 +198,10 @@ def measure(label: str, url: str, args) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--units", type=int, default=1000)
+    parser = county_options(__doc__.splitlines()[0], rows=200_000)
     parser.add_argument("--minutes", type=int, default=3)
     parser.add_argument("--screens", type=int, default=30)
     parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help="a PostgreSQL URL whose user may create databases")
-    parser.add_argument("--skip-pg", action="store_true")
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--sqlite-dir", default="/tmp")
-    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     rebuild = _rebuild_command(None)  # the aggregates the board reads, as scale_bench.py makes them
     if not args.skip_pg:
