@@ -197,21 +197,23 @@ def count_inserted(session: Session, id_runs: list[tuple[int, int]]) -> None:
     for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
         at = (day if grain == "day" else _month_of(session, day)).label(grain)
         _add_grouped(session, counts, ("unit_id", grain),
-                     select(Feedback.unit_id, at, *_day_counts()).where(new).group_by(Feedback.unit_id, at))
+                     select(Feedback.unit_id, at, *_day_counts()).where(new).group_by(Feedback.unit_id, at)
+                     .order_by(Feedback.unit_id, at))
         for dimension in (CHANNEL, COLLECTION):
             value = func.coalesce(getattr(Feedback, dimension), "").label("value")
             _add_grouped(session, mix, ("unit_id", grain, "dimension", "value"),
                          select(Feedback.unit_id, at, literal(dimension), value, func.count())
-                         .where(new).group_by(Feedback.unit_id, at, value))
+                         .where(new).group_by(Feedback.unit_id, at, value).order_by(Feedback.unit_id, at, value))
         taken = _reply_hours_expression(session).label("hours")
         _add_grouped(session, hours, ("unit_id", grain, "hours"),
                      select(Feedback.unit_id, at, taken, func.count())
                      .where(new, Feedback.reply_requested, Feedback.replied_at.is_not(None))
-                     .group_by(Feedback.unit_id, at, taken))
+                     .group_by(Feedback.unit_id, at, taken).order_by(Feedback.unit_id, at, taken))
 
 
 def _add_grouped(session: Session, table, keys: tuple[str, ...], grouped) -> None:
-    """Add a grouped SELECT's counts (one row per key, as ON CONFLICT requires) to an aggregate table."""
+    """Add a grouped SELECT's counts (one row per key, as ON CONFLICT requires; in key order, so that two imports
+    lock the rows they share in the same order and never deadlock) to an aggregate table."""
     maker = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
     counted = [c.name for c in table.c if c.name not in keys]
     statement = maker(table).from_select([*keys, *counted], grouped)

@@ -34,6 +34,11 @@ def _helsinki_to_utc(moment: datetime) -> datetime:
     return moment - offset
 
 
+# A received or replied time outside these years is a typo or a placeholder (Excel's 1900-01-01); the
+# aggregates' Helsinki days also rely on whole-hour UTC offsets, which Helsinki has had since 1921.
+PLAUSIBLE_FROM, PLAUSIBLE_UNTIL = datetime(2000, 1, 1), datetime(2100, 1, 1)
+
+
 def _strptime(text: str, formats: tuple[str, ...], *, with_time: bool) -> datetime | date:
     if with_time and formats[0] == "iso" and len(text) == 19 and text[10] in "T ":
         try:
@@ -174,9 +179,12 @@ def _check_times(profile, columns, screened, problems, values) -> None:
             ("service_date", profile.date_formats, False, "import.reason.bad_date")):
         def convert(text: str, formats=formats, with_time=with_time, native=native, reason=reason):
             try:
-                return _strptime(text, formats, with_time=with_time)
+                moment = _strptime(text, formats, with_time=with_time)
             except ValueError:
                 raise _Reject(native, reason) from None
+            if with_time and not PLAUSIBLE_FROM <= moment < PLAUSIBLE_UNTIL:
+                raise _Reject(native, "import.reason.implausible_time")
+            return moment
         values[native] = _by_distinct(columns[native], convert, problems)
 
 
