@@ -197,18 +197,6 @@ def _one_of(session: Session, column, values: list[str]):
     return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
 
-def staged(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
-    """Feedback rows as tuples in FEEDBACK_COLUMNS order, for SQLite already in the form it stores,
-    so that converting values is done before the write lock is taken, not while it is held."""
-    if dialect.name != "sqlite":
-        return [tuple(row[name] for name in FEEDBACK_COLUMNS) for row in rows]
-    table = Feedback.__table__
-    converters = [sqlite_converter(table.c[name].type, dialect) for name in FEEDBACK_COLUMNS]
-    return [tuple([value if value is None or convert is None else convert(value)
-                   for value, convert in zip([row[name] for name in FEEDBACK_COLUMNS], converters)])
-            for row in rows]
-
-
 def staged_rows(dialect, rows: list[ParsedRow]) -> list[tuple]:
     """New parsed rows as `staged` gives them (`feedback_values` of each), built column by column in one go."""
     if not rows:
