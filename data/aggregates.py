@@ -1,8 +1,8 @@
 """Keeping the daily and monthly aggregates (data/aggregate_tables.py) exactly in step with `feedback`, and rebuilding them.
 
 Every write of feedback calls in here in its own transaction: an import's new rows, counted by the database
-(`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild` recomputes everything from the raw rows (`python -m data aggregates
-rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
+(`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild`
+recomputes everything from the raw rows with `count_inserted`'s statements (`python -m data aggregates rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
 the seconds rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
 of its days' rows: every change is written to both in the same upsert pass.
 """
@@ -13,14 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, delete, func, insert, literal, or_, select, text
+from sqlalchemy import Integer, case, cast, delete, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
 from board.periods import HELSINKI, helsinki_date
-from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_OF, MONTH_TABLES,
+from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_TABLES,
                                    feedback_day, feedback_day_mix, feedback_day_reply_hours,
                                    feedback_month, feedback_month_mix, feedback_month_reply_hours)
 from data.models import Feedback
@@ -102,12 +102,10 @@ class Deltas:
         if reason is not None:
             counts[len(DAY_COLUMNS) - 1] += sign
 
-    def write(self, session: Session, grains: tuple[str, ...] = ("day", "month")) -> None:
+    def write(self, session: Session) -> None:
         """Add the changes to the daily and monthly tables in the caller's transaction, keys in order (no deadlocks)."""
         for grain, (counts, mix, hours) in (("day", (feedback_day, feedback_day_mix, feedback_day_reply_hours)),
                                            ("month", (feedback_month, feedback_month_mix, feedback_month_reply_hours))):
-            if grain not in grains:
-                continue
             days, mixes, taken = ((self.days, self.mix, self.hours) if grain == "day" else
                                   (_by_month(self.days), _by_month(self.mix), _by_month(self.hours)))
             _upsert(session, counts, ("unit_id", grain),
@@ -190,24 +188,29 @@ def count_new(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
 def count_inserted(session: Session, id_runs: list[tuple[int, int]]) -> None:
     """Feedback rows just inserted (ids in these inclusive runs, written by the caller's transaction alone) are added
     to the daily and monthly aggregates by grouped INSERT … SELECT … ON CONFLICT statements, counted by the database."""
-    if not id_runs:
+    if id_runs:
+        _count_rows(session, or_(*(Feedback.id.between(first, last) for first, last in id_runs)))
+
+
+def _count_rows(session: Session, rows) -> None:
+    """The feedback rows matching `rows` added to both grains' aggregates: an import's new rows, or all of them."""
+    day = _rows_day(session, rows)
+    if day is None:
         return
-    new = or_(*(Feedback.id.between(first, last) for first, last in id_runs))
-    day = _new_rows_day(session, new)
     for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
         at = (day if grain == "day" else _month_of(session, day)).label(grain)
         _add_grouped(session, counts, ("unit_id", grain),
-                     select(Feedback.unit_id, at, *_day_counts()).where(new).group_by(Feedback.unit_id, at)
+                     select(Feedback.unit_id, at, *_day_counts()).where(rows).group_by(Feedback.unit_id, at)
                      .order_by(Feedback.unit_id, at))
         for dimension in (CHANNEL, COLLECTION):
             value = func.coalesce(getattr(Feedback, dimension), "").label("value")
             _add_grouped(session, mix, ("unit_id", grain, "dimension", "value"),
                          select(Feedback.unit_id, at, literal(dimension), value, func.count())
-                         .where(new).group_by(Feedback.unit_id, at, value).order_by(Feedback.unit_id, at, value))
+                         .where(rows).group_by(Feedback.unit_id, at, value).order_by(Feedback.unit_id, at, value))
         taken = _reply_hours_expression(session).label("hours")
         _add_grouped(session, hours, ("unit_id", grain, "hours"),
                      select(Feedback.unit_id, at, taken, func.count())
-                     .where(new, Feedback.reply_requested, Feedback.replied_at.is_not(None))
+                     .where(rows, Feedback.reply_requested, Feedback.replied_at.is_not(None))
                      .group_by(Feedback.unit_id, at, taken).order_by(Feedback.unit_id, at, taken))
 
 
@@ -221,13 +224,15 @@ def _add_grouped(session: Session, table, keys: tuple[str, ...], grouped) -> Non
         index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counted}))
 
 
-def _new_rows_day(session: Session, new):
-    """The Helsinki day of `received_at` in SQL. SQLite has no time zones: the UTC offsets in force between the new
-    rows' first and last moment, from zoneinfo, become a CASE over the instants the offset changes."""
+def _rows_day(session: Session, rows):
+    """The Helsinki day of `received_at` in SQL (None when no row matches). SQLite has no time zones: the UTC offsets
+    in force between the rows' first and last moment, from zoneinfo, become a CASE over the instants they change."""
     if session.connection().dialect.name == "postgresql":
         return cast(func.timezone("Europe/Helsinki", func.timezone("UTC", Feedback.received_at)), postgresql.DATE)
     first, last = session.execute(select(func.min(Feedback.received_at), func.max(Feedback.received_at))
-                                  .where(new)).one()
+                                  .where(rows)).one()
+    if first is None:
+        return None
     offset, changes = utc_offset_changes(first, last)
     # Whole seconds only: SQLite rounds a time's fraction to milliseconds, so 21:59:59.9996 would be 22:00.
     seconds = func.substr(Feedback.received_at, 1, 19)
@@ -302,15 +307,6 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _day_expression(session: Session):
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        return cast(func.timezone("Europe/Helsinki", func.timezone("UTC", Feedback.received_at)), postgresql.DATE)
-    connection.connection.driver_connection.create_function(
-        "vartti_helsinki_day", 1, lambda value: helsinki_day(value).isoformat(), deterministic=True)
-    return func.vartti_helsinki_day(Feedback.received_at)
-
-
 def _day_counts():
     columns = [func.count(), _count_if(Feedback.nps >= PROMOTER_MIN),
                _count_if((Feedback.nps > DETRACTOR_MAX) & (Feedback.nps < PROMOTER_MIN)),
@@ -325,29 +321,11 @@ def _day_counts():
 
 
 def rebuild(session: Session) -> dict[str, int]:
-    """The aggregates recomputed from scratch from `feedback` in the caller's transaction; rows per table."""
-    for table in DAY_TABLES:
+    """The aggregates recomputed from scratch from `feedback` in the caller's transaction, by the very statements that
+    count an import's rows; rows per table."""
+    for table in AGGREGATE_TABLES:
         session.execute(delete(table))
-    day = _day_expression(session).label("day")
-    session.execute(insert(feedback_day).from_select(
-        ["unit_id", "day", *DAY_COLUMNS],
-        select(Feedback.unit_id, day, *_day_counts()).group_by(Feedback.unit_id, day)))
-    for dimension in (CHANNEL, COLLECTION):
-        value = func.coalesce(getattr(Feedback, dimension), "").label("value")
-        session.execute(insert(feedback_day_mix).from_select(
-            ["unit_id", "day", "dimension", "value", "count"],
-            select(Feedback.unit_id, day, literal(dimension), value, func.count())
-            .group_by(Feedback.unit_id, day, value)))
-    deltas = Deltas()
-    replies = session.execute(
-        select(Feedback.unit_id, Feedback.received_at, Feedback.replied_at)
-        .where(Feedback.reply_requested, Feedback.replied_at.is_not(None))
-        .execution_options(yield_per=10_000))
-    for unit_id, received_at, replied_at in replies:
-        key = (unit_id, helsinki_day(received_at), reply_hours(received_at, replied_at))
-        deltas.hours[key] = deltas.hours.get(key, 0) + 1
-    deltas.write(session, grains=("day",))
-    rebuild_months(session)
+    _count_rows(session, true())
     if session.connection().dialect.name == "postgresql":
         for table in AGGREGATE_TABLES:
             session.execute(text(f"ANALYZE {table.name}"))
@@ -355,21 +333,7 @@ def rebuild(session: Session) -> dict[str, int]:
             for table in AGGREGATE_TABLES}
 
 
-
 def _month_of(session: Session, day_column):
     if session.connection().dialect.name == "postgresql":
         return cast(func.date_trunc("month", day_column), postgresql.DATE)
     return func.date(day_column, "start of month")
-
-
-def rebuild_months(session: Session) -> None:
-    """The monthly aggregates recomputed from scratch as the sums of the daily ones, in the caller's transaction."""
-    for daily, monthly in MONTH_OF.items():
-        session.execute(delete(monthly))
-        keys = [c.name for c in daily.primary_key.columns if c.name != "day"]
-        counted = [c.name for c in daily.c if not c.primary_key]
-        month = _month_of(session, daily.c.day).label("month")
-        grouped = [month if name == "month" else daily.c[name] for name in ("unit_id", "month", *keys[1:])]
-        session.execute(insert(monthly).from_select(
-            ["unit_id", "month", *keys[1:], *counted],
-            select(*grouped, *[func.sum(daily.c[name]) for name in counted]).group_by(*grouped)))

@@ -215,6 +215,23 @@ def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, dat
         assert _aggregates(session) == expected == raw.expected_tables(session)
 
 
+def test_a_rebuild_counts_rows_decades_apart_by_their_helsinki_day_and_an_empty_table_as_nothing(engine):
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+        assert set(rebuild(session).values()) == {0}
+        # Each side of a clock change, decades apart: SQLite's day is a CASE over every change between them.
+        for moment in (datetime(2001, 3, 24, 22, 0), datetime(2001, 3, 25, 0, 59), datetime(2001, 3, 25, 1, 0),
+                       datetime(2063, 10, 27, 20, 59, 59), datetime(2063, 10, 27, 21, 0),
+                       datetime(2098, 12, 31, 21, 59, 59, 999_999), datetime(2098, 12, 31, 22, 0)):
+            add_feedback(session, "U1", moment, nps=9, channel="verkko", reply_requested=True,
+                         replied_at=moment + timedelta(hours=13, seconds=1799))
+        rebuild(session)
+        found = _aggregates(session)
+        assert found == raw.expected_tables(session)
+        assert {day for _, day in found["feedback_day"]} == {
+            date(2001, 3, 25), date(2063, 10, 27), date(2063, 10, 28), date(2098, 12, 31), date(2099, 1, 1)}
+
+
 def test_an_import_counts_only_its_own_rows_when_another_import_commits_while_it_writes(engine, monkeypatch):
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer at a time: nothing can commit while an import writes")
