@@ -86,8 +86,9 @@ def tree(units: int) -> list[UnitRow]:
     return rows
 
 
-def generated(unit_ids: list[int], rows: int, seed: int = 16):
-    """`rows` feedback rows in FEEDBACK_COLUMNS order (Python values), spread over three years up to NOW."""
+def generated(unit_ids: list[int], rows: int, seed: int = 16, key: str = "s"):
+    """`rows` feedback rows in FEEDBACK_COLUMNS order (Python values), spread over three years up to NOW; each
+    source_id is `key` and a number."""
     rng = random.Random(seed)
     span = int(YEARS * 365.25 * 86400)
     start = NOW - timedelta(seconds=span)
@@ -106,7 +107,7 @@ def generated(unit_ids: list[int], rows: int, seed: int = 16):
             "tiedon_saanti": likert[4], "ymmarrettavyys": likert[5], "hyodyllisyys": likert[6],
             "open_answer": rng.choice(TEXTS) or None, "free_text": rng.choice(TEXTS) or None,
             "reply_requested": requested, "service_code": None, "language": "fi",
-            "source": collection, "source_id": f"s{i:09d}", "replied_at": replied,
+            "source": collection, "source_id": f"{key}{i:09d}", "replied_at": replied,
             "redacted": False, "version": 1, "quote_picked_at": None,
             "replied_by": "bench" if replied else None, "no_reply_reason": None,
         }
@@ -120,6 +121,12 @@ def _load(engine, rows: int, units: int) -> None:
     with session_scope(engine, write=True) as session:
         upsert_units(session, tree(units), actor="bench", now=NOW)
         unit_ids = list(session.exec(select(Unit.id).where(Unit.level == "unit")).all())
+    load_rows(engine, unit_ids, rows)
+
+
+def load_rows(engine, unit_ids: list[int], rows: int, key: str = "s") -> None:
+    """`rows` generated rows straight into `feedback` (its secondary indexes made again after), then ANALYZE; the
+    aggregates are left to the app's rebuild command."""
     dialect = engine.dialect
     deferred = _drop_feedback_indexes(engine)
     converters = None
@@ -127,7 +134,7 @@ def _load(engine, rows: int, units: int) -> None:
         table = Feedback.__table__
         converters = [sqlite_converter(table.c[name].type, dialect) for name in FEEDBACK_COLUMNS]
     started, done, batch = time.perf_counter(), 0, []
-    for row in generated(unit_ids, rows):
+    for row in generated(unit_ids, rows, key=key):
         if converters:
             row = tuple(v if v is None or c is None else c(v) for v, c in zip(row, converters))
         batch.append(row)

@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/benchmarks/wall_load.py [--screens 50] [--editors 20] [--minutes 5]
         [--units PTH-TA-KESK:30,PTH-TA-RANT:8,SOS-LAP-NKES:6,ESH-SIS-POLI:6] [--think 20] [--db DEMO.db]
+        [--grow 5000000]
 
 Starts `streamlit run app.py` (demo mode, the repository's .streamlit/config.toml) on a free port over a
 private copy of a seeded demo county, issues kiosk links, and opens in one headless Chromium (Debian's, through
@@ -75,6 +76,30 @@ def kanban_units(database: Path) -> list[str]:
         rows = db.execute("SELECT u.code FROM theme t JOIN unit u ON u.id = t.unit_id WHERE t.stage IN "
                           "('tunnistettu', 'kehittamisryhmalla') GROUP BY u.code ORDER BY count(*) DESC, u.code")
         return [code for (code,) in rows]
+
+
+def grown(demo: Path, rows: int) -> Path:
+    """The demo county with `rows` more answers of three years spread over its units (scale_bench.py's rows, loaded
+    straight into `feedback`, the aggregates rebuilt by the app's command); made once, next to the demo."""
+    from sqlmodel import select
+
+    from data.db import make_engine, session_scope
+    from data.models import Unit
+    from tests.benchmarks.scale_bench import load_rows
+
+    target = demo.with_name(f"{demo.stem}_{rows}{demo.suffix}")
+    if target.exists():
+        return target
+    building = private_copy(demo, target.with_suffix(".part"))
+    engine = make_engine(f"sqlite:///{building}")
+    with session_scope(engine) as session:
+        unit_ids = list(session.exec(select(Unit.id).where(Unit.level == "unit", Unit.active)).all())
+    load_rows(engine, unit_ids, rows, key="grow")
+    engine.dispose()
+    subprocess.run([sys.executable, "-m", "data", "aggregates", "rebuild"], cwd=ROOT, check=True,
+                   env={**os.environ, "VARTTI_DATABASE_URL": f"sqlite:///{building}"})
+    building.rename(target)
+    return target
 
 
 def screens_of(spec: str, total: int) -> list[str]:
@@ -204,7 +229,10 @@ def _round(value: float | None) -> float | None:
 
 async def run_load(args) -> list[dict]:
     work_dir = Path(tempfile.mkdtemp(prefix="wall-load-"))
-    database = private_copy(seeded_demo(Path(args.db)), work_dir / "vartti.db")
+    template = seeded_demo(Path(args.db))
+    if args.grow:
+        template = grown(template, args.grow)
+    database = private_copy(template, work_dir / "vartti.db")
     units = screens_of(args.units, args.screens)
     tokens = kiosk_links(database, units)
     subprocess.run([sys.executable, "-m", "data", "grant", KANBAN_SUPERVISOR[0], "--role", "supervisor", "--unit",
@@ -278,6 +306,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=20, help="seconds between an editor's actions (±50 %%)")
     parser.add_argument("--db", default="/tmp/vartti_wall_demo.db", help="seeded demo county (made if missing)")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--grow", type=int, default=0,
+                        help="add this many answers of three years to the demo county first (made once, kept)")
     args = parser.parse_args()
     random.seed(args.seed)
     asyncio.run(run_load(args))
