@@ -2,8 +2,9 @@
 
 Every write of feedback calls in here in its own transaction: an import's new rows, counted by the database
 (`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild`
-recomputes everything from the raw rows with `count_inserted`'s statements (`python -m data aggregates rebuild`). A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken,
-the seconds rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
+recomputes everything from the raw rows with `count_inserted`'s statements (`python -m data aggregates rebuild`).
+A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken, the seconds
+rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
 of its days' rows: every change is written to both in the same upsert pass.
 """
 from __future__ import annotations
