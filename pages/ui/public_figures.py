@@ -58,7 +58,10 @@ def _trend_value(figures: QuarterFigures, language: str) -> str:
 def trend(place: PlaceFigures, language: str) -> None:
     """The NPS by quarter as a chart, with a sentence and a table as its text alternative."""
     st.subheader(t("public.trend.heading", place=inert(place.place.name)), anchor=False)
-    rows = [{"quarter": quarter_name(q.quarter), "order": i, "nps": q.nps} for i, q in enumerate(place.quarters)]
+    # Each point is labelled with the text the sentence and the table below show (the same rounding).
+    rows = [{"quarter": quarter_name(q.quarter), "order": i, "nps": q.nps,
+             "label": None if q.nps is None else fmt.number(q.nps, language=language)}
+            for i, q in enumerate(place.quarters)]
     shown = [r for r in rows if r["nps"] is not None]
     if shown:
         low = max(-100, min(r["nps"] for r in shown) // 10 * 10 - 10)
@@ -69,7 +72,7 @@ def trend(place: PlaceFigures, language: str) -> None:
             y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[low, high]),
                     axis=alt.Axis(labelColor=INK, titleColor=INK)))
         chart = (base.mark_line(color=BLUE, strokeWidth=3, point=alt.OverlayMarkDef(color=BLUE, size=90))
-                 + base.mark_text(dy=-14, color=INK, fontWeight="bold").encode(text=alt.Text("nps:Q", format=".0f")))
+                 + base.mark_text(dy=-14, color=INK, fontWeight="bold").encode(text=alt.Text("label:N")))
         st.altair_chart(chart.properties(height=260, usermeta={"embedOptions": {"actions": False}}),
                         width="stretch")
     # The text alternative: a sentence and the same figures as a table.

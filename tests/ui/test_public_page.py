@@ -6,6 +6,7 @@ import re
 
 from datetime import timedelta
 
+import pyarrow as pa
 import pytest
 
 from auth.roles import Role
@@ -133,3 +134,18 @@ def test_an_admin_turns_staff_names_on_from_the_admin_page(published):
     assert not app.exception
     assert "Sari Esihenkilö" in shown(open_page("pages/public.py", as_=None))
 
+
+
+def test_the_trend_chart_labels_each_quarter_as_its_sentence_and_table_round_it(published):
+    with session_scope(published, write=True) as session:
+        # With the fixture's six promoters: (6 - 1) / 8 = 62.5, which one rounding makes 62 and another 63.
+        for score in (8, 0):
+            add_feedback(session, "U1", app_now() - timedelta(hours=1), nps=score, saatavuus=3)
+    app = open_page(None, as_=None, lang="fi")
+    text = shown(app)
+    # Streamlit hands the chart's rows to the browser as Arrow.
+    labels = [label for chart in app.get("vega_lite_chart")
+              for label in pa.ipc.open_stream(chart.proto.data.data).read_all().column("label").to_pylist()]
+    assert "62" in labels
+    for label in labels:
+        assert f"{label} (n\u00a0=" in text, (label, text)
