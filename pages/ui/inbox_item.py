@@ -109,10 +109,14 @@ def _reply_badges(row: InboxRow) -> None:
         st.badge(t("inbox.state.not_requested"), color="gray", icon=":material/remove:")
 
 
-def _texts(row: InboxRow) -> None:
+def _answers(row: InboxRow) -> list[tuple[str, str]]:
     answers = [(key, (text or "").strip()) for key, text in (("inbox.item.open_answer", row.open_answer),
                                                              ("inbox.item.free_text", row.free_text))]
-    answers = [(key, text) for key, text in answers if text]
+    return [(key, text) for key, text in answers if text]
+
+
+def _texts(row: InboxRow) -> None:
+    answers = _answers(row)
     if not answers:
         st.caption(t("inbox.item.no_text"))
     for key, text in answers:
@@ -209,7 +213,8 @@ def inbox_item(context: AppContext, row: InboxRow, *, handles: bool, choices: li
             if row.record_url:  # built from the profile's https template, the source id URL-encoded
                 st.link_button(t("inbox.item.source_link"), row.record_url, icon=":material/open_in_new:",
                                type="tertiary")
-            topic_tags.render(context, topics[0], topics[1], editable=handles)
+            if _answers(row):  # topics are what a text is about: an answer of numbers alone has none
+                topic_tags.render(context, topics[0], topics[1], editable=handles)
             if row.theme_ids or row.quote:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     if row.quote:

@@ -52,3 +52,17 @@ def test_the_inbox_prefills_the_suggested_topics_and_one_click_accepts_them(coun
     [field] = [m for m in app.multiselect if m.key == f"topics-{new}-decided"]
     assert field.label == "Aiheet" and field.value == accepted
     assert not any("%" in field.format_func(option) for option in field.value)
+
+
+def test_an_answer_without_text_has_no_topic_field(county):
+    with session_scope(county, write=True) as session:
+        tagged_history(session)
+        train_topic_model(session, actor="test", now=app_now(), cross_validate=False)
+        from tests.factories import add_feedback
+        numbers_only = add_feedback(session, "U1", app_now(), nps=9, open_answer=" ", free_text=None).id
+        written = add_feedback(session, "U1", app_now(), nps=9, open_answer="Jouduin odottamaan jonossa").id
+    app = open_page("pages/inbox.py", as_="ui:supervisor")
+    assert not app.exception
+    keys = {m.key for m in app.multiselect} | {b.key for b in app.button}
+    assert f"topics-{written}-suggested" in keys
+    assert not {f"topics-{numbers_only}-suggested", f"topics-save-{numbers_only}"} & keys
