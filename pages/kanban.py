@@ -34,7 +34,7 @@ DUELS = "pages/duels.py"
 context = app_context()
 
 
-def _choose_unit(message: str | None) -> None:
+def _choose_unit(message: str | None, *, open_the_only_one: bool = False) -> None:
     if message:
         st.info(message)
     with session_scope(context.engine) as session:
@@ -42,13 +42,18 @@ def _choose_unit(message: str | None) -> None:
     if not units:
         st.info(t("home.no_units"))
         return
+    if open_the_only_one and len(units) == 1:
+        st.switch_page(PAGE, query_params={"unit": units[0].code})  # one unit: nothing to choose
     labels = {unit.code: f"{unit.name(current())} ({unit.code})"
               for unit in sorted(units, key=lambda u: (u.level != "unit", u.name(current())))}
     with st.form("kanban-unit", border=False):
         code = st.selectbox(t("kanban.pick"), list(labels), format_func=labels.get, index=None,
                             placeholder=t("kanban.pick"))
-        if st.form_submit_button(t("kanban.open_board"), type="primary") and code:
-            st.switch_page(PAGE, query_params={"unit": code})
+        opened = st.form_submit_button(t("kanban.open_board"), type="primary")
+    if opened and code:
+        st.switch_page(PAGE, query_params={"unit": code})
+    if opened:
+        st.warning(t("home.pick_first"))
 
 
 def _read(code: str) -> KanbanView | None:
@@ -91,7 +96,7 @@ def main() -> None:
     code = (st.query_params.get("unit") or "").strip()
     if not code:
         st.title(t("nav.kanban"), anchor=False)
-        _choose_unit(t("kanban.no_unit"))
+        _choose_unit(t("kanban.no_unit"), open_the_only_one=True)
         return
     view = _read(code)
     if view is None:

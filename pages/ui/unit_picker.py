@@ -25,7 +25,10 @@ def unit_picker(units: list[Unit], *, key: str) -> None:
     ordered = sorted(units, key=lambda u: (u.level != "unit", u.name(current())))
     labels = {unit.code: _label(unit, by_id) for unit in ordered}
     with st.form(key=key, border=False):
-        code = st.selectbox(t("home.pick"), list(labels), format_func=labels.get, index=None,
+        code = st.selectbox(t("home.pick"), list(labels), format_func=labels.get, index=0 if len(labels) == 1 else None,
                             placeholder=t("home.pick"))
-        if st.form_submit_button(t("home.open"), type="primary") and code:
-            st.switch_page(HUDDLE_PAGE, query_params={"unit": code})
+        opened = st.form_submit_button(t("home.open"), type="primary")
+    if opened and code:
+        st.switch_page(HUDDLE_PAGE, query_params={"unit": code})
+    if opened:
+        st.warning(t("home.pick_first"))

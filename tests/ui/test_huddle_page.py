@@ -136,6 +136,13 @@ def test_the_landing_page_lists_units_to_choose_from(county):
     app = open_page()
     assert app.title[0].value == "Valitse yksikkö"
     assert "U1" in app.selectbox[0].options[0] or any("(U1)" in o for o in app.selectbox[0].options)
+    app = app.button[0].click().run()  # opened without choosing
+    assert [w.value for w in app.warning] == ["Valitse ensin yksikkö."]
+
+
+def test_a_person_of_one_unit_finds_it_already_chosen(county):
+    app = open_page(None, as_="ui:supervisor")
+    assert app.selectbox[0].value == "U1"
 
 
 # --- board14: the signals tell the truth ---------------------------------------------------------

@@ -342,9 +342,14 @@ def test_a_director_of_another_subtree_asking_for_u1_gets_a_polite_no_and_an_aud
 
 
 def test_without_a_unit_the_page_asks_for_one_and_an_unknown_unit_is_said_so(board):
-    app = open_page(KANBAN, as_="ui:supervisor")
+    app = open_page(KANBAN, as_="ui:director")
     assert "Valitse yksikkö, jonka kehittämistaulu näytetään:" in shown(app)
-    assert app.selectbox[0].options == ["Keskustan terveysasema (U1)"]
+    assert "Keskustan terveysasema (U1)" in app.selectbox[0].options
+    app = app.button[0].click().run()  # opened without choosing
+    assert "Valitse ensin yksikkö." in [w.value for w in app.warning]
+    only = open_page(KANBAN, as_="ui:supervisor")  # a supervisor of one unit: nothing to choose
+    assert not only.exception and "Yksikkö" not in [box.label for box in only.selectbox]
+    assert only.query_params["unit"] == "U1" and "Keskustan terveysasema" in shown(only)
     unknown = open_page(KANBAN, as_="ui:supervisor", unit="NOPE")
     assert "Yksikköä “NOPE” ei löydy" in shown(unknown)
 
