@@ -32,7 +32,7 @@ def test_the_topics_tab_shows_each_topics_tags_precision_and_recall(county):
     assert table.loc["Odotus ja jonot", "Merkintöjä"] == 10
     assert table.loc["Odotus ja jonot", "Kattavuus"].endswith("%")
     assert table.loc["Ruoka", "Ehdotetaan"].startswith("ei")
-    assert any("30 merkitystä palautteesta" in caption.value for caption in app.caption)
+    assert any(", 30 merkityn palautteen pohjalta." in caption.value for caption in app.caption)
 
 
 def test_the_inbox_prefills_the_suggested_topics_and_one_click_accepts_them(county):
