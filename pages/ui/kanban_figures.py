@@ -51,7 +51,7 @@ def theme_figures(card: KanbanCard, *, full: bool, min_n: int) -> None:
             rows.append((f"{inert(getattr(statement, current()))} – {t('kanban.fig.agree')}",
                          _agree_text(before, key, min_n), _agree_text(after, key, min_n)))
         elif not full and (_shown(before, key, min_n) or _shown(after, key, min_n)):
-            rows.append((t("kanban.statement." + key), _agree_text(before, key, min_n),
+            rows.append((t("inbox.statement." + key), _agree_text(before, key, min_n),
                          _agree_text(after, key, min_n)))
     with st.container(key=f"figures-{card.id}-{'full' if full else 'card'}"):
         if full:

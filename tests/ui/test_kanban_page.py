@@ -128,7 +128,7 @@ def test_a_card_shows_owner_days_feedback_and_the_figures_before_and_after_its_d
     assert "Ajanvarauksen jonot" in text
     assert "Vastuuhenkilö: Mari L. · 9 pv vaiheessa · Liitettyjä palautteita 8" in text
     assert "**NPS** 17 (n 6) → liian vähän vastauksia (n 2)" in text
-    assert "**Avun saaminen** 50 % (n 6) → liian vähän vastauksia (n 2)" in text
+    assert "**Avun saanti** 50 % (n 6) → liian vähän vastauksia (n 2)" in text
     # Not yet in development: no split, so no figures at all.
     assert "NPS" not in shown(card(app, board.found))
     # The opened theme shows the statement in its national wording.
