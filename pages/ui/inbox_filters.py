@@ -183,7 +183,7 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         nps_group = first[4].selectbox(t("inbox.filter.nps_group"), ["", *NPS_GROUPS],
                                        format_func=any_or("inbox.nps."), key=relabelled("inbox-f-nps"),
                                        on_change=first_page)
-        second = st.columns([1.3, 1.3, 1.3, 1.9, 1.2, 0.9, 1.0], vertical_alignment="bottom")
+        second = st.columns([1.1, 1.1, 1.1, 1.8, 1.7, 1.2, 1.2], vertical_alignment="bottom")
         requested = second[0].selectbox(
             t("inbox.filter.requested"), ["", "yes", "no"], format_func=any_or("inbox.filter."),
             key=relabelled("inbox-f-requested"), on_change=first_page)
