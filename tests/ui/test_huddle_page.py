@@ -9,6 +9,7 @@ from html import unescape
 import pyarrow as pa
 import pytest
 
+from board.periods import helsinki_date
 from board.stages import Stage
 from data.db import session_scope
 from data.huddle_board import metrics_for
@@ -197,7 +198,9 @@ def test_volume_compares_the_last_seven_whole_days_with_the_seven_before(county)
     app = open_page(HUDDLE, unit="U1")
     assert metric(app, "Palautteet 7 pv") == "2"
     assert "Edelliset 7 pv: 3" in texts(app)
-    assert "16.11.–22.11., eiliseen asti" in texts(app)
+    today = helsinki_date(app_now())
+    first, last = today - timedelta(days=7), today - timedelta(days=1)
+    assert f"{first.day}.{first.month}.–{last.day}.{last.month}., eiliseen asti" in texts(app)
 
 
 @pytest.mark.parametrize(("days_quiet", "said"), [(3, False), (4, True)])
