@@ -102,7 +102,7 @@ def footer_text(report: Report, language: str, today: date) -> str:
     org = organisation(report, language)
     unit = report.node.name(language)
     return t("report.footer", language, org=org if org == unit else f"{org} · {unit}",
-             period=shown_name(report.kind, report.rollup.period, language), day=fmt.day(today, language))
+             period=shown_name(report.kind, report.rollup.period, language, today), day=fmt.day(today, language))
 
 
 # Stand-ins for the page counters while the catalogue text is formatted (private-use characters: no text has them).
@@ -193,8 +193,8 @@ def to_html(report: Report, *, language: str, today: date) -> str:
         f"<style>{css}\n{footer_css(report, language, today)}</style></head><body>",
         f"<h1>{escape(report_title(report.kind, language))}</h1>",
         f'<p class="subtitle">{escape(report.node.name(language))} · '
-        f'{escape(shown_name(report.kind, rollup.period, language))}</p>',
-        f'<p class="caption">{escape(comparison_label(report.kind, rollup.period, rollup.previous, rollup.year_ago, language))}</p>',
+        f'{escape(shown_name(report.kind, rollup.period, language, today))}</p>',
+        f'<p class="caption">{escape(comparison_label(report.kind, rollup.period, rollup.previous, rollup.year_ago, language, today))}</p>',
     ]
     if report.comment is not None and report.comment.text:
         parts.append(f'<section class="comment"><h2>{escape(t("report.comment.title", language))}</h2>'

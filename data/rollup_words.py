@@ -2,9 +2,11 @@
 names of periods. Shared by the pages (/rollup, /report) and the report's PDF of the command line."""
 from __future__ import annotations
 
+from datetime import date
+
 from board.likert import STATEMENT_KEYS
 from board.periods import Period, calendar_period, iso_week_of, quarter_of
-from board.report_periods import is_whole
+from board.report_periods import CALENDAR_KINDS, is_whole
 from board.significance import Difference
 from data import texts as fmt
 from data.rollup import Rollup, RollupNode
@@ -123,20 +125,23 @@ def short_range(period: Period, language: str) -> str:
     return f"{first.day}.{first.month}.–{last.day}.{last.month}."
 
 
-def shown_name(kind: str, period: Period, language: str) -> str:
-    """The name of the period shown: a running one says it is incomplete, "12/2026 (1.–2.12., kesken)"."""
-    if is_whole(period, kind):
+def shown_name(kind: str, period: Period, language: str, today: date) -> str:
+    """The name of the period shown: a running one (today in it, its last day included) says it is incomplete,
+    "12/2026 (1.–2.12., kesken)"."""
+    running = kind in CALENDAR_KINDS and period.first <= today <= period.last
+    if is_whole(period, kind) and not running:
         return period_name(kind, period, language)
     whole = calendar_period(kind, period.first)
     return t("rollup.running", language, name=period_name(kind, whole, language), days=short_range(period, language))
 
 
-def comparison_label(kind: str, period: Period, previous: Period, year_ago: Period, language: str) -> str:
+def comparison_label(kind: str, period: Period, previous: Period, year_ago: Period, language: str,
+                     today: date) -> str:
     """What the figures are compared with; a year has one comparison, named once."""
     if kind == "year" and previous == year_ago:
-        return t("rollup.period_label_year", language, period=shown_name(kind, period, language),
+        return t("rollup.period_label_year", language, period=shown_name(kind, period, language, today),
                  previous=period_name(kind, previous, language))
-    return t("rollup.period_label", language, period=shown_name(kind, period, language),
+    return t("rollup.period_label", language, period=shown_name(kind, period, language, today),
              previous=period_name(kind, previous, language), year_ago=period_name(kind, year_ago, language))
 
 

@@ -160,8 +160,8 @@ def _page() -> None:
                                on_click="ignore")
     st.title(report_view.report_title(selection.kind, language), anchor=False)
     st.markdown(t("report.subtitle", language, name=inert(node.name(language)),
-                  period=shown_name(selection.kind, selection.period, language), day=fmt.day(today, language)))
-    st.caption(comparison_label(selection.kind, selection.period, result.previous, result.year_ago, language))
+                  period=shown_name(selection.kind, selection.period, language, today), day=fmt.day(today, language)))
+    st.caption(comparison_label(selection.kind, selection.period, result.previous, result.year_ago, language, today))
     _comment(report, selection, code)
     _key_figures(report)
     _children(report)

@@ -57,7 +57,7 @@ def _choose_period(selection: Selection) -> tuple[str, Period]:
         wanted = selection.period if selection.kind == kind else default_period(kind, today)
         index = options.index(wanted) if wanted in options else 0
         period = st.selectbox(t("rollup.period", language), options, index=index,
-                              format_func=lambda p: shown_name(kind, p, language), key=relabelled(f"rollup-period-{kind}"))
+                              format_func=lambda p: shown_name(kind, p, language, today), key=relabelled(f"rollup-period-{kind}"))
     return kind, period
 
 
@@ -234,7 +234,7 @@ def _page() -> None:
     selection = Selection(focus_code, kind, period)
     st.query_params.from_dict(selection.query())
     focus = result.node(focus_code)
-    st.caption(comparison_label(kind, period, result.previous, result.year_ago, language))
+    st.caption(comparison_label(kind, period, result.previous, result.year_ago, language, today))
     _path(result, focus)
     st.header(f"{inert(focus.name(language))} · {t(f'rollup.level.{focus.level}', language)}", anchor=False)
     _key_figures(result, focus)

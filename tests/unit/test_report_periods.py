@@ -72,3 +72,15 @@ def test_the_utc_bounds_of_the_same_days_follow_daylight_saving():
     assert (start.hour, end.hour) == (21, 21)  # summer time, +03:00
     start, end = Period(date(2026, 11, 1), date(2026, 11, 2)).utc_bounds()
     assert (start.hour, end.hour) == (22, 22)  # winter time, +02:00
+
+
+def test_a_running_period_is_named_incomplete_on_its_last_day_too():
+    from data.rollup_words import shown_name
+
+    october = Period(date(2027, 10, 1), date(2027, 10, 31))
+    assert shown_name("month", Period(date(2027, 10, 1), date(2027, 10, 3)), "fi", date(2027, 10, 3)) == \
+        "10/2027 (1.–3.10., kesken)"
+    assert shown_name("month", october, "fi", date(2027, 10, 31)) == "10/2027 (1.–31.10., kesken)"
+    assert shown_name("month", october, "fi", date(2027, 11, 1)) == "10/2027"
+    assert shown_name("custom", october, "fi", date(2027, 10, 31)) == shown_name("custom", october, "fi",
+                                                                                 date(2027, 11, 1))
