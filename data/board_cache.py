@@ -8,11 +8,15 @@ change of state writes an audit row with the unit it touched, data/audit.py), th
 unit that may change any board (models.BOARD_WIDE_AUDIT: all but sign-ins, sessions and preferences), and
 the newest feedback row anywhere (a row inserted without an audit row — an import's, a seed's — still moves
 it). So a reply marked in another service area leaves this board shared, while a file imported anywhere
-costs one recomputation per board. The unit and its revision are read in one statement, once per refresh.
+costs one recomputation per board. The unit and its revision are read in one statement, and shared by the screens
+that refresh within REVISION_SECONDS of it as long as this process has written nothing meanwhile (data/db.py's
+write generation): a write made here is seen at the very next refresh, another process's (an import from the
+command line) at most REVISION_SECONDS later.
 """
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,12 +29,14 @@ from sqlmodel import Session, select
 from auth.access import Viewer, require
 from auth.roles import Permission
 from data.board_figures import BoardSignals, board_signals
+from data.db import write_generation
 from data.huddle_board import HuddleBoard, huddle_board
 from data.models import BOARD_WIDE_AUDIT, AuditEvent, Feedback, Unit
 from data.settings import Settings
 from data.units import UnknownUnit
 
 MAX_ENTRIES = 512
+REVISION_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,30 @@ class CachedBoard:
     signals: BoardSignals
 
 
+@dataclass(frozen=True)
+class BoardUnit:
+    """What a refresh needs of the board's unit before anything cached is handed out (no session attached)."""
+
+    id: int
+    code: str
+    path: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class _ReadRevision:
+    generation: int
+    read_at: float
+    unit: BoardUnit | None
+    revision: tuple[int, int, int]
+
+
 class _Store:
     """One database's cached boards, the least recently used dropped first; one computation per key at a time."""
 
     def __init__(self) -> None:
         self.entries: OrderedDict[BoardKey, CachedBoard] = OrderedDict()
+        self.revisions: dict[str, _ReadRevision] = {}
         self.lock = threading.Lock()
         self.computing: dict[BoardKey, threading.Lock] = {}
         self.computed = 0
@@ -102,6 +127,24 @@ def _unit_and_revision(session: Session, code: str) -> tuple[Unit | None, tuple[
     return unit, (int(scoped or 0), int(wide or 0), int(feedback or 0))
 
 
+def _recent_unit_and_revision(store: _Store, session: Session, code: str) -> tuple[BoardUnit | None,
+                                                                               tuple[int, int, int]]:
+    """The unit and its revision as read for another screen moments ago, unless this process wrote since."""
+    code = code.strip()
+    generation, now = write_generation(), time.monotonic()  # taken before the read: a write after it voids the read
+    with store.lock:
+        found = store.revisions.get(code)
+    if found is not None and found.generation == generation and now - found.read_at < REVISION_SECONDS:
+        return found.unit, found.revision
+    unit, revision = _unit_and_revision(session, code)
+    board_unit = None if unit is None else BoardUnit(unit.id, unit.code, unit.path, unit.active)
+    with store.lock:
+        if len(store.revisions) >= MAX_ENTRIES:
+            store.revisions.clear()
+        store.revisions[code] = _ReadRevision(generation, now, board_unit, revision)
+    return board_unit, revision
+
+
 def data_revision(session: Session, unit: Unit) -> tuple[int, int, int]:
     """The unit's data revision: the newest audit row of its subtree, its ancestors and the board-wide rows,
     and the newest feedback row — one statement of index probes."""
@@ -116,14 +159,14 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
                  settings: Settings, language: str = "fi") -> CachedBoard:
     """The board of a unit the viewer may see (checked now, for this viewer), computed once per unit, data
     revision and minute however many screens show it."""
-    # The unit and its revision in one round trip; then unit_for's rules, before anything cached is handed out.
-    unit, revision = _unit_and_revision(session, unit_code)
+    # The unit and its revision in one round trip (or none); then unit_for's rules, before anything cached is handed out.
+    store = _store(session)
+    unit, revision = _recent_unit_and_revision(store, session, unit_code)
     if unit is None or not unit.active:
         raise UnknownUnit(unit_code)
     require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
     key = BoardKey(unit.id, unit.path, revision, now.replace(second=0, microsecond=0),
                    _settings_key(settings), language)
-    store = _store(session)
     with store.lock:
         found = store.entries.get(key)
         if found is not None:

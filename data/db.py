@@ -1,6 +1,8 @@
 """Engine and sessions: SQLite tuned for a small app (WAL, busy timeout, FKs), PostgreSQL as is."""
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,10 @@ WRITE_OPTION = "vartti_write"
 LOCK_WAIT_SECONDS = 10
 # PostgreSQL: lock_not_available (lock_timeout), serialization_failure, deadlock_detected.
 BUSY_STATES = {"55P03", "40001", "40P01"}
+# Statements that change nothing; anything else marks its connection as having written.
+_READS = re.compile(r"\s*(SELECT|PRAGMA|SHOW|EXPLAIN|SET|BEGIN|SAVEPOINT|RELEASE|ROLLBACK|COMMIT)\b", re.IGNORECASE)
+_WRITES = itertools.count(1)
+_generation = 0
 
 
 def make_engine(url: str) -> Engine:
@@ -24,12 +30,46 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True)
         _tune_postgres(engine)
+        _watch_writes(engine)
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
     _tune_sqlite(engine)
+    _watch_writes(engine)
     return engine
+
+
+def write_generation() -> int:
+    """A number that changes whenever this process writes to any database: when it is as before, nothing this
+    process wrote has become visible meanwhile (another process's writes it can't see)."""
+    return _generation
+
+
+def _bump() -> None:
+    global _generation
+    _generation = next(_WRITES)
+
+
+def _watch_writes(engine: Engine) -> None:
+    # Bumped when a write runs (its own transaction sees it at once) and again when its connection goes back to the
+    # pool, after the commit or rollback: a reader that read the number before that may hold the old data.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(WRITE_OPTION):
+            connection.info["wrote"] = True
+            _bump()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        if not _READS.match(statement):
+            connection.info["wrote"] = True
+            _bump()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        if record is not None and record.info.pop("wrote", False):
+            _bump()
 
 
 def _tune_sqlite(engine: Engine) -> None:

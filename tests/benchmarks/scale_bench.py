@@ -43,7 +43,7 @@ from auth.access import Grant, Viewer  # noqa: E402
 from auth.roles import Role  # noqa: E402
 from board.periods import calendar_period, helsinki_date  # noqa: E402
 from board.quarters import last_quarters  # noqa: E402
-from data.board_cache import cached_board, computations, forget_boards  # noqa: E402
+from data.board_cache import REVISION_SECONDS, cached_board, computations, data_revision, forget_boards  # noqa: E402
 from data.board_figures import board_signals  # noqa: E402
 from data.db import make_engine, session_scope  # noqa: E402
 from data.huddle_board import huddle_board  # noqa: E402
@@ -316,8 +316,10 @@ def measure(url: str, runs: int) -> dict[str, float]:
     figures["30 screens of one unit, one refresh each (shared board)"] = _median(runs, thirty_screens)
     with session_scope(engine) as session:
         computed = computations(session)
-    figures["one screen's refresh when the board is shared (access check + revision)"] = _median(runs, read(
+    figures["one screen's refresh when the board is shared (access check)"] = _median(runs, read(
         lambda s: cached_board(s, viewer=screens[1], unit_code=area.code, now=NOW, settings=SETTINGS)))
+    figures[f"the unit's data revision, read once per {REVISION_SECONDS:g} s for all its screens"] = _median(
+        runs, read(lambda s: data_revision(s, area)))
     with session_scope(engine) as session:
         assert computations(session) == computed, "a refresh of an unchanged board computed it again"
     engine.dispose()

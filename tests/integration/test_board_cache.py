@@ -2,17 +2,20 @@
 access checked for every viewer before anything cached is handed out, and a write seen at the next refresh."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 
 from auth.access import AccessDenied
 from auth.roles import Role
 from data.access import record_sign_in
 from data.audit import record
+from data import board_cache
 from data.board_cache import cached_board, computations, data_revision, forget_boards
 from data.board_figures import board_signals
+from data.db import session_scope
 from data.handling import mark_replied
 from data.huddle_board import huddle_board
 from data.organisation import UnitRow, unit_by_code, upsert_units
@@ -204,3 +207,94 @@ def test_an_unknown_or_inactive_unit_is_refused_before_anything_cached(tree):
     with pytest.raises(UnknownUnit):
         _board(tree, director, "U3")
     assert _board(tree, director, " U1 ").board.unit.code == "U1"  # a code is read as find_unit reads it
+
+
+@pytest.fixture
+def committed(engine):
+    """The tree and its feedback committed, for screens that each refresh in a session of their own."""
+    forget_boards()
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+        add_feedback(session, "U2", NOW - timedelta(days=1), nps=0, reply_requested=True)
+        supervisor = person(session, Role.SUPERVISOR, "U2")
+    yield engine, supervisor
+    forget_boards()
+
+
+def _refresh(engine, viewer, code="U2"):
+    """One screen's refresh as the wall page does it: a session of its own; the statements it ran."""
+    ran = []
+
+    def grab(_conn, _cursor, statement, *_):
+        ran.append(statement)
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        with session_scope(engine) as session:
+            shown = _board(session, viewer, code)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    return shown, ran
+
+
+def person_of(engine, code):
+    with session_scope(engine) as session:
+        return person(session, Role.TEAM, code)
+
+
+def test_screens_refreshing_together_read_the_revision_once(committed):
+    engine, supervisor = committed
+    first, ran = _refresh(engine, supervisor)
+    assert ran, "the first screen reads the unit, its revision and computes the board"
+    for _ in range(29):
+        shown, ran = _refresh(engine, supervisor)
+        assert shown is first and ran == []
+    other_unit, ran = _refresh(engine, person_of(engine, "U1"), "U1")
+    assert ran and other_unit.board.unit.code == "U1"
+
+
+def test_a_write_in_this_process_is_seen_at_the_next_refresh_however_soon(committed):
+    engine, supervisor = committed
+    first, _ = _refresh(engine, supervisor)
+    with session_scope(engine, write=True) as session:
+        add_feedback(session, "U2", NOW - timedelta(hours=2), nps=1, reply_requested=True)
+    second, ran = _refresh(engine, supervisor)
+    assert ran and second is not first
+    assert second.signals.awaiting_replies == 2
+
+
+def test_a_write_by_another_process_is_seen_within_the_window(committed, monkeypatch):
+    engine, supervisor = committed
+    first, _ = _refresh(engine, supervisor)
+    # Another process: an engine this process's write generation knows nothing of.
+    outside = create_engine(engine.url)
+    try:
+        with outside.begin() as connection:
+            unit_id = connection.execute(text("SELECT id FROM unit WHERE code = 'U2'")).scalar_one()
+            connection.execute(text("INSERT INTO audit_event (at, actor, action, entity, entity_id, unit_id) "
+                                    "VALUES (:at, 'cli', 'test.edit', 'theme', '1', :unit)"),
+                               {"at": NOW, "unit": unit_id})
+    finally:
+        outside.dispose()
+    assert _refresh(engine, supervisor)[0] is first  # read moments ago, by this process's knowledge unchanged
+    clock = time.monotonic()
+    monkeypatch.setattr(board_cache.time, "monotonic", lambda: clock + board_cache.REVISION_SECONDS)
+    later, ran = _refresh(engine, supervisor)
+    assert ran and later.key.revision != first.key.revision
+
+
+def test_access_is_checked_for_every_screen_within_the_window(committed):
+    engine, supervisor = committed
+    _refresh(engine, supervisor)
+    with pytest.raises(AccessDenied):
+        _refresh(engine, person_of(engine, "U1"))
+
+
+def test_a_screen_that_refreshed_while_a_write_was_uncommitted_sees_it_once_committed(committed):
+    engine, supervisor = committed
+    with session_scope(engine, write=True) as writer:
+        add_feedback(writer, "U2", NOW - timedelta(hours=2), nps=1, reply_requested=True)
+        during, _ = _refresh(engine, supervisor)  # another session: the write is not visible yet
+        assert during.signals.awaiting_replies == 1
+    after, ran = _refresh(engine, supervisor)
+    assert ran and after.signals.awaiting_replies == 2
