@@ -21,9 +21,7 @@ from sqlmodel import Session
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
 from board.periods import HELSINKI, helsinki_date
-from data.aggregate_tables import (AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_TABLES,
-                                   feedback_day, feedback_day_mix, feedback_day_reply_hours,
-                                   feedback_month, feedback_month_mix, feedback_month_reply_hours)
+from data.aggregate_tables import AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_TABLES
 from data.models import Feedback
 
 SECONDS_PER_HOUR = 3600
@@ -105,8 +103,7 @@ class Deltas:
 
     def write(self, session: Session) -> None:
         """Add the changes to the daily and monthly tables in the caller's transaction, keys in order (no deadlocks)."""
-        for grain, (counts, mix, hours) in (("day", (feedback_day, feedback_day_mix, feedback_day_reply_hours)),
-                                           ("month", (feedback_month, feedback_month_mix, feedback_month_reply_hours))):
+        for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
             days, mixes, taken = ((self.days, self.mix, self.hours) if grain == "day" else
                                   (_by_month(self.days), _by_month(self.mix), _by_month(self.hours)))
             _upsert(session, counts, ("unit_id", grain),
