@@ -4,8 +4,9 @@ Every write of feedback calls in here in its own transaction: an import's new ro
 (`count_inserted`), other new rows (`count_new`), a reply mark set or undone (`count_reply_mark`). `rebuild`
 recomputes everything from the raw rows with `count_inserted`'s statements (`python -m data aggregates rebuild`).
 A day is the Helsinki calendar day of `received_at`; a reply's hours are its whole hours taken, the seconds
-rounded as the databases round them (half away from zero), never below 0. A month's row is the sum
-of its days' rows: every change is written to both in the same upsert pass.
+rounded as the databases round them (half away from zero), never below 0; a channel or collection outside the
+national lists counts as not said. A month's row is the sum of its days' rows: every change is written to both
+in the same upsert pass.
 """
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, delete, func, literal, or_, select, text, true
+from sqlalchemy import Integer, case, cast, delete, func, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from board.likert import AGREE_MIN, STATEMENT_KEYS
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN
 from board.periods import HELSINKI, helsinki_date
-from data.aggregate_tables import AGGREGATE_TABLES, CHANNEL, COLLECTION, DAY_COLUMNS, DAY_TABLES, MONTH_TABLES
+from data.aggregate_tables import (AGGREGATE_TABLES, COUNT_COLUMNS, DAY_COLUMNS, DAY_TABLES, MIX_COLUMNS, MIX_VALUES,
+                                   MONTH_TABLES)
 from data.models import Feedback
 
 SECONDS_PER_HOUR = 3600
@@ -52,18 +54,22 @@ def _moment(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+# Where each dimension's value is counted in a row of COUNT_COLUMNS, and where its "not said" column is.
+_MIX_AT = {dimension: {value: COUNT_COLUMNS.index(column) for value, column in zip(MIX_VALUES[dimension], columns)}
+           for dimension, columns in MIX_COLUMNS.items()}
+
+
 class Deltas:
     """Changes to the aggregates, summed per key in memory and written in one upsert per table."""
 
     def __init__(self) -> None:
         self.days: dict[tuple[int, date], list[int]] = {}
-        self.mix: dict[tuple[int, date, str, str], int] = {}
         self.hours: dict[tuple[int, date, int], int] = {}
 
     def _day(self, key: tuple[int, date]) -> list[int]:
         counts = self.days.get(key)
         if counts is None:
-            counts = self.days[key] = [0] * len(DAY_COLUMNS)
+            counts = self.days[key] = [0] * len(COUNT_COLUMNS)
         return counts
 
     def feedback(self, row: Mapping[str, Any], sign: int = 1) -> None:
@@ -83,9 +89,8 @@ class Deltas:
                 counts[at + 1] += sign * answer
                 if answer >= AGREE_MIN:
                     counts[at + 2] += sign
-        for dimension in (CHANNEL, COLLECTION):
-            mix_key = (*key, dimension, row[dimension] or "")
-            self.mix[mix_key] = self.mix.get(mix_key, 0) + sign
+        for dimension, at in _MIX_AT.items():
+            counts[at.get(row[dimension] or "", at[""])] += sign
         if row["reply_requested"]:
             counts[len(DAY_COLUMNS) - 3] += sign
             self.reply_state(key, received, _moment(row["replied_at"]), row["no_reply_reason"], sign)
@@ -103,15 +108,11 @@ class Deltas:
 
     def write(self, session: Session) -> None:
         """Add the changes to the daily and monthly tables in the caller's transaction, keys in order (no deadlocks)."""
-        for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
-            days, mixes, taken = ((self.days, self.mix, self.hours) if grain == "day" else
-                                  (_by_month(self.days), _by_month(self.mix), _by_month(self.hours)))
+        for grain, (counts, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
+            days, taken = (self.days, self.hours) if grain == "day" else (_by_month(self.days), _by_month(self.hours))
             _upsert(session, counts, ("unit_id", grain),
-                    [{"unit_id": k[0], grain: k[1], **dict(zip(DAY_COLUMNS, v))} for k, v in sorted(days.items())
+                    [{"unit_id": k[0], grain: k[1], **dict(zip(COUNT_COLUMNS, v))} for k, v in sorted(days.items())
                      if any(v)])
-            _upsert(session, mix, ("unit_id", grain, "dimension", "value"),
-                    [{"unit_id": k[0], grain: k[1], "dimension": k[2], "value": k[3], "count": v}
-                     for k, v in sorted(mixes.items()) if v])
             _upsert(session, hours, ("unit_id", grain, "hours"),
                     [{"unit_id": k[0], grain: k[1], "hours": k[2], "count": v} for k, v in sorted(taken.items()) if v])
 
@@ -195,16 +196,11 @@ def _count_rows(session: Session, rows) -> None:
     day = _rows_day(session, rows)
     if day is None:
         return
-    for grain, (counts, mix, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
+    for grain, (counts, hours) in (("day", DAY_TABLES), ("month", MONTH_TABLES)):
         at = (day if grain == "day" else _month_of(session, day)).label(grain)
         _add_grouped(session, counts, ("unit_id", grain),
                      select(Feedback.unit_id, at, *_day_counts()).where(rows).group_by(Feedback.unit_id, at)
                      .order_by(Feedback.unit_id, at))
-        for dimension in (CHANNEL, COLLECTION):
-            value = func.coalesce(getattr(Feedback, dimension), "").label("value")
-            _add_grouped(session, mix, ("unit_id", grain, "dimension", "value"),
-                         select(Feedback.unit_id, at, literal(dimension), value, func.count())
-                         .where(rows).group_by(Feedback.unit_id, at, value).order_by(Feedback.unit_id, at, value))
         taken = _reply_hours_expression(session).label("hours")
         _add_grouped(session, hours, ("unit_id", grain, "hours"),
                      select(Feedback.unit_id, at, taken, func.count())
@@ -315,6 +311,11 @@ def _day_counts():
     requested = Feedback.reply_requested
     columns += [_count_if(requested), _count_if(requested & Feedback.replied_at.is_not(None)),
                 _count_if(requested & Feedback.no_reply_reason.is_not(None))]
+    for dimension, values in MIX_VALUES.items():
+        said = getattr(Feedback, dimension)
+        named = [value for value in values if value]
+        columns += [_count_if(said == value) for value in named]
+        columns.append(_count_if(or_(said.is_(None), said.not_in(named))))
     return columns
 
 

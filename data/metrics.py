@@ -12,7 +12,7 @@ from board.nps import DETRACTOR_MAX, PROMOTER_MIN, NpsResult, nps
 from board.periods import IsoWeek, Period
 from board.replies import ReplyPolicy, days_overdue, due_soon_cutoff, overdue_cutoff
 from board.stages import IN_DEVELOPMENT
-from data.aggregate_tables import COLLECTION, PERIOD_COLUMNS, feedback_day, feedback_day_mix
+from data.aggregate_tables import COLLECTION, MIX_COLUMNS, MIX_VALUES, PERIOD_COLUMNS, feedback_day
 from data.models import Feedback, Theme, Unit
 from data.organisation import in_subtree
 from data.period_sums import period_rows
@@ -204,13 +204,8 @@ def volume_by_period(session: Session, unit: Unit, periods: list[Period]) -> lis
 
 def volume_by_collection(session: Session, unit: Unit, period: Period) -> dict[str, int]:
     """Feedback of a period by how it was collected (web, kiosk, sms …), largest first."""
-    mix = period_rows(feedback_day_mix, [period], ("value", "count"),
-                      lambda table: [in_subtree(unit, table.c.unit_id), table.c.dimension == COLLECTION])
-    total = func.sum(mix.c.count)
-    rows = session.exec(
-        select(mix.c.value, total)
-        .group_by(mix.c.value)
-        .having(total != 0)
-        .order_by(total.desc())
-    ).all()
-    return {collection or "": int(count) for collection, count in rows}
+    columns = MIX_COLUMNS[COLLECTION]
+    rows = period_rows(feedback_day, [period], columns, lambda table: [in_subtree(unit, table.c.unit_id)])
+    sums = session.exec(select(*[func.coalesce(func.sum(rows.c[name]), 0) for name in columns])).one()
+    counted = [(collection, int(count)) for collection, count in zip(MIX_VALUES[COLLECTION], sums) if count]
+    return dict(sorted(counted, key=lambda item: -item[1]))

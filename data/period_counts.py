@@ -6,7 +6,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from board.periods import Period
-from data.aggregate_tables import CHANNEL, DAY_COLUMNS, feedback_day, feedback_day_mix, feedback_day_reply_hours
+from data.aggregate_tables import (CHANNEL, DAY_COLUMNS, MIX_COLUMNS, MIX_VALUES, feedback_day,
+                                   feedback_day_reply_hours)
 from data.models import Unit
 from data.period_sums import period_rows
 
@@ -48,15 +49,16 @@ def _compared_counts(session: Session, root: Unit, periods: list[Period]) -> dic
 
 def _channel_counts(session: Session, root: Unit, period: Period) -> dict[int, dict[str, int]]:
     """Per unit: the period's feedback by channel ("" when the source did not say)."""
-    rows = period_rows(feedback_day_mix, [period], ("value", "count"),
-                       _scoped(root, lambda table: table.c.dimension == CHANNEL))
-    total = func.sum(rows.c.count)
+    columns = MIX_COLUMNS[CHANNEL]
+    rows = period_rows(feedback_day, [period], columns, _scoped(root))
     found = session.exec(
-        select(rows.c.unit_id, rows.c.value, total).group_by(rows.c.unit_id, rows.c.value).having(total != 0)
+        select(rows.c.unit_id, *[func.sum(rows.c[name]) for name in columns]).group_by(rows.c.unit_id)
     ).all()
     channels: dict[int, dict[str, int]] = {}
-    for unit_id, channel, count in found:
-        channels.setdefault(unit_id, {})[channel or ""] = int(count)
+    for unit_id, *counts in found:
+        said = {value: int(count) for value, count in zip(MIX_VALUES[CHANNEL], counts) if count}
+        if said:
+            channels[unit_id] = said
     return channels
 
 

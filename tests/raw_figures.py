@@ -14,7 +14,7 @@ from board.likert import AGREE_MIN, STATEMENT_KEYS, likert_summary
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN, nps
 from board.periods import HELSINKI, Period
 from data.metrics import FeedbackFigures
-from data.models import Feedback, Unit
+from data.models import CHANNELS, COLLECTIONS, Feedback, Unit
 from data.organisation import in_subtree
 
 
@@ -85,7 +85,8 @@ def channel_counts(session: Session, root: Unit, period: Period) -> dict[int, di
     for unit_id, channel, count in session.exec(
             select(Feedback.unit_id, Feedback.channel, func.count())
             .where(_scope(root), _in_period(period)).group_by(Feedback.unit_id, Feedback.channel)).all():
-        channels.setdefault(unit_id, {})[channel or ""] = int(count)
+        said = channel if channel in CHANNELS else ""
+        channels.setdefault(unit_id, {})[said] = channels.get(unit_id, {}).get(said, 0) + int(count)
     return channels
 
 
@@ -147,14 +148,17 @@ def collection_counts(session: Session, unit: Unit, period: Period) -> dict[str,
     rows = session.exec(select(Feedback.collection, func.count())
                         .where(in_subtree(unit, Feedback.unit_id), _in_period(period))
                         .group_by(Feedback.collection)).all()
-    return {collection or "": int(count) for collection, count in rows}
+    counts: dict[str, int] = defaultdict(int)
+    for collection, count in rows:
+        counts[collection if collection in COLLECTIONS else ""] += int(count)
+    return dict(counts)
 
 
 def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
-    """The six aggregate tables (daily and monthly) as they must be, computed in Python from every feedback row
+    """The four aggregate tables (daily and monthly) as they must be, computed in Python from every feedback row
     (zero rows left out)."""
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (4 + 3 * len(STATEMENT_KEYS) + 3))
-    mix: dict[tuple, int] = defaultdict(int)
+    width = 4 + 3 * len(STATEMENT_KEYS) + 3
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (width + len(CHANNELS) + 1 + len(COLLECTIONS) + 1))
     hours: dict[tuple, int] = defaultdict(int)
     for row in session.exec(select(Feedback)).all():
         day = row.received_at.replace(tzinfo=UTC).astimezone(HELSINKI).date()
@@ -168,18 +172,19 @@ def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
                 counts[4 + 3 * i] += 1
                 counts[5 + 3 * i] += value
                 counts[6 + 3 * i] += value >= 4
-        mix[(row.unit_id, day, "channel", row.channel or "")] += 1
-        mix[(row.unit_id, day, "collection", row.collection or "")] += 1
+        # Then a column per listed channel, one for none (or a value off the list); the same for collections.
+        counts[width + (CHANNELS.index(row.channel) if row.channel in CHANNELS else len(CHANNELS))] += 1
+        counts[width + len(CHANNELS) + 1 + (COLLECTIONS.index(row.collection) if row.collection in COLLECTIONS
+                                            else len(COLLECTIONS))] += 1
         if row.reply_requested:
-            counts[-3] += 1
-            counts[-2] += row.replied_at is not None
-            counts[-1] += row.no_reply_reason is not None
+            counts[width - 3] += 1
+            counts[width - 2] += row.replied_at is not None
+            counts[width - 1] += row.no_reply_reason is not None
             if row.replied_at is not None:
                 seconds = Decimal((row.replied_at - row.received_at).total_seconds())
                 whole = int(abs(seconds).quantize(Decimal(1), rounding=ROUND_HALF_UP))
                 hours[(row.unit_id, day, 0 if seconds < 0 else whole // 3600)] += 1
-    daily = {"feedback_day": {k: tuple(v) for k, v in days.items()}, "feedback_day_mix": dict(mix),
-             "feedback_day_reply_hours": dict(hours)}
+    daily = {"feedback_day": {k: tuple(v) for k, v in days.items()}, "feedback_day_reply_hours": dict(hours)}
     monthly = {}
     for name, rows in daily.items():
         months: dict[tuple, object] = {}

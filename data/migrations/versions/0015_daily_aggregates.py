@@ -53,8 +53,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_feedback_day_reply_hours_day_unit', 'feedback_day_reply_hours', ['day', 'unit_id'],
                     unique=False)
-    # The feedback already stored is counted in 0020, once the monthly tables exist too: the count is the
-    # code of `python -m data aggregates rebuild`, which fills both.
+    # The feedback already stored is counted in 0022, once the tables have their final columns: the count is the
+    # code of `python -m data aggregates rebuild`, which fills them all.
 
 
 def downgrade() -> None:

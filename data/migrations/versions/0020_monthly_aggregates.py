@@ -1,14 +1,13 @@
 """Monthly aggregates per unit and Helsinki calendar month (issue 16): feedback_month, feedback_month_mix,
 feedback_month_reply_hours, the same counts as the daily tables with `month` (the month's first day) for `day`
 
-The tables are filled from the daily aggregates already stored, so an upgraded database shows the same figures.
+The feedback already stored is counted into them by 0022.
 
 Revision ID: 0020_monthly_aggregates
 Revises: 0019_reply_assignment
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 revision = '0020_monthly_aggregates'
 down_revision = '0019_reply_assignment'
@@ -48,12 +47,8 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint('unit_id', 'month', 'hours', name=op.f('pk_feedback_month_reply_hours')))
     op.create_index('ix_feedback_month_reply_hours_month_unit', 'feedback_month_reply_hours', ['month', 'unit_id'],
                     unique=False)
-    bind = op.get_bind()
-    if bind.execute(sa.text("SELECT 1 FROM feedback LIMIT 1")).first() is not None:
-        # The feedback already stored, by day and by month: counted by the same code that
-        # `python -m data aggregates rebuild` runs.
-        from data.aggregates import rebuild
-        rebuild(Session(bind=bind))
+    # The feedback already stored is counted in 0022, by day and by month, once the tables have their final
+    # columns (the code of `python -m data aggregates rebuild` counts into the tables as they are at the head).
 
 
 def downgrade() -> None:
