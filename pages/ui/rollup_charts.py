@@ -93,9 +93,10 @@ def statement_profile(node: RollupNode, min_n: int, *, language: str = "fi", wid
 def channel_mix(node: RollupNode, *, language: str = "fi", width: int | str = "container"):
     """Feedback of the period by service channel, largest first."""
     rows = [{"channel": t(f"inbox.channel.{name}", language) if name else t("rollup.channel.unknown", language),
-             "count": count} for name, count in node.by_channel.items()]
+             "count": count, "label": number(count, language=language)} for name, count in node.by_channel.items()]
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y("channel:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)))
     bars = base.mark_bar(color=BLUE).encode(x=alt.X("count:Q", title=None, axis=alt.Axis(format="d")))
-    labels = base.mark_text(align="left", dx=4, color=INK).encode(x="count:Q", text="count:Q")
+    # The bar's number written as the tables write it ("12 533"), not Vega's "12533".
+    labels = base.mark_text(align="left", dx=4, color=INK).encode(x="count:Q", text="label:N")
     return _finish(alt.layer(bars, labels).properties(height=max(60, ROW_PX * len(rows))), width=width)
