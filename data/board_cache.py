@@ -131,18 +131,26 @@ def _recent_unit_and_revision(store: _Store, session: Session, code: str) -> tup
                                                                                tuple[int, int, int]]:
     """The unit and its revision as read for another screen moments ago, unless this process wrote since."""
     code = code.strip()
+    if session.in_transaction() and session.connection().info.get("wrote"):
+        # A transaction that has written reads through its own changes: no other screen's read is its, nor its theirs.
+        unit, revision = _unit_and_revision(session, code)
+        return _board_unit(unit), revision
     generation, now = write_generation(), time.monotonic()  # taken before the read: a write after it voids the read
     with store.lock:
         found = store.revisions.get(code)
     if found is not None and found.generation == generation and now - found.read_at < REVISION_SECONDS:
         return found.unit, found.revision
     unit, revision = _unit_and_revision(session, code)
-    board_unit = None if unit is None else BoardUnit(unit.id, unit.code, unit.path, unit.active)
+    board_unit = _board_unit(unit)
     with store.lock:
         if len(store.revisions) >= MAX_ENTRIES:
             store.revisions.clear()
         store.revisions[code] = _ReadRevision(generation, now, board_unit, revision)
     return board_unit, revision
+
+
+def _board_unit(unit: Unit | None) -> BoardUnit | None:
+    return None if unit is None else BoardUnit(unit.id, unit.code, unit.path, unit.active)
 
 
 def data_revision(session: Session, unit: Unit) -> tuple[int, int, int]:

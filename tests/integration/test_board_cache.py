@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlmodel import Session
 
 from auth.access import AccessDenied
 from auth.roles import Role
@@ -298,3 +299,15 @@ def test_a_screen_that_refreshed_while_a_write_was_uncommitted_sees_it_once_comm
         assert during.signals.awaiting_replies == 1
     after, ran = _refresh(engine, supervisor)
     assert ran and after.signals.awaiting_replies == 2
+
+
+def test_a_transaction_that_wrote_shares_no_revision_read_with_other_screens(committed):
+    engine, supervisor = committed
+    first, _ = _refresh(engine, supervisor)  # read and shared: awaiting 1
+    with Session(engine) as writer:  # a plain session that writes, as a page's service might
+        add_feedback(writer, "U2", NOW - timedelta(hours=2), nps=1, reply_requested=True)
+        assert _board(writer, supervisor, "U2").signals.awaiting_replies == 2  # its own write, not the shared read
+        other, _ = _refresh(engine, supervisor)
+        assert other.signals.awaiting_replies == 1  # not the writer's uncommitted row
+        writer.rollback()
+    assert _refresh(engine, supervisor)[0].signals.awaiting_replies == 1
