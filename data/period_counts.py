@@ -2,6 +2,9 @@
 whole months from the monthly tables, the edge days from the daily ones (data/period_sums.py)."""
 from __future__ import annotations
 
+from itertools import chain
+
+import numpy as np
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
@@ -62,11 +65,23 @@ def _channel_counts(session: Session, root: Unit, period: Period) -> dict[int, d
     return channels
 
 
-def _reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int, int, int]]:
-    """Replies sent to feedback of the period: rows (unit, whole hours taken, how many), each unit's histogram."""
+def _reply_hours(session: Session, root: Unit, period: Period) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Replies sent to feedback of the period, each unit's histogram: (unit, whole hours taken, how many) as three
+    arrays of equal length, one element per non-empty bucket."""
     rows = period_rows(feedback_day_reply_hours, [period], ("hours", "count"), _scoped(root))
     total = func.sum(rows.c.count)
-    # Plain rows, not ORM ones: a year of a large county has ~100 000 (unit, hours) buckets.
-    return session.connection().execute(
-        select(rows.c.unit_id, rows.c.hours, total).group_by(rows.c.unit_id, rows.c.hours).having(total != 0)
-    ).all()
+    grouped = select(rows.c.unit_id, rows.c.hours, total.label("count")).group_by(rows.c.unit_id, rows.c.hours) \
+        .having(total != 0)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        found = connection.execute(grouped).all()
+        return tuple(np.array(column, dtype=np.int64) for column in (zip(*found) if found else ((),) * 3))
+    # A year of a large county has ~100 000 (unit, hours) buckets: brought over as one row of arrays per unit, which
+    # took half the time of a row per bucket (0.15 s against 0.33 s at 5 000 000 answers).
+    buckets = grouped.subquery("buckets")
+    found = connection.execute(select(buckets.c.unit_id, func.array_agg(buckets.c.hours), func.array_agg(buckets.c.count))
+                               .group_by(buckets.c.unit_id)).all()
+    units = np.repeat(np.array([row[0] for row in found], dtype=np.int64), [len(row[1]) for row in found])
+    hours = np.fromiter(chain.from_iterable(row[1] for row in found), dtype=np.int64, count=len(units))
+    counts = np.fromiter(chain.from_iterable(row[2] for row in found), dtype=np.int64, count=len(units))
+    return units, hours, counts

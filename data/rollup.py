@@ -217,7 +217,7 @@ def compute_rollup(session: Session, root: Unit, *, period: Period, kind: str, n
             boards[u.id], *(channels.get(u.id, {}).get(name, 0) for name in channel_names)] for u in units]
     pooled = pooled_sums(tree, np.array(own, dtype=np.int64).reshape(len(units), columns.width)).tolist()
     policy_hours = settings.reply_policy.days * HOURS_PER_DAY
-    unit_ids, buckets, counts = (np.array(column, dtype=np.int64) for column in (zip(*hours) if hours else ((),) * 3))
+    unit_ids, buckets, counts = hours
     positions = np.full(max(position) + 1, -1, dtype=np.int64)
     positions[list(position)] = list(position.values())
     nodes = positions[unit_ids]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 from sqlalchemy import Integer, and_, case, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -107,7 +108,8 @@ def reply_hours(session: Session, root: Unit, period: Period) -> list[tuple[int,
     for unit_id, hours, count in rows:
         bucket = (unit_id, max(0, int(hours)))
         found[bucket] = found.get(bucket, 0) + int(count)
-    return [(unit_id, bucket, count) for (unit_id, bucket), count in sorted(found.items())]
+    rows = [(unit_id, bucket, count) for (unit_id, bucket), count in sorted(found.items())]
+    return tuple(np.array(column, dtype=np.int64) for column in (zip(*rows) if rows else ((),) * 3))
 
 
 def reply_deadlines(session: Session, root: Unit, period: Period, *, now, settings) -> dict[int, tuple[int, int, int]]:
