@@ -150,7 +150,8 @@ def _unusable(problem) -> str:
 def cmd_import(engine, settings, args) -> int:
     from data.feedback_files import UnknownProfile
     from data.file_reading import FileUnusable, check_file_size
-    from data.imports import import_file, prepare_import
+    from data.import_worker import import_file
+    from data.imports import prepare_import
 
     limits = settings.import_limits
     try:

@@ -42,7 +42,8 @@ from data.audit import record
 from data.db import session_scope
 from data.file_reading import FileUnusable, ImportLimits, check_file_size
 from data.import_pipeline import ImportSummary
-from data.imports import import_file, may_import
+from data.import_worker import import_file
+from data.imports import may_import
 from data.models import AuditEvent, ImportRun
 
 LOCK_NAME = ".vartti-import-dir.lock"

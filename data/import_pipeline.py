@@ -7,11 +7,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, String, any_, bindparam, func, insert, literal_column, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -226,11 +237,11 @@ def insert_feedback(session: Session, rows: list[tuple]) -> None:
     PostgreSQL, the driver's executemany on SQLite); the aggregates count them in SQL in the same transaction."""
     if not rows:
         return
-    count_inserted(session, _write_new_rows(session, rows))
+    count_inserted(session, write_new_rows(session, rows))
 
 
-def _write_new_rows(session: Session, rows: list[tuple]) -> list[tuple[int, int]]:
-    """Write the rows and say which ids they got, as inclusive runs. On SQLite the write lock (BEGIN IMMEDIATE, or
+def write_new_rows(session: Session, rows: list[tuple]) -> list[tuple[int, int]]:
+    """Write staged rows and say which ids they got, as inclusive runs (for `count_inserted`). On SQLite the write lock (BEGIN IMMEDIATE, or
     a deferred transaction that fails rather than write on a stale snapshot) keeps every other writer out, so the
     new rows are exactly the ids above the maximum before. On PostgreSQL other transactions insert at the same time
     and may commit ids above it before the aggregates are counted, so the ids are taken from the sequence first
@@ -252,13 +263,18 @@ def _write_new_rows(session: Session, rows: list[tuple]) -> list[tuple[int, int]
 
 def _runs(ids: list[int]) -> list[tuple[int, int]]:
     """Sorted ids as inclusive runs of consecutive ones (one run unless other imports took ids meanwhile)."""
-    runs: list[tuple[int, int]] = []
-    for id_ in ids:
-        if runs and runs[-1][1] == id_ - 1:
-            runs[-1] = (runs[-1][0], id_)
+    return joined_runs([(id_, id_) for id_ in ids])
+
+
+def joined_runs(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inclusive id runs in order, each joined to the one before when they meet (a file's parts written one by one)."""
+    joined: list[tuple[int, int]] = []
+    for first, last in runs:
+        if joined and joined[-1][1] == first - 1:
+            joined[-1] = (joined[-1][0], last)
         else:
-            runs.append((id_, id_))
-    return runs
+            joined.append((first, last))
+    return joined
 
 
 def write_feedback_rows(session: Session, rows: list[tuple], columns: tuple[str, ...] = FEEDBACK_COLUMNS) -> None:

@@ -1,26 +1,43 @@
-"""Preparing an uploaded file in a separate process, so a hostile file cannot pin the server.
+"""Preparing a feedback file in a separate process, and importing a file (`import_file`).
 
 The web app's upload is read, screened and classified (`prepare_import`) in a child process that is
 killed when it runs over its time limit (`VARTTI_IMPORT_SECONDS`), when it asks for more memory than
 `VARTTI_IMPORT_MB`, or when the caller's `waiting` callback raises (the admin pressed Cancel or left).
 The prepared rows come back to the caller, who stores them in one short write transaction.
+
+The command line and the drop folder import a big file on PostgreSQL part by part: a child process
+prepares batch after batch while this one stores the parts it has sent, so the Python work of reading
+and checking runs beside the database's work of writing. SQLite has one write lock for the whole
+database, so there the file is prepared first and the lock taken only to store it (README, *Imports
+don't lock anyone out*).
 """
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import resource
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from auth.access import AccessDenied, Viewer
 from data.db import make_engine, session_scope
 from data.feedback_files import UnknownProfile
 from data.file_reading import FileUnusable, ImportLimits
-from data.imports import PreparedImport, prepare_import
+from data.import_pipeline import ImportSummary
+from data.imports import PreparedImport, prepare_import, prepared_parts, store_parts
 
 POLL_SECONDS = 0.2
+# A file of fewer bytes than this has one or two batches: nothing to overlap, not worth a process.
+PARTED_BYTES = 2_000_000
+# Parts the preparing process may run ahead of the writer (5 000 rows each).
+PARTS_AHEAD = 8
+# A file is prepared again when another import stored some of its keys meanwhile; more than that is a fault.
+STORE_ATTEMPTS = 3
 
 
 class PrepareTimedOut(RuntimeError):
@@ -35,29 +52,54 @@ class PrepareFailed(RuntimeError):
     """The preparing process ran out of memory or crashed; nothing was written."""
 
 
-def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
-                      limits: ImportLimits | None, memory_mb: int | None) -> None:
+def _limit_memory(memory_mb: int | None) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _failure(problem: BaseException) -> tuple:
+    """What went wrong in the child, as a message the caller turns back into its exception (`_unpacked`)."""
+    if isinstance(problem, FileUnusable):
+        return ("unusable", problem.reason, problem.detail)
+    if isinstance(problem, UnknownProfile):
+        return ("unknown_profile", str(problem))
+    if isinstance(problem, AccessDenied):
+        return ("denied", problem.permission, problem.target)
+    if isinstance(problem, MemoryError):
+        return ("failed", "out of memory")
+    return ("failed", repr(problem)[:500])
+
+
+def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
+                      limits: ImportLimits | None, memory_mb: int | None) -> None:
+    _limit_memory(memory_mb)
     try:
         engine = make_engine(url)
         with session_scope(engine) as session:
             result = ("ok", prepare_import(session, actor=actor, content=content, file_name=file_name,
                                            profile=profile, limits=limits))
         engine.dispose()
-    except FileUnusable as problem:
-        result = ("unusable", problem.reason, problem.detail)
-    except UnknownProfile as problem:
-        result = ("unknown_profile", str(problem))
-    except AccessDenied as denied:
-        result = ("denied", denied.permission, denied.target)
-    except MemoryError:
-        result = ("failed", "out of memory")
-    except Exception as problem:  # anything else the file provokes: told to the caller as a failure
-        result = ("failed", repr(problem)[:500])
+    except Exception as problem:  # anything the file provokes: told to the caller
+        result = _failure(problem)
     pipe.send(result)
     pipe.close()
+
+
+def _parts_in_child(parts, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
+                    limits: ImportLimits | None) -> None:
+    try:
+        engine = make_engine(url)
+        with session_scope(engine) as session:
+            for part in prepared_parts(session, actor=actor, content=content, file_name=file_name,
+                                       profile=profile, limits=limits):
+                parts.put(("part", part))
+        engine.dispose()
+        parts.put(("done",))
+    except Exception as problem:  # anything the file provokes: told to the caller
+        parts.put(_failure(problem))
+    parts.close()
+    parts.join_thread()
 
 
 def prepare_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,
@@ -105,3 +147,80 @@ def _unpacked(result: tuple) -> PreparedImport:
     if kind == "denied":
         raise AccessDenied(*rest)
     raise PrepareFailed(*rest)
+
+
+def parts_prepared_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,
+                         limits: ImportLimits | None = None) -> Iterator[PreparedImport]:
+    """A file prepared part by part in a child process, each part given as soon as it is ready (the caller stores
+    one while the child prepares the next); the child is ended when the caller stops taking parts."""
+    # A fork starts at once, where spawning imports the app again (~1 s); but a fork of a process with other
+    # threads could inherit a lock one of them held, so such a process spawns.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    parts = context.Queue(PARTS_AHEAD)
+    url = engine.url.render_as_string(hide_password=False)
+    process = context.Process(target=_parts_in_child, daemon=True,
+                              args=(parts, url, actor, content, file_name, profile, limits))
+    process.start()
+    try:
+        while True:
+            message = _next_message(parts, process)
+            if message[0] == "done":
+                return
+            if message[0] != "part":
+                _unpacked(message)
+            yield message[1]
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parts.close()
+
+
+def _next_message(parts, process) -> tuple:
+    while True:
+        try:
+            return parts.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not process.is_alive():
+                break
+    try:
+        # The child flushes what it sent before it ends, so a last message is there to take.
+        return parts.get(timeout=POLL_SECONDS)
+    except queue.Empty:
+        raise PrepareFailed(f"the preparing process ended with code {process.exitcode}") from None
+
+
+def parted(engine: Engine, content: bytes) -> bool:
+    """Whether a file is prepared part by part beside the writer: a big file, on a database whose writers don't
+    take one lock for the whole database (PostgreSQL); on SQLite the lock would be held while the file is read."""
+    return engine.dialect.name == "postgresql" and len(content) >= PARTED_BYTES
+
+
+def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str = "native",
+                now: datetime, limits: ImportLimits | None = None,
+                prepare: Callable[[], Iterable[PreparedImport]] | None = None,
+                content_hash: str | None = None) -> ImportSummary:
+    """Import a file in one write transaction: a big file on PostgreSQL stored part by part as a child process
+    prepares it, else prepared in a read transaction first (or with `prepare`) and then stored."""
+    for attempt in range(STORE_ATTEMPTS):
+        if prepare is not None and attempt == 0:
+            parts = prepare()
+        elif parted(engine, content):
+            parts = parts_prepared_apart(engine, actor=actor, content=content, file_name=file_name,
+                                         profile=profile, limits=limits)
+        else:
+            with session_scope(engine) as session:
+                parts = [prepare_import(session, actor=actor, content=content, file_name=file_name,
+                                        profile=profile, limits=limits)]
+        try:
+            with session_scope(engine, write=True) as session:
+                return store_parts(session, actor=actor, parts=parts, now=now, content_hash=content_hash)
+        except IntegrityError:
+            # Another import stored some of these keys since they were looked up: prepare again,
+            # and they are duplicates or conflicts now.
+            if attempt + 1 == STORE_ATTEMPTS:
+                raise
+        finally:
+            if hasattr(parts, "close"):
+                parts.close()
+    raise AssertionError("unreachable")

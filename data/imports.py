@@ -1,33 +1,31 @@
 """Importing feedback: one file is one transaction; every row is stored, a duplicate,
 a conflict or a kept reject; identity codes and contacts never reach a table (CONTRACTS.md).
 
-An import has two steps, so the database's write lock is held only for the insert itself:
-`prepare_import` reads the file in batches (parse and screen the rows, resolve units by code or
-through the admins' unit mappings, look the keys up in one query per batch) in a read transaction,
-and keeps the rows to insert, ready for the driver, in memory; `store_import` then inserts them,
-the rejects and the run in one short write transaction. `import_file` does both and prepares again
-if another import stored some of the same keys in between. Importing the same file again finds
-every key and changes nothing.
+Preparing and storing are apart: `prepared_parts` reads the file in batches (parse and screen the rows,
+resolve units by code or through the admins' unit mappings, look the keys up in one query per batch)
+without writing, each batch's rows ready for the driver; `store_parts` inserts them, the rejects and the
+run in one write transaction. `prepare_import` joins the parts in one (the upload's preview, SQLite's
+import); data/import_worker.py runs the preparing in a second process, all at once or part by part while
+the first process stores (`import_file`). Importing the same file again finds every key and changes nothing.
 
 The row pipeline is data/import_pipeline.py; kept rejects are data/rejects.py, unit mappings
 data/unit_mappings.py and the export data/export.py.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from auth.access import AccessDenied, Viewer, can
 from auth.roles import Permission
 from board.identity import screen
+from data.aggregates import count_inserted
 from data.audit import record
-from data.db import session_scope
 from data.feedback_checks import parse_rows
 from data.feedback_files import load_profile, map_columns, reject_data
 from data.file_reading import ImportLimits, read_table
@@ -37,17 +35,16 @@ from data.import_pipeline import (
     Pipeline,
     RejectRow,
     batches,
-    insert_feedback,
+    joined_runs,
     reject_values,
     staged_rows,
+    write_new_rows,
 )
-from data.models import ImportRun, ImportReject, Unit
+from data.models import ImportReject, ImportRun, Unit
 
 SYSTEM_ACTOR = "cli"
 SQLITE_CACHE_KIB = 65_536
 PREVIEW_REJECTS = 200
-# A file is prepared again when another import stored some of its keys meanwhile; more than that is a fault.
-STORE_ATTEMPTS = 3
 
 
 class ImportRefused(ValueError):
@@ -117,9 +114,10 @@ class PreparedImport:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
-                   profile: str = "native", limits: ImportLimits | None = None) -> PreparedImport:
-    """Read, screen and classify a feedback file without writing (a read transaction will do); FileUnusable when
+def prepared_parts(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
+                   profile: str = "native", limits: ImportLimits | None = None) -> Iterator[PreparedImport]:
+    """Read, screen and classify a feedback file batch by batch without writing (a read transaction will do):
+    each part holds one batch's new rows and rejects, and the summary of the file so far; FileUnusable when
     it can't be read or breaks a limit."""
     require_import(session, actor)
     chosen = load_profile(profile)
@@ -127,38 +125,80 @@ def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, fi
     columns = map_columns(chosen, table.header)
     pipeline = Pipeline(session, chosen, writes=False)
     dialect = session.connection().dialect
-    prepared = PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
     raws = ((number, columns.raw(cells, chosen.constants)) for number, cells in table.rows)
+    shown_name = screen(file_name).text
+    parted = False
     for chunk in batches(raws):
+        part = PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
         # Parsed and screened a batch at a time: one pass over the batch's texts finds the few to mask.
         outcomes, new = pipeline.feed(parse_rows(chosen, chunk))
-        prepared.rows.extend(staged_rows(dialect, new))
+        part.rows = staged_rows(dialect, new)
         problems = [row for row, outcome in outcomes if outcome in ("rejected", "conflict")]
-        prepared.rejects.extend(reject_values(row) for row in problems)
+        part.rejects = [reject_values(row) for row in problems]
         room = PREVIEW_REJECTS - len(pipeline.summary.rejects)
         for row in problems[:max(room, 0)]:
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
-                                                      reject_data(row.raw), 1, screen(file_name).text, chosen.name))
-    return prepared
+                                                      reject_data(row.raw), 1, shown_name, chosen.name))
+        parted = True
+        yield part
+    if not parted:
+        yield PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
+
+
+def prepare_import(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
+                   profile: str = "native", limits: ImportLimits | None = None) -> PreparedImport:
+    """A whole feedback file read, screened and classified without writing (`prepared_parts` joined in one)."""
+    whole = None
+    for part in prepared_parts(session, actor=actor, content=content, file_name=file_name, profile=profile,
+                               limits=limits):
+        if whole is None:
+            whole = part
+        else:
+            whole.rows.extend(part.rows)
+            whole.rejects.extend(part.rejects)
+    return whole
 
 
 def store_import(session: Session, *, actor: Viewer | None, prepared: PreparedImport,
                  now: datetime, content_hash: str | None = None) -> ImportSummary:
     """Store a prepared file: its new rows, its rejects and the run, audited (IntegrityError when a key was stored meanwhile)."""
+    return store_parts(session, actor=actor, parts=[prepared], now=now, content_hash=content_hash)
+
+
+def store_parts(session: Session, *, actor: Viewer | None, parts: Iterable[PreparedImport],
+                now: datetime, content_hash: str | None = None) -> ImportSummary:
+    """Store a file's prepared parts as they come, in the caller's transaction: their new rows (counted into the
+    aggregates), their rejects and the run with the last part's summary, audited (IntegrityError when a key was
+    stored meanwhile)."""
     require_import(session, actor)
-    if session.connection().dialect.name != prepared.dialect:
+    run = last = None
+    written: list[tuple[int, int]] = []
+    for part in parts:
+        if run is None:
+            run = _begin_storing(session, actor, part, now, content_hash)
+        if part.rows:
+            written += write_new_rows(session, part.rows)
+        for start in range(0, len(part.rejects), BATCH):
+            session.execute(insert(ImportReject.__table__),
+                            [{**reject, "run_id": run.id} for reject in part.rejects[start:start + BATCH]])
+        last = part
+    if last is None:
+        raise ImportRefused("the file was not prepared")
+    # Counted once for the whole file: a part's days recur in the next parts.
+    count_inserted(session, joined_runs(written))
+    finish_run(session, run, last.summary, actor, now, "import.run")
+    return last.summary
+
+
+def _begin_storing(session: Session, actor: Viewer | None, part: PreparedImport, now: datetime,
+                   content_hash: str | None) -> ImportRun:
+    if session.connection().dialect.name != part.dialect:
         raise ImportRefused("the file was prepared for another database")
-    if prepared.dialect == "sqlite":
+    if part.dialect == "sqlite":
         # The default 2 MB page cache thrashes on the five feedback indexes of a big import;
         # this connection keeps 64 MB for as long as it lives (the pool reuses it).
         session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-    run = start_run(session, actor, prepared.file_name, prepared.profile, now, content_hash)
-    insert_feedback(session, prepared.rows)
-    for start in range(0, len(prepared.rejects), BATCH):
-        session.execute(insert(ImportReject.__table__),
-                        [{**reject, "run_id": run.id} for reject in prepared.rejects[start:start + BATCH]])
-    finish_run(session, run, prepared.summary, actor, now, "import.run")
-    return prepared.summary
+    return start_run(session, actor, part.file_name, part.profile, now, content_hash)
 
 
 def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, file_name: str,
@@ -171,25 +211,3 @@ def import_feedback(session: Session, *, actor: Viewer | None, content: bytes, f
     if dry_run:
         return prepared.summary
     return store_import(session, actor=actor, prepared=prepared, now=now)
-
-
-def import_file(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str = "native",
-                now: datetime, limits: ImportLimits | None = None,
-                prepare: Callable[[], PreparedImport] | None = None, content_hash: str | None = None) -> ImportSummary:
-    """Import a file in two steps: prepare it in a read transaction (or with `prepare`), then store it in one short write."""
-    for attempt in range(STORE_ATTEMPTS):
-        if prepare is not None and attempt == 0:
-            prepared = prepare()
-        else:
-            with session_scope(engine) as session:
-                prepared = prepare_import(session, actor=actor, content=content, file_name=file_name,
-                                          profile=profile, limits=limits)
-        try:
-            with session_scope(engine, write=True) as session:
-                return store_import(session, actor=actor, prepared=prepared, now=now, content_hash=content_hash)
-        except IntegrityError:
-            # Another import stored some of these keys since they were looked up: prepare again,
-            # and they are duplicates or conflicts now.
-            if attempt + 1 == STORE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")

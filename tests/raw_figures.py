@@ -3,7 +3,7 @@ aggregates of issue 16): the oracle the aggregate-based figures are checked agai
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC
+from datetime import UTC, date
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from board.likert import AGREE_MIN, STATEMENT_KEYS, likert_summary
 from board.nps import DETRACTOR_MAX, PROMOTER_MIN, nps
 from board.periods import HELSINKI, Period
+from data.aggregate_tables import AGGREGATE_TABLES
 from data.metrics import FeedbackFigures
 from data.models import CHANNELS, COLLECTIONS, Feedback, Unit
 from data.organisation import in_subtree
@@ -197,3 +198,20 @@ def expected_tables(session: Session) -> dict[str, dict[tuple, object]]:
                 tuple(a + b for a, b in zip(before, value)) if isinstance(value, tuple) else before + value)
         monthly[name.replace("feedback_day", "feedback_month")] = months
     return {**daily, **monthly}
+
+
+def stored_tables(session) -> dict[str, dict[tuple, object]]:
+    """What the aggregate tables hold, rows of nothing but zeros left out (as `expected_tables` gives them)."""
+    found = {}
+    for table in AGGREGATE_TABLES:
+        keys = [c.name for c in table.primary_key.columns]
+        counted = [c.name for c in table.c if c.name not in keys]
+        rows = {}
+        for row in session.execute(select(table)).mappings():
+            values = tuple(row[name] for name in counted)
+            if any(values):
+                key = tuple(date.fromisoformat(row[k]) if isinstance(row[k], str) and k in ("day", "month")
+                            else row[k] for k in keys)
+                rows[key] = values if len(values) > 1 else values[0]
+        found[table.name] = rows
+    return found

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import import_bench  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-import import_bench  # noqa: E402
 from data import feedback_checks, import_pipeline, imports  # noqa: E402
 from data.db import session_scope  # noqa: E402
 
@@ -78,8 +78,8 @@ def main() -> int:
     timed(import_pipeline.Pipeline, "feed", "classify")
     timed(import_pipeline.Pipeline, "_existing", "lookup")
     timed(imports, "staged_rows", "stage")
-    timed(import_pipeline, "_write_new_rows", "insert")
-    timed(import_pipeline, "count_inserted", "aggregates")
+    timed(imports, "write_new_rows", "insert")
+    timed(imports, "count_inserted", "aggregates")
     content = import_bench.generate(args.rows)
     with tempfile.TemporaryDirectory() as folder:
         phases(f"sqlite:///{folder}/phases.db", content, args.rows, "SQLite")

@@ -73,22 +73,6 @@ def _csv_row(key: str, unit: str, fields: dict, broken: bool) -> dict[str, str]:
     return row
 
 
-def _aggregates(session) -> dict[str, dict[tuple, object]]:
-    found = {}
-    for table in AGGREGATE_TABLES:
-        keys = [c.name for c in table.primary_key.columns]
-        counted = [c.name for c in table.c if c.name not in keys]
-        rows = {}
-        for row in session.execute(select(table)).mappings():
-            values = tuple(row[name] for name in counted)
-            if any(values):
-                key = tuple(date.fromisoformat(row[k]) if isinstance(row[k], str) and k in ("day", "month")
-                            else row[k] for k in keys)
-                rows[key] = values if len(values) > 1 else values[0]
-        found[table.name] = rows
-    return found
-
-
 def _periods(rng: random.Random) -> list[Period]:
     periods = [Period(date(2026, 1, 1), date(2026, 12, 31)), Period(date(2026, 7, 1), date(2026, 9, 30)),
                Period(date(2026, 3, 29), date(2026, 3, 29)), Period(date(2026, 10, 25), date(2026, 10, 25))]
@@ -188,13 +172,13 @@ def test_random_imports_corrections_and_marks_keep_the_aggregates_equal_to_the_r
                         mark_no_reply_needed(session, viewer=supervisor, feedback_id=feedback.id,
                                              seen_version=feedback.version, reason="Ei tavoitettu", now=NOW)
         with session_scope(engine) as session:
-            assert _aggregates(session) == raw.expected_tables(session), (seed, step, action)
+            assert raw.stored_tables(session) == raw.expected_tables(session), (seed, step, action)
     with session_scope(engine) as session:
         _check_figures(session, rng, monkeypatch)
     with session_scope(engine, write=True) as session:
-        before = _aggregates(session)
+        before = raw.stored_tables(session)
         rebuild(session)
-        assert _aggregates(session) == before
+        assert raw.stored_tables(session) == before
 
 
 def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, database_url, monkeypatch, capsys):
@@ -203,7 +187,7 @@ def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, dat
         for hours in (1, 30, 400):
             add_feedback(session, "U1", NOW - timedelta(hours=hours), nps=9, kohtaaminen=4, channel="verkko",
                          reply_requested=True, replied_at=NOW)
-        expected = _aggregates(session)
+        expected = raw.stored_tables(session)
         for table in AGGREGATE_TABLES:
             session.execute(table.delete())
     monkeypatch.setenv("VARTTI_DATABASE_URL", database_url)
@@ -212,7 +196,7 @@ def test_the_rebuild_command_recomputes_the_aggregates_from_the_rows(engine, dat
     assert printed == {"feedback_day": 3, "feedback_day_reply_hours": 3, "feedback_month": 1,
                        "feedback_month_reply_hours": 3}
     with session_scope(engine) as session:
-        assert _aggregates(session) == expected == raw.expected_tables(session)
+        assert raw.stored_tables(session) == expected == raw.expected_tables(session)
 
 
 def test_a_rebuild_counts_rows_decades_apart_by_their_helsinki_day_and_an_empty_table_as_nothing(engine):
@@ -226,7 +210,7 @@ def test_a_rebuild_counts_rows_decades_apart_by_their_helsinki_day_and_an_empty_
             add_feedback(session, "U1", moment, nps=9, channel="verkko", reply_requested=True,
                          replied_at=moment + timedelta(hours=13, seconds=1799))
         rebuild(session)
-        found = _aggregates(session)
+        found = raw.stored_tables(session)
         assert found == raw.expected_tables(session)
         assert {day for _, day in found["feedback_day"]} == {
             date(2001, 3, 25), date(2063, 10, 27), date(2063, 10, 28), date(2098, 12, 31), date(2099, 1, 1)}
@@ -259,7 +243,7 @@ def test_an_import_counts_only_its_own_rows_when_another_import_commits_while_it
         assert import_feedback(session, actor=None, content=first, file_name="a.csv", now=NOW).inserted == 40
     with session_scope(engine) as session:
         assert session.execute(select(func.count()).select_from(Feedback)).scalar_one() == 80
-        assert _aggregates(session) == raw.expected_tables(session)
+        assert raw.stored_tables(session) == raw.expected_tables(session)
 
 
 def test_a_channel_or_collection_off_the_lists_counts_as_not_said(engine):
@@ -268,10 +252,10 @@ def test_a_channel_or_collection_off_the_lists_counts_as_not_said(engine):
         make_tree(session, NOW)
         for channel, collection in (("fax", "pigeon"), (None, None), ("verkko", "sms")):
             add_feedback(session, "U1", NOW - timedelta(hours=2), nps=9, channel=channel, collection=collection)
-        counted = _aggregates(session)
+        counted = raw.stored_tables(session)
         assert counted == raw.expected_tables(session)
         rebuild(session)
-        assert _aggregates(session) == counted
+        assert raw.stored_tables(session) == counted
         unit = unit_by_code(session, "U1")
         today = Period(helsinki_date(NOW), helsinki_date(NOW))
         assert metrics.volume_by_collection(session, unit, today) == {"": 2, "sms": 1}
@@ -302,9 +286,9 @@ def test_upgrading_from_the_mix_tables_counts_the_stored_feedback_and_downgradin
                                      received_at=NOW - timedelta(hours=hours), nps=9))
         upgrade(engine)
         with session_scope(engine) as session:
-            assert _aggregates(session) == raw.expected_tables(session)
+            assert raw.stored_tables(session) == raw.expected_tables(session)
             verkko = COUNT_COLUMNS.index("channel_verkko")
-            assert sum(row[verkko] for row in _aggregates(session)["feedback_day"].values()) == 2
+            assert sum(row[verkko] for row in raw.stored_tables(session)["feedback_day"].values()) == 2
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0021_board_revision_indexes")

@@ -328,7 +328,7 @@ def test_three_supervisors_writing_at_the_same_time_never_lose_an_update(engine,
 
 def _held_import(engine, monkeypatch, rows: int):
     """Start an import of `rows` rows in a thread and hold it as its first batch is parsed."""
-    from data import imports
+    from data import import_worker, imports
     from tests.import_support import native_csv, native_row
 
     parsing, release = threading.Event(), threading.Event()
@@ -345,7 +345,7 @@ def _held_import(engine, monkeypatch, rows: int):
 
     def run():
         try:
-            outcome["summary"] = imports.import_file(engine, actor=None, content=content, file_name="iso.csv", now=NOW)
+            outcome["summary"] = import_worker.import_file(engine, actor=None, content=content, file_name="iso.csv", now=NOW)
         except Exception as problem:  # reported by the test's asserts
             outcome["summary"] = problem
 
@@ -386,7 +386,7 @@ def test_a_sign_in_or_an_edit_is_saved_at_once_while_a_file_is_being_imported(en
 
 
 def test_an_import_that_meets_a_key_stored_meanwhile_counts_it_as_a_duplicate_and_stores_the_rest(engine, world):
-    from data import imports
+    from data import import_worker, imports
     from tests.import_support import native_csv, native_row
 
     content = native_csv([native_row("race-1"), native_row("race-2")]).encode()
@@ -396,8 +396,8 @@ def test_an_import_that_meets_a_key_stored_meanwhile_counts_it_as_a_duplicate_an
     with session_scope(engine, write=True) as session:
         imports.import_feedback(session, actor=None, content=native_csv([native_row("race-1")]).encode(),
                                 file_name="b.csv", now=NOW)
-    summary = imports.import_file(engine, actor=None, content=content, file_name="a.csv", now=NOW,
-                                  prepare=lambda: prepared)
+    summary = import_worker.import_file(engine, actor=None, content=content, file_name="a.csv", now=NOW,
+                                        prepare=lambda: [prepared])
     assert (summary.inserted, summary.duplicates) == (1, 1)
     with session_scope(engine) as session:
         assert session.exec(select(func.count()).select_from(Feedback).where(

@@ -18,7 +18,7 @@ from auth.access import AccessDenied
 from auth.roles import Role
 from data.db import session_scope
 from data.drop_folder import LOCK_NAME, drop_folder_view, folder_lock, note_problem
-from data.imports import import_file
+from data.import_worker import import_file
 from data.models import AuditEvent, Feedback
 from tests.conftest import NOW, ROOT
 from tests.factories import make_tree, person

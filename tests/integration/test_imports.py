@@ -380,12 +380,12 @@ def test_an_upload_that_takes_longer_than_its_limit_is_ended_and_reported_and_no
 def test_an_upload_prepared_apart_is_stored_like_any_import_and_a_cancel_ends_the_process(county):
     import multiprocessing
 
-    from data.import_worker import prepare_apart
+    from data.import_worker import import_file, prepare_apart
 
     content = native_csv([native_row("apart-1"), native_row("apart-2", nps="11")]).encode()
     prepared = prepare_apart(county, actor=None, content=content, file_name="a.csv", profile="native", seconds=60)
-    summary = imports.import_file(county, actor=None, content=content, file_name="a.csv", now=NOW,
-                                  prepare=lambda: prepared)
+    summary = import_file(county, actor=None, content=content, file_name="a.csv", now=NOW,
+                          prepare=lambda: [prepared])
     assert summary.as_json() == {"read": 2, "inserted": 1, "duplicates": 0, "conflicts": 0, "rejected": 1,
                                  "redacted": 0}
 
