@@ -14,6 +14,7 @@ don't lock anyone out*).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import resource
 import threading
@@ -93,13 +94,26 @@ def _parts_in_child(parts, url: str, actor: Viewer | None, content: bytes, file_
         with session_scope(engine) as session:
             for part in prepared_parts(session, actor=actor, content=content, file_name=file_name,
                                        profile=profile, limits=limits):
-                parts.put(("part", part))
+                _hand_over(parts, ("part", part))
         engine.dispose()
-        parts.put(("done",))
+        _hand_over(parts, ("done",))
     except Exception as problem:  # anything the file provokes: told to the caller
-        parts.put(_failure(problem))
+        _hand_over(parts, _failure(problem))
     parts.close()
     parts.join_thread()
+
+
+def _hand_over(parts, message: tuple) -> None:
+    """Give the parent a message, waiting while it is parts behind. A parent killed meanwhile ends this process
+    too: a fork shares the parent's descriptors (the drop folder's lock, the socket of the import's transaction),
+    which are let go only when both have ended."""
+    while True:
+        try:
+            parts.put(message, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if not multiprocessing.parent_process().is_alive():
+                os._exit(1)
 
 
 def prepare_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,

@@ -284,6 +284,53 @@ def test_a_watcher_killed_mid_file_leaves_it_whole_and_the_restart_finishes_it(c
     assert (sql_count(county, "feedback"), sql_count(county, "import_run")) == (ROWS, 1)
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` now (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_watcher_killed_while_a_second_process_prepares_its_file_leaves_no_process_behind(county, database_url,
+                                                                                            drop):
+    if county.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL prepares a big file in a second process")
+    rows = 3 * ROWS  # more parts than the second process may prepare ahead of the watcher
+    _big_file(drop, rows)
+    process = _watcher(database_url, drop, "--once")
+    deadline = time.monotonic() + DEADLINE
+    while not (preparing := _children(process.pid)):
+        assert process.poll() is None, "the watcher ended before it was seen preparing the file apart"
+        assert time.monotonic() < deadline, "the watcher never prepared the file in a second process"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=DEADLINE)
+    # The preparing process shares the watcher's folder lock and database socket: it must end too.
+    while not all(_ended(pid) for pid in preparing):
+        assert time.monotonic() < deadline, "the second process outlived the killed watcher"
+        time.sleep(0.01)
+    assert sql_count(county, "feedback") == 0
+    again = subprocess.run([sys.executable, "-m", "data", "import-dir", str(drop), "--once"], cwd=ROOT,
+                           env={**os.environ, "VARTTI_DATABASE_URL": database_url}, capture_output=True,
+                           text=True, timeout=DEADLINE)
+    assert again.returncode == 0, again.stderr
+    assert (_names(drop), _names(drop / "done")) == ([], ["iso.csv"])
+    assert sql_count(county, "feedback") == rows
+
+
 def test_sigterm_lets_the_watcher_finish_the_file_it_is_taking_then_stop(county, database_url, drop):
     _big_file(drop, ROWS // 4)
     process = _watcher(database_url, drop, "--interval", "0.2")
