@@ -150,7 +150,7 @@ def _unusable(problem) -> str:
 def cmd_import(engine, settings, args) -> int:
     from data.feedback_files import UnknownProfile
     from data.file_reading import FileUnusable, check_file_size
-    from data.import_worker import import_file
+    from data.import_worker import PrepareFailed, import_file
     from data.imports import prepare_import
 
     limits = settings.import_limits
@@ -176,6 +176,8 @@ def cmd_import(engine, settings, args) -> int:
         raise CliError(f"unknown profile {args.profile!r}", UNUSABLE) from None
     except FileUnusable as problem:
         raise CliError(f"file unusable, nothing written: {_unusable(problem)}", UNUSABLE) from None
+    except PrepareFailed as problem:
+        raise CliError(f"import failed, nothing written: {problem}", UNUSABLE) from None
     print(json.dumps(summary.as_json()))
     if not args.dry_run and summary.inserted:
         _retrain_topics(engine, settings)

@@ -14,8 +14,6 @@ don't lock anyone out*).
 from __future__ import annotations
 
 import multiprocessing
-import os
-import queue
 import resource
 import threading
 import time
@@ -35,8 +33,6 @@ from data.imports import PreparedImport, prepare_import, prepared_parts, store_p
 POLL_SECONDS = 0.2
 # A file of fewer bytes than this has one or two batches: nothing to overlap, not worth a process.
 PARTED_BYTES = 2_000_000
-# Parts the preparing process may run ahead of the writer (5 000 rows each).
-PARTS_AHEAD = 8
 # A file is prepared again when another import stored some of its keys meanwhile; more than that is a fault.
 STORE_ATTEMPTS = 3
 
@@ -87,33 +83,31 @@ def _prepare_in_child(pipe, url: str, actor: Viewer | None, content: bytes, file
     pipe.close()
 
 
-def _parts_in_child(parts, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
+def _parts_in_child(sender, receiver, url: str, actor: Viewer | None, content: bytes, file_name: str, profile: str,
                     limits: ImportLimits | None) -> None:
+    # The reading end is the parent's alone. With this process's copy closed, a parent that dies makes the next send
+    # fail, which ends this process: a fork shares the parent's descriptors (the drop folder's lock, the socket of
+    # the import's transaction), and they are let go only when both processes have ended.
+    receiver.close()
+    sent = 0
     try:
         engine = make_engine(url)
         with session_scope(engine) as session:
             for part in prepared_parts(session, actor=actor, content=content, file_name=file_name,
                                        profile=profile, limits=limits):
-                _hand_over(parts, ("part", part))
+                sender.send(("part", part))
+                sent += 1
         engine.dispose()
-        _hand_over(parts, ("done",))
+        message = ("done", sent)
+    except BrokenPipeError:
+        return
     except Exception as problem:  # anything the file provokes: told to the caller
-        _hand_over(parts, _failure(problem))
-    parts.close()
-    parts.join_thread()
-
-
-def _hand_over(parts, message: tuple) -> None:
-    """Give the parent a message, waiting while it is parts behind. A parent killed meanwhile ends this process
-    too: a fork shares the parent's descriptors (the drop folder's lock, the socket of the import's transaction),
-    which are let go only when both have ended."""
-    while True:
-        try:
-            parts.put(message, timeout=POLL_SECONDS)
-            return
-        except queue.Full:
-            if not multiprocessing.parent_process().is_alive():
-                os._exit(1)
+        message = _failure(problem)
+    try:
+        sender.send(message)
+    except BrokenPipeError:
+        return
+    sender.close()
 
 
 def prepare_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,
@@ -166,41 +160,43 @@ def _unpacked(result: tuple) -> PreparedImport:
 def parts_prepared_apart(engine: Engine, *, actor: Viewer | None, content: bytes, file_name: str, profile: str,
                          limits: ImportLimits | None = None) -> Iterator[PreparedImport]:
     """A file prepared part by part in a child process, each part given as soon as it is ready (the caller stores
-    one while the child prepares the next); the child is ended when the caller stops taking parts."""
+    one while the child prepares the next); PrepareFailed when the child ends without saying that all were sent.
+    The child is ended when the caller stops taking parts."""
     # A fork starts at once, where spawning imports the app again (~1 s); but a fork of a process with other
     # threads could inherit a lock one of them held, so such a process spawns.
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    parts = context.Queue(PARTS_AHEAD)
+    receiver, sender = context.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)
     process = context.Process(target=_parts_in_child, daemon=True,
-                              args=(parts, url, actor, content, file_name, profile, limits))
+                              args=(sender, receiver, url, actor, content, file_name, profile, limits))
     process.start()
+    # The child's copy is the only writing end left: when the child ends, even half-way through a part, the
+    # next receive here ends too.
+    sender.close()
+    taken = 0
     try:
         while True:
-            message = _next_message(parts, process)
+            message = _received(receiver, process)
             if message[0] == "done":
+                if message[1] != taken:
+                    raise PrepareFailed(f"{message[1]} parts were sent, {taken} arrived")
                 return
             if message[0] != "part":
                 _unpacked(message)
+            taken += 1
             yield message[1]
     finally:
         if process.is_alive():
             process.kill()
         process.join(5)
-        parts.close()
+        receiver.close()
 
 
-def _next_message(parts, process) -> tuple:
-    while True:
-        try:
-            return parts.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            if not process.is_alive():
-                break
+def _received(receiver, process) -> tuple:
     try:
-        # The child flushes what it sent before it ends, so a last message is there to take.
-        return parts.get(timeout=POLL_SECONDS)
-    except queue.Empty:
+        return receiver.recv()
+    except (EOFError, OSError):
+        process.join(5)
         raise PrepareFailed(f"the preparing process ended with code {process.exitcode}") from None
 
 

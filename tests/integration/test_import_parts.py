@@ -130,6 +130,34 @@ def test_an_unknown_profile_is_told_from_the_preparing_process_and_nothing_is_wr
     assert sql_count(pg_county, "import_run") == 0
 
 
+def test_a_preparing_process_that_dies_half_way_fails_the_import_and_nothing_is_written(pg_county, monkeypatch):
+    import multiprocessing
+
+    write = import_pipeline.write_feedback_rows
+
+    def write_then_kill_the_preparing_process(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
+        # As the out-of-memory killer would, while the next part is on its way.
+        for child in multiprocessing.active_children():
+            child.kill()
+        write(session, rows, columns)
+
+    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["summary"] = import_file(pg_county, actor=None, content=_big_file(), file_name="iso.csv", now=NOW)
+        except Exception as problem:  # reported by the asserts below
+            outcome["summary"] = problem
+
+    importer = threading.Thread(target=run, daemon=True)
+    importer.start()
+    importer.join(WAIT)
+    assert not importer.is_alive(), "the import waited for the dead process"
+    assert isinstance(outcome["summary"], import_worker.PrepareFailed), outcome["summary"]
+    assert sql_count(pg_county, "feedback") == sql_count(pg_county, "import_run") == 0
+
+
 def test_a_key_stored_by_another_import_meanwhile_is_found_when_the_file_is_prepared_again(pg_county, parts_taken):
     content = _big_file()
     with session_scope(pg_county) as session:
@@ -190,7 +218,7 @@ def test_a_sign_in_is_saved_at_once_while_a_file_is_being_stored_part_by_part(pg
         except Exception as problem:  # reported by the asserts below
             outcome["summary"] = problem
 
-    importer = threading.Thread(target=run)
+    importer = threading.Thread(target=run, daemon=True)
     importer.start()
     try:
         assert one_stored.wait(WAIT), "the import never stored a part"
