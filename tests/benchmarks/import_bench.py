@@ -1,7 +1,7 @@
 """Import benchmark (not a test): generate N native rows, import them into SQLite and PostgreSQL, print rows/s.
 
     .venv/bin/python tests/benchmarks/import_bench.py [--rows 1000000] [--repeat 1] [--pg postgresql+psycopg://…]
-        [--skip-pg] [--sqlite-parted]
+        [--skip-pg] [--skip-sqlite] [--sqlite-parted]
 
 Each database is fresh (a temporary SQLite file; a new PostgreSQL schema, dropped afterwards). The
 whole file is one import, as `python -m data import` does it (`import_file`): one transaction; on
@@ -132,6 +132,7 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("VARTTI_TEST_PG_URL",
                                                        "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="rounds per database; medians printed last")
     parser.add_argument("--sqlite-parted", action="store_true", help="SQLite prepared part by part beside the writer")
     args = parser.parse_args()
@@ -140,11 +141,12 @@ def main() -> int:
     print(f"generated {args.rows:,} rows ({len(content) / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s",
           flush=True)
     rounds = []
-    for _ in range(args.repeat):
+    for _ in range(0 if args.skip_sqlite else args.repeat):
         with tempfile.TemporaryDirectory() as folder:
             rounds.append(bench(f"sqlite:///{folder}/bench.db", f"sqlite:///{folder}/raw.db", content, args.rows,
                                 "SQLite", args.sqlite_parted))
-    report("SQLite", rounds, args.rows)
+    if rounds:
+        report("SQLite", rounds, args.rows)
     if not args.skip_pg:
         rounds = []
         schemas = [f"vartti_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
