@@ -53,6 +53,21 @@ def _big_file() -> bytes:
     return native_csv(rows).encode()
 
 
+def _importing_apart(engine) -> tuple[threading.Thread, dict]:
+    """The big file imported in a thread of its own (so a hang fails the test, not the run); its summary or error."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["summary"] = import_file(engine, actor=None, content=_big_file(), file_name="iso.csv", now=NOW)
+        except Exception as problem:  # reported by the asserts of the test
+            outcome["summary"] = problem
+
+    importer = threading.Thread(target=run, daemon=True)
+    importer.start()
+    return importer, outcome
+
+
 @pytest.fixture
 def county(engine):
     with session_scope(engine, write=True) as session:
@@ -142,16 +157,7 @@ def test_a_preparing_process_that_dies_half_way_fails_the_import_and_nothing_is_
         write(session, rows, columns)
 
     monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
-    outcome = {}
-
-    def run():
-        try:
-            outcome["summary"] = import_file(pg_county, actor=None, content=_big_file(), file_name="iso.csv", now=NOW)
-        except Exception as problem:  # reported by the asserts below
-            outcome["summary"] = problem
-
-    importer = threading.Thread(target=run, daemon=True)
-    importer.start()
+    importer, outcome = _importing_apart(pg_county)
     importer.join(WAIT)
     assert not importer.is_alive(), "the import waited for the dead process"
     assert isinstance(outcome["summary"], import_worker.PrepareFailed), outcome["summary"]
@@ -210,16 +216,7 @@ def test_a_sign_in_is_saved_at_once_while_a_file_is_being_stored_part_by_part(pg
             yield part
 
     monkeypatch.setattr(import_worker, "parts_prepared_apart", held)
-    outcome = {}
-
-    def run():
-        try:
-            outcome["summary"] = import_file(pg_county, actor=None, content=_big_file(), file_name="iso.csv", now=NOW)
-        except Exception as problem:  # reported by the asserts below
-            outcome["summary"] = problem
-
-    importer = threading.Thread(target=run, daemon=True)
-    importer.start()
+    importer, outcome = _importing_apart(pg_county)
     try:
         assert one_stored.wait(WAIT), "the import never stored a part"
         saved = threading.Event()
