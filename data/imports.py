@@ -104,7 +104,8 @@ def finish_run(session: Session, run: ImportRun, summary: ImportSummary, actor: 
 
 @dataclass
 class PreparedImport:
-    """A file read, screened and classified, its rows ready to insert: what one short write transaction stores."""
+    """A file, or one part of it, read, screened and classified, its rows ready to insert; the summary is the
+    file's so far (all of it in the last part)."""
 
     file_name: str
     profile: str
@@ -127,7 +128,7 @@ def prepared_parts(session: Session, *, actor: Viewer | None, content: bytes, fi
     dialect = session.connection().dialect
     raws = ((number, columns.raw(cells, chosen.constants)) for number, cells in table.rows)
     shown_name = screen(file_name).text
-    parted = False
+    yielded = False
     for chunk in batches(raws):
         part = PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
         # Parsed and screened a batch at a time: one pass over the batch's texts finds the few to mask.
@@ -139,9 +140,9 @@ def prepared_parts(session: Session, *, actor: Viewer | None, content: bytes, fi
         for row in problems[:max(room, 0)]:
             pipeline.summary.rejects.append(RejectRow(0, 0, row.number, row.problem.column, row.problem.reason,
                                                       reject_data(row.raw), 1, shown_name, chosen.name))
-        parted = True
+        yielded = True
         yield part
-    if not parted:
+    if not yielded:
         yield PreparedImport(file_name, chosen.name, dialect.name, pipeline.summary)
 
 
