@@ -250,12 +250,22 @@ def _holds_lock(process: subprocess.Popen, folder: Path) -> bool:
     return False
 
 
-def _until_taking(process: subprocess.Popen, folder: Path) -> None:
+def _until(found, never: str):
+    """What `found` gives once it gives something, asked again and again: other processes' state sends no event."""
     deadline = time.monotonic() + DEADLINE
-    while not _holds_lock(process, folder):
-        assert process.poll() is None, "the watcher ended before it was seen taking the file; make the file bigger"
-        assert time.monotonic() < deadline, "the watcher never took the file"
+    while not (value := found()):
+        assert time.monotonic() < deadline, never
         time.sleep(0.01)
+    return value
+
+
+def _running(process: subprocess.Popen, doing: str) -> subprocess.Popen:
+    assert process.poll() is None, f"the watcher ended before it was seen {doing}; make the file bigger"
+    return process
+
+
+def _until_taking(process: subprocess.Popen, folder: Path) -> None:
+    _until(lambda: _holds_lock(_running(process, "taking the file"), folder), "the watcher never took the file")
 
 
 def _big_file(folder: Path, rows: int) -> Path:
@@ -311,17 +321,12 @@ def test_a_watcher_killed_while_a_second_process_prepares_its_file_leaves_no_pro
     rows = ROWS  # eight parts: the second process is still preparing when the watcher is killed
     _big_file(drop, rows)
     process = _watcher(database_url, drop, "--once")
-    deadline = time.monotonic() + DEADLINE
-    while not (preparing := _children(process.pid)):
-        assert process.poll() is None, "the watcher ended before it was seen preparing the file apart"
-        assert time.monotonic() < deadline, "the watcher never prepared the file in a second process"
-        time.sleep(0.01)
+    preparing = _until(lambda: _children(_running(process, "preparing the file apart").pid),
+                       "the watcher never prepared the file in a second process")
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=DEADLINE)
     # The preparing process shares the watcher's folder lock and database socket: it must end too.
-    while not all(_ended(pid) for pid in preparing):
-        assert time.monotonic() < deadline, "the second process outlived the killed watcher"
-        time.sleep(0.01)
+    _until(lambda: all(_ended(pid) for pid in preparing), "the second process outlived the killed watcher")
     assert sql_count(county, "feedback") == 0
     again = subprocess.run([sys.executable, "-m", "data", "import-dir", str(drop), "--once"], cwd=ROOT,
                            env={**os.environ, "VARTTI_DATABASE_URL": database_url}, capture_output=True,
