@@ -82,6 +82,8 @@ def test_a_reply_marked_sent_and_undone_moves_the_boards_reply_tile_each_time(pa
     card.get_by_role("button", name="Vastaus lähetetty").click()
     page.locator(f".st-key-inbox-reply-save-{item} button").click()
     expect(page.get_by_text("Vastaus merkitty lähetetyksi.")).to_be_visible()
+    # The toast comes from the save, before the page's rerun has drawn the list again: wait for that run.
+    wait_for_app(page)
     expect(card).to_have_count(0)  # replied: no longer among the overdue the link asked for
     assert _board_shows(page, server, "inbox15-3-board-replied") == overdue - 1
 
