@@ -67,3 +67,21 @@ def sql_count(engine: Engine, table: str) -> int:
     with engine.connect() as connection:
         return connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
 
+
+def another_import_commits_after_the_first_write(monkeypatch, engine: Engine, content: bytes, now) -> None:
+    """Stage a race: right after an import writes its first feedback rows, another import of `content` commits."""
+    from data import import_pipeline
+    from data.db import session_scope
+    from data.imports import import_feedback
+
+    write = import_pipeline.write_feedback_rows
+    meddled = []
+
+    def write_then_let_another_import_commit(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
+        write(session, rows, columns)
+        if not meddled:
+            meddled.append(True)
+            with session_scope(engine, write=True) as other:
+                import_feedback(other, actor=None, content=content, file_name="b.csv", now=now)
+
+    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_let_another_import_commit)

@@ -13,7 +13,7 @@ from auth.roles import Role
 from board.nps import nps
 from board.periods import IsoWeek, Period, helsinki_date, months_up_to
 from board.quarters import Quarter
-from data import import_pipeline, metrics, public, rollup
+from data import metrics, public, rollup
 from data.__main__ import main
 from data.aggregate_tables import AGGREGATE_TABLES, COUNT_COLUMNS
 from data.aggregates import rebuild
@@ -27,7 +27,7 @@ from data.organisation import unit_by_code
 from tests import raw_figures as raw
 from tests.conftest import NOW
 from tests.factories import add_feedback, make_tree, person
-from tests.import_support import native_csv
+from tests.import_support import another_import_commits_after_the_first_write, native_csv
 
 SETTINGS = Settings(database_url="unused", min_n=5, reply_days=14)
 UNIT_CODES = ("U1", "U2", "U3", "S", "A")
@@ -228,17 +228,7 @@ def test_an_import_counts_only_its_own_rows_when_another_import_commits_while_it
         return native_csv(rows).encode()
 
     first, second = file("a"), file("b")
-    write = import_pipeline.write_feedback_rows
-    meddled = []
-
-    def write_then_let_another_import_commit(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
-        write(session, rows, columns)
-        if not meddled:
-            meddled.append(True)
-            with session_scope(engine, write=True) as other:
-                import_feedback(other, actor=None, content=second, file_name="b.csv", now=NOW)
-
-    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_let_another_import_commit)
+    another_import_commits_after_the_first_write(monkeypatch, engine, second, NOW)
     with session_scope(engine, write=True) as session:
         assert import_feedback(session, actor=None, content=first, file_name="a.csv", now=NOW).inserted == 40
     with session_scope(engine) as session:

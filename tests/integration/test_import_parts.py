@@ -20,7 +20,13 @@ from data.models import Feedback, ImportReject, ImportRun
 from tests import raw_figures as raw
 from tests.conftest import NOW
 from tests.factories import make_tree
-from tests.import_support import HETUS, native_csv, native_row, sql_count
+from tests.import_support import (
+    HETUS,
+    another_import_commits_after_the_first_write,
+    native_csv,
+    native_row,
+    sql_count,
+)
 
 ROWS = 12_000  # three parts of import_pipeline.BATCH
 WAIT = 60
@@ -179,18 +185,8 @@ def test_a_key_stored_by_another_import_meanwhile_is_found_when_the_file_is_prep
 
 
 def test_another_import_committing_between_two_parts_is_counted_once_each(pg_county, monkeypatch):
-    write = import_pipeline.write_feedback_rows
-    meddled = []
-
-    def write_then_let_another_import_commit(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
-        write(session, rows, columns)
-        if not meddled:
-            meddled.append(True)
-            with session_scope(pg_county, write=True) as other:
-                import_feedback(other, actor=None, content=native_csv([native_row("other-1"), native_row("other-2")])
-                                .encode(), file_name="b.csv", now=NOW)
-
-    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_let_another_import_commit)
+    other = native_csv([native_row("other-1"), native_row("other-2")]).encode()
+    another_import_commits_after_the_first_write(monkeypatch, pg_county, other, NOW)
     assert import_file(pg_county, actor=None, content=_big_file(), file_name="iso.csv", now=NOW).inserted == ROWS - 5
     with session_scope(pg_county) as session:
         assert session.execute(select(func.count()).select_from(Feedback)).scalar_one() == ROWS - 5 + 2
