@@ -42,7 +42,7 @@ from data.audit import record
 from data.db import session_scope
 from data.file_reading import FileUnusable, ImportLimits, check_file_size
 from data.import_pipeline import ImportSummary
-from data.import_worker import import_file
+from data.import_worker import PrepareFailed, import_file
 from data.imports import may_import
 from data.models import AuditEvent, ImportRun
 
@@ -59,6 +59,8 @@ MISSING, NOT_WRITABLE, VANISHED, VANISHED_AFTER, CANNOT_MOVE = (
     "missing", "not_writable", "vanished", "vanished_after", "cannot_move")
 # Why a file was set aside unread (the watcher could not read it), as FileUnusable's reason.
 CANNOT_READ = "drop.cannot_read"
+# Or its preparing process died (out of memory, killed): kept aside rather than retried at every look.
+PREPARE_FAILED = "drop.prepare_failed"
 
 
 class FolderUnusable(OSError):
@@ -257,6 +259,9 @@ def take_file(engine: Engine, *, folder: Path, seen: Seen, profile: str, limits:
                               limits=limits, content_hash=digest)
     except FileUnusable as problem:
         return _finish(folder, seen.name, UNREADABLE, Taken(shown, empty, None, unusable=problem))
+    except PrepareFailed as failure:
+        failed = FileUnusable(PREPARE_FAILED, str(failure))
+        return _finish(folder, seen.name, UNREADABLE, Taken(shown, empty, None, unusable=failed))
     return _finish(folder, seen.name, outcome_folder(rejected=summary.rejected, conflicts=summary.conflicts),
                    Taken(shown, summary, None))
 

@@ -21,6 +21,7 @@ from data.drop_folder import (
     CANNOT_READ,
     MISSING,
     NOT_WRITABLE,
+    PREPARE_FAILED,
     VANISHED,
     VANISHED_AFTER,
     FolderUnusable,
@@ -72,6 +73,9 @@ def _report(engine: Engine, folder: Path, taken: Taken, settings, unusable: Call
     if taken.unusable is not None and taken.unusable.reason == CANNOT_READ:
         _log(f"error: {taken.file} could not be read by this user ({taken.unusable.detail}); nothing written, "
              "moved to unreadable/")
+    elif taken.unusable is not None and taken.unusable.reason == PREPARE_FAILED:
+        _log(f"error: {taken.file} could not be prepared ({taken.unusable.detail}); nothing written, moved to "
+             "unreadable/ (put it back in the folder to try again)")
     elif taken.unusable is not None:
         _log(f"{taken.file}: file unusable, nothing written: {unusable(taken.unusable)}")
     if taken.problem is not None:

@@ -336,6 +336,27 @@ def test_a_watcher_killed_while_a_second_process_prepares_its_file_leaves_no_pro
     assert sql_count(county, "feedback") == rows
 
 
+def test_a_file_whose_preparing_process_dies_is_set_aside_and_the_next_file_is_still_imported(cli, county, drop,
+                                                                                               monkeypatch):
+    if county.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL prepares a big file in a second process")
+    from data import import_worker
+
+    def dies(*args, **kwargs):
+        os._exit(9)  # as the out-of-memory killer would end it, in the forked preparing process only
+
+    monkeypatch.setattr(import_worker, "prepared_parts", dies)
+    _big_file(drop, ROWS)
+    _drop(drop, "pieni.csv", native_csv([native_row("p1")]), age=30)
+    code, out, err = cli("import-dir", str(drop), "--once")
+    assert code == 0, err
+    assert [(line["file"], line["moved_to"]) for line in _lines(out)] == [("iso.csv", "unreadable"),
+                                                                          ("pieni.csv", "done")]
+    assert "iso.csv could not be prepared (the preparing process ended with code 9)" in err
+    assert "put it back in the folder to try again" in err
+    assert sql_count(county, "feedback") == 1 and _names(drop / "unreadable") == ["iso.csv"]
+
+
 def test_sigterm_lets_the_watcher_finish_the_file_it_is_taking_then_stop(county, database_url, drop):
     _big_file(drop, ROWS // 4)
     process = _watcher(database_url, drop, "--interval", "0.2")
