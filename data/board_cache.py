@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from auth.access import Viewer, require
 from auth.roles import Permission
 from data.board_figures import BoardSignals, board_signals
-from data.db import write_generation
+from data.db import changed_data, write_generation
 from data.huddle_board import HuddleBoard, huddle_board
 from data.models import BOARD_WIDE_AUDIT, AuditEvent, Feedback, Unit
 from data.settings import Settings
@@ -175,6 +175,9 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
     require(viewer, Permission.VIEW_HUDDLE, unit.path, target=unit.code)
     key = BoardKey(unit.id, unit.path, revision, now.replace(second=0, microsecond=0),
                    _settings_key(settings), language)
+    if changed_data(session):
+        # Its figures hold rows that may yet roll back, and SQLite hands their ids out again: never shared.
+        return _computed(session, key, viewer, unit_code, settings, language)
     with store.lock:
         found = store.entries.get(key)
         if found is not None:
@@ -186,12 +189,7 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
             found = store.entries.get(key)
         if found is not None:
             return found
-        minute = key.minute
-        board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=minute, settings=settings,
-                             language=language)
-        signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=minute, settings=settings,
-                                language=language)
-        cached = CachedBoard(key, board, signals)
+        cached = _computed(session, key, viewer, unit_code, settings, language)
         with store.lock:
             store.entries[key] = cached
             store.computed += 1
@@ -203,6 +201,15 @@ def cached_board(session: Session, *, viewer: Viewer, unit_code: str, now: datet
             while len(store.entries) > MAX_ENTRIES:
                 store.entries.popitem(last=False)
         return cached
+
+
+def _computed(session: Session, key: BoardKey, viewer: Viewer, unit_code: str, settings: Settings,
+              language: str) -> CachedBoard:
+    board = huddle_board(session, viewer=viewer, unit_code=unit_code, now=key.minute, settings=settings,
+                         language=language)
+    signals = board_signals(session, viewer=viewer, unit_code=unit_code, now=key.minute, settings=settings,
+                            language=language)
+    return CachedBoard(key, board, signals)
 
 
 def computations(session: Session) -> int:

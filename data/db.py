@@ -51,6 +51,11 @@ def _bump() -> None:
     _generation = next(_WRITES)
 
 
+def changed_data(session: Session) -> bool:
+    """Whether the session's open transaction has run a statement that changes data: what it reads may yet roll back."""
+    return session.in_transaction() and bool(session.connection().info.get("changed"))
+
+
 def _watch_writes(engine: Engine) -> None:
     # Bumped when a write runs (its own transaction sees it at once) and again when its connection goes back to the
     # pool, after the commit or rollback: a reader that read the number before that may hold the old data.
@@ -63,13 +68,15 @@ def _watch_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
         if not _READS.match(statement):
-            connection.info["wrote"] = True
+            connection.info["wrote"] = connection.info["changed"] = True
             _bump()
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection, record) -> None:
-        if record is not None and record.info.pop("wrote", False):
-            _bump()
+        if record is not None:
+            record.info.pop("changed", None)
+            if record.info.pop("wrote", False):
+                _bump()
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -36,6 +36,7 @@ def tree(session):
         add_feedback(session, "U1", NOW - timedelta(days=days), nps=10)
     for days in (1, 2):
         add_feedback(session, "U2", NOW - timedelta(days=days), nps=0, reply_requested=True)
+    session.commit()  # a board computed by a transaction with uncommitted changes is its own, never shared
     yield session
     forget_boards()
 
@@ -83,6 +84,7 @@ def test_a_write_is_seen_at_the_next_refresh(tree):
     first = _board(tree, supervisor, "U2")
     assert first.signals.awaiting_replies == 2
     waiting = add_feedback(tree, "U2", NOW - timedelta(hours=3), nps=9, reply_requested=True)
+    tree.commit()
     second = _board(tree, supervisor, "U2")
     assert second is not first
     assert second.signals.awaiting_replies == 3
@@ -90,6 +92,7 @@ def test_a_write_is_seen_at_the_next_refresh(tree):
     # A reply marked through the service: the audit row moves the revision.
     mark_replied(tree, viewer=supervisor, feedback_id=waiting.id, seen_version=waiting.version,
                  replied_at=NOW - timedelta(hours=1), now=NOW)
+    tree.commit()
     third = _board(tree, supervisor, "U2")
     assert third.signals.awaiting_replies == 2
     assert _board(tree, supervisor, "U2") is third
@@ -112,6 +115,7 @@ def _recomputes(session, viewer, code, change) -> bool:
     _board(session, viewer, code)
     before = computations(session)
     change(session)
+    session.commit()
     _board(session, viewer, code)
     return computations(session) == before + 1
 
@@ -145,11 +149,13 @@ def test_a_reply_marked_in_another_unit_leaves_the_board_shared(tree):
     first = _board(tree, team, "U1")
     supervisor = person(tree, Role.SUPERVISOR, "U2")
     waiting = add_feedback(tree, "U2", NOW - timedelta(days=5), nps=3, reply_requested=True)
+    tree.commit()
     # The new feedback row moves every board's revision once; the reply marked later moves only U2's subtree.
     second = _board(tree, team, "U1")
     assert second is not first
     mark_replied(tree, viewer=supervisor, feedback_id=waiting.id, seen_version=waiting.version,
                  replied_at=NOW - timedelta(hours=1), now=NOW)
+    tree.commit()
     assert _board(tree, team, "U1") is second
     assert _board(tree, supervisor, "U2").signals.awaiting_replies == 2
 
@@ -161,12 +167,14 @@ def test_a_unit_moved_away_recomputes_the_board_it_left_and_the_one_it_joined(tr
     moved = [UnitRow(r.code, "B" if r.code == "U1" else r.parent_code, r.name_fi, r.name_sv, r.name_en, r.level)
              for r in TREE]
     upsert_units(tree, moved, actor="test", now=NOW)
+    tree.commit()
     assert _board(tree, director, "S").board.metrics.figures.nps.n == 2
     assert _board(tree, director, "B") is not joined
 
 
 def test_units_with_the_same_revision_never_share_an_entry(tree):
     _audit(tree, "S")  # newer than anything of U1 or U2: the two siblings' revisions are now the same
+    tree.commit()
     u1, u2 = unit_by_code(tree, "U1"), unit_by_code(tree, "U2")
     assert data_revision(tree, u1) == data_revision(tree, u2)
     director = person(tree, Role.DIRECTOR, "S")
@@ -205,6 +213,7 @@ def test_an_unknown_or_inactive_unit_is_refused_before_anything_cached(tree):
     with pytest.raises(UnknownUnit):
         _board(tree, director, "NOPE")
     upsert_units(tree, [row for row in TREE if row.code != "U3"], actor="test", now=NOW)
+    tree.commit()
     with pytest.raises(UnknownUnit):
         _board(tree, director, "U3")
     assert _board(tree, director, " U1 ").board.unit.code == "U1"  # a code is read as find_unit reads it
@@ -311,3 +320,18 @@ def test_a_transaction_that_wrote_shares_no_revision_read_with_other_screens(com
         assert other.signals.awaiting_replies == 1  # not the writer's uncommitted row
         writer.rollback()
     assert _refresh(engine, supervisor)[0].signals.awaiting_replies == 1
+
+
+def test_a_board_computed_by_a_transaction_that_rolled_back_is_never_served(committed):
+    engine, supervisor = committed
+    with Session(engine) as writer:
+        add_feedback(writer, "U2", NOW - timedelta(hours=2), nps=1, reply_requested=True)
+        undone = _board(writer, supervisor, "U2")
+        assert undone.signals.awaiting_replies == 2
+        writer.rollback()
+    # SQLite gives the next row the id the rolled-back one had: the same revision, other data.
+    with session_scope(engine, write=True) as session:
+        add_feedback(session, "U2", NOW - timedelta(hours=3), nps=10)
+    shown, _ = _refresh(engine, supervisor)
+    assert shown is not undone
+    assert (shown.signals.awaiting_replies, shown.board.metrics.figures.nps.promoters) == (1, 1)
