@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from auth.access import AccessDenied
 from auth.roles import Role
+from data import board_cache
 from data.access import record_sign_in
 from data.audit import record
-from data import board_cache
 from data.board_cache import cached_board, computations, data_revision, forget_boards
 from data.board_figures import board_signals
 from data.db import session_scope
