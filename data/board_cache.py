@@ -11,7 +11,8 @@ it). So a reply marked in another service area leaves this board shared, while a
 costs one recomputation per board. The unit and its revision are read in one statement, and shared by the screens
 that refresh within REVISION_SECONDS of it as long as this process has written nothing meanwhile (data/db.py's
 write generation): a write made here is seen at the very next refresh, another process's (an import from the
-command line) at most REVISION_SECONDS later.
+command line) at most REVISION_SECONDS later. A board asked for by a transaction that has changed data and not yet
+committed is computed for it alone: what it sees may roll back, and SQLite would give the next row the same id.
 """
 from __future__ import annotations
 
