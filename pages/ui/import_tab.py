@@ -36,6 +36,7 @@ from pages.ui.texts import known, t
 
 _MESSAGE = "admin.import.message"
 _PREVIEW = "admin.import.preview_result"
+RUN_COUNTS = ("read", "inserted", "duplicates", "conflicts", "rejected", "redacted")
 
 
 
@@ -160,8 +161,8 @@ def _prepare(context: AppContext, tr, content: bytes, file_name: str, profile: s
 
 
 def _show_summary(tr, summary: ImportSummary) -> None:
-    columns = st.columns(6)
-    for column, name in zip(columns, ("read", "inserted", "duplicates", "conflicts", "rejected", "redacted")):
+    columns = st.columns(len(RUN_COUNTS))
+    for column, name in zip(columns, RUN_COUNTS):
         column.metric(tr(f"admin.import.col.{name}"), fmt.number(getattr(summary, name)))
     for note in summary.notes:
         st.info(tr(f"import.note.{note}"))
@@ -192,10 +193,9 @@ def _runs(context: AppContext, tr) -> None:
     st.dataframe(
         [{tr("admin.import.col.when"): f"{fmt.day(r.started_at)} {fmt.clock(r.started_at)}",
           tr("admin.import.col.who"): r.actor, tr("admin.import.col.file"): f"#{r.id} {r.file_name}",
-          tr("admin.import.col.profile"): r.profile, tr("admin.import.col.read"): r.read,
-          tr("admin.import.col.inserted"): r.inserted, tr("admin.import.col.duplicates"): r.duplicates,
-          tr("admin.import.col.conflicts"): r.conflicts, tr("admin.import.col.rejected"): r.rejected,
-          tr("admin.import.col.redacted"): r.redacted, tr("admin.import.col.open"): r.open_rejects}
+          tr("admin.import.col.profile"): r.profile,
+          **{tr(f"admin.import.col.{name}"): fmt.number(getattr(r, name)) for name in RUN_COUNTS},
+          tr("admin.import.col.open"): fmt.number(r.open_rejects)}
          for r in runs], hide_index=True, width="stretch")
 
 

@@ -35,8 +35,15 @@ def test_the_import_tab_lists_the_runs_and_the_rejects_with_their_reasons_in_fin
     assert not app.exception
     assert "Tuonnit" in [t.label for t in app.tabs]
     runs, rejects = table_with(app, "Hylätty"), table_with(app, "Rivi")
-    assert list(runs["Tiedosto"]) == ["#1 palaute.csv"] and list(runs["Hylätty"]) == [1]
+    assert list(runs["Tiedosto"]) == ["#1 palaute.csv"] and list(runs["Hylätty"]) == ["1"]
     assert list(rejects["Rivi"]) == [3] and list(rejects["Syy"]) == ["luku on sallitun asteikon ulkopuolella"]
+
+
+def test_the_counts_of_a_big_run_are_grouped_as_the_reader_reads_numbers(county):
+    _import(county, native_csv(native_row(f"g{i}") for i in range(1_200)))
+    app = open_page("pages/admin.py", as_="ui:admin")
+    runs = table_with(app, "Hylätty")
+    assert (list(runs["Luettu"]), list(runs["Uusia"])) == (["1\u00a0200"], ["1\u00a0200"])
 
 
 def test_an_admin_corrects_a_reject_on_the_page_and_the_row_is_imported(county):
