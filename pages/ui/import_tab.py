@@ -4,15 +4,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-
-from auth.access import AccessDenied
-from data.db import session_scope
-from data.feedback_files import NATIVE_FIELDS, UnknownProfile, load_profile, profile_names
-from data.file_reading import FileUnusable
 from sqlalchemy.exc import IntegrityError
 
-from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
+from auth.access import AccessDenied
+from auth.roles import Permission
+from data.db import session_scope
+from data.editing import StaleEdit, UnknownItem
+from data.feedback_files import (
+    NATIVE_FIELDS,
+    UnknownProfile,
+    load_profile,
+    profile_names,
+)
+from data.file_reading import FileUnusable
 from data.import_pipeline import ImportSummary, RejectRow
+from data.import_worker import PrepareFailed, PrepareTimedOut, prepare_apart
 from data.imports import ImportRefused, PreparedImport, may_import, store_import
 from data.rejects import (
     REJECTS_PAGE,
@@ -24,14 +30,13 @@ from data.rejects import (
     unmapped_unit_names,
 )
 from data.unit_mappings import list_unit_mappings, map_unit
-from auth.roles import Permission
-from data.editing import StaleEdit, UnknownItem
 from data.units import UnknownUnit, list_units
-from pages.ui.saving import saving
-from pages.ui import drop_folder_panel, format as fmt
+from pages.ui import drop_folder_panel
+from pages.ui import format as fmt
 from pages.ui.context import AppContext
-from pages.ui.refusal import refuse
 from pages.ui.plain import inert, ours
+from pages.ui.refusal import refuse
+from pages.ui.saving import saving
 from pages.ui.texts import known, t
 
 _MESSAGE = "admin.import.message"

@@ -6,8 +6,8 @@ from sqlmodel import select
 from data.db import session_scope
 from data.imports import import_feedback
 from data.models import AuditEvent, Feedback
-from tests.import_support import native_csv, native_row
 from tests.conftest import app_now
+from tests.import_support import native_csv, native_row
 from tests.ui.conftest import open_page
 
 NHS_LIKE = "Comment ID,Trust,Date,FFT answer\nQ1,Northern Trust,01/11/2026,Kind staff\nQ2,Northern Trust,02/11/2026,\n"
