@@ -67,7 +67,15 @@ def _engine(url: str):
 
 
 def _stop_with(message: str) -> None:
-    st.error(message, icon=":material/error:")
+    # Without st.navigation, Streamlit would list every file of pages/ in the sidebar under its file name; each
+    # of the app's addresses shows the message where it was asked for, not "page not found".
+    def stopped() -> None:
+        st.error(message, icon=":material/error:")
+
+    paths = [*PAGE_PERMISSIONS, "public", "accessibility", "signin", "capture", "duel", "screen"]
+    pages = [st.Page(stopped, title="Vartti", url_path="start", default=True)]
+    pages += [st.Page(stopped, title="Vartti", url_path=path, visibility="hidden") for path in paths]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
