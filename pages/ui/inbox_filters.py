@@ -183,7 +183,7 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         nps_group = first[4].selectbox(t("inbox.filter.nps_group"), ["", *NPS_GROUPS],
                                        format_func=any_or("inbox.nps."), key=relabelled("inbox-f-nps"),
                                        on_change=first_page)
-        second = st.columns([1.1, 1.1, 1.1, 1.8, 1.7, 1.2, 1.2], vertical_alignment="bottom")
+        second = st.columns([1.3, 1.3, 1.3, 2.2], vertical_alignment="bottom")
         requested = second[0].selectbox(
             t("inbox.filter.requested"), ["", "yes", "no"], format_func=any_or("inbox.filter."),
             key=relabelled("inbox-f-requested"), on_change=first_page)
@@ -198,11 +198,14 @@ def filter_bar(units: dict[str, Unit], today: date, settings: Settings) -> Inbox
         dates = second[3].date_input(t("inbox.filter.dates"), min_value=FIRST_DAY, max_value=today,
                                      format=fmt.date_entry(),
                                      key="inbox-f-dates", on_change=first_page)
-        low = second[4].checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page)
-        mine = second[5].toggle(t("inbox.filter.mine"), key="inbox-f-mine", on_change=first_page,
-                                help=t("inbox.filter.mine_help"))
-        second[6].button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=clear_filters,
-                         icon=":material/filter_alt_off:", type="tertiary")
+        # Their labels are the widgets: in a row of their own they wrap as the screen narrows, never cut.
+        third = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+        with third:
+            low = st.checkbox(t("inbox.filter.low"), key="inbox-f-low", on_change=first_page, width="content")
+            mine = st.toggle(t("inbox.filter.mine"), key="inbox-f-mine", on_change=first_page,
+                             help=t("inbox.filter.mine_help"), width="content")
+            st.button(t("inbox.filter.clear"), key="inbox-f-clear", on_click=clear_filters,
+                      icon=":material/filter_alt_off:", type="tertiary")
     chosen = [day for day in (dates or ()) if day]
     return InboxFilters(
         status=ReplyStatus(status) if status else None,

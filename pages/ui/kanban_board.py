@@ -17,7 +17,7 @@ from pages.ui.texts import t
 # Static styles only: no user text ever goes here.
 _STYLE = """<style>
 .st-key-kanban-board [class*="st-key-card-"] { background: #ffffff; }
-[class*="st-key-head-"] h3 { padding-bottom: 0; }
+[class*="st-key-head-"] h3 { padding-bottom: 0; font-size: clamp(1rem, 1.4vw, 1.5rem); }
 [class*="st-key-head-"][class*="-over"] { border-left: 4px solid #b3261e; padding-left: 8px; }
 [class*="st-key-figures-"][class*="-card"] p { font-size: 0.875rem; line-height: 1.45; }
 </style>"""

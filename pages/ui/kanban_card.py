@@ -72,21 +72,19 @@ def _move_controls(context: AppContext, card: KanbanCard) -> None:
     suffix = f"{card.id}-v{card.version}"
     keys = {"target": f"move-{suffix}", "where": f"move-where-{suffix}", "why": f"move-why-{suffix}"}
     targets = [stage for stage in STAGE_ORDER if stage in MOVES[card.stage]]
-    choose, go = st.columns([3, 2], vertical_alignment="bottom", gap="small")
-    with choose:
-        target = st.selectbox(t("kanban.move.label"), targets, index=None, format_func=stage_name,
-                              key=relabelled(keys["target"]), placeholder=t("kanban.move.placeholder"),
-                              label_visibility="collapsed")
-    # An exit asks "where to" or "why" first, at full width, so the button comes after it.
+    # One above the other: side by side, a card of a narrow column cut both to a few letters.
+    target = st.selectbox(t("kanban.move.label"), targets, index=None, format_func=stage_name,
+                          key=relabelled(keys["target"]), placeholder=t("kanban.move.placeholder"),
+                          label_visibility="collapsed")
+    # An exit asks "where to" or "why" first, so the button comes after it.
     if target == Stage.ESCALATED:
         st.text_input(t("kanban.move.where"), key=keys["where"], max_chars=NOTE_MAX,
                       placeholder=t("kanban.move.where_help"))
     elif target == Stage.NOT_PURSUED:
         st.text_input(t("kanban.move.why"), key=keys["why"], max_chars=NOTE_MAX)
-    with go if target not in EXITS else st.container():
-        st.button(t("kanban.move.button"), key=f"move-button-{suffix}", icon=":material/arrow_forward:",
-                  width="stretch" if target not in EXITS else "content", type="primary" if target else "secondary",
-                  on_click=_move, args=(context, card.id, card.version, keys))
+    st.button(t("kanban.move.button"), key=f"move-button-{suffix}", icon=":material/arrow_forward:",
+              width="stretch", type="primary" if target else "secondary",
+              on_click=_move, args=(context, card.id, card.version, keys))
 
 
 def owner_text(card: KanbanCard) -> str:
