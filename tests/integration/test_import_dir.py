@@ -340,19 +340,26 @@ def test_a_file_whose_preparing_process_dies_is_set_aside_and_the_next_file_is_s
                                                                                                monkeypatch):
     if county.dialect.name != "postgresql":
         pytest.skip("only PostgreSQL prepares a big file in a second process")
-    from data import import_worker
+    import multiprocessing
 
-    def dies(*args, **kwargs):
-        os._exit(9)  # as the out-of-memory killer would end it, in the forked preparing process only
+    from data import import_pipeline
 
-    monkeypatch.setattr(import_worker, "prepared_parts", dies)
+    write = import_pipeline.write_feedback_rows
+
+    def write_then_kill_the_preparing_process(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
+        # As the out-of-memory killer would, while the next part is on its way (forked or spawned alike).
+        for child in multiprocessing.active_children():
+            child.kill()
+        write(session, rows, columns)
+
+    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
     _big_file(drop, ROWS)
     _drop(drop, "pieni.csv", native_csv([native_row("p1")]), age=30)
     code, out, err = cli("import-dir", str(drop), "--once")
     assert code == 0, err
     assert [(line["file"], line["moved_to"]) for line in _lines(out)] == [("iso.csv", "unreadable"),
                                                                           ("pieni.csv", "done")]
-    assert "iso.csv could not be prepared (the preparing process ended with code 9)" in err
+    assert "iso.csv could not be prepared (the preparing process ended with code -9)" in err
     assert "put it back in the folder to try again" in err
     assert sql_count(county, "feedback") == 1 and _names(drop / "unreadable") == ["iso.csv"]
 
