@@ -52,7 +52,10 @@ def _bump() -> None:
 
 
 def changed_data(session: Session) -> bool:
-    """Whether the session's open transaction has run a statement that changes data: what it reads may yet roll back."""
+    """Whether the session's open transaction has changed data, run or still pending in the session (its next query
+    flushes them): what it reads may yet roll back."""
+    if session.new or session.dirty or session.deleted:
+        return True
     return session.in_transaction() and bool(session.connection().info.get("changed"))
 
 

@@ -19,6 +19,7 @@ from data.board_figures import board_signals
 from data.db import session_scope
 from data.handling import mark_replied
 from data.huddle_board import huddle_board
+from data.models import Feedback
 from data.organisation import UnitRow, unit_by_code, upsert_units
 from data.settings import Settings
 from data.units import UnknownUnit
@@ -335,3 +336,17 @@ def test_a_board_computed_by_a_transaction_that_rolled_back_is_never_served(comm
     shown, _ = _refresh(engine, supervisor)
     assert shown is not undone
     assert (shown.signals.awaiting_replies, shown.board.metrics.figures.nps.promoters) == (1, 1)
+
+
+def test_a_board_asked_for_with_changes_not_yet_flushed_is_never_shared(committed):
+    engine, supervisor = committed
+    _refresh(engine, supervisor)  # the revision read moments ago: no query of the writer's need flush its row
+    later = NOW + timedelta(minutes=1)
+    with Session(engine) as writer:
+        unit_id = unit_by_code(writer, "U2").id
+        writer.add(Feedback(unit_id=unit_id, source="test", source_id="pending", received_at=NOW - timedelta(hours=2),
+                            nps=1, reply_requested=True))
+        assert _board(writer, supervisor, "U2", now=later).signals.awaiting_replies == 2
+        writer.rollback()
+    with session_scope(engine) as session:
+        assert _board(session, supervisor, "U2", now=later).signals.awaiting_replies == 1
