@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from auth.access import AccessDenied, Viewer
 from data.db import make_engine, session_scope
@@ -49,6 +49,10 @@ class PrepareFailed(RuntimeError):
     """The preparing process ran out of memory or crashed; nothing was written."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """What the preparing process was told when it could not use the database (OperationalError's cause here)."""
+
+
 def _limit_memory(memory_mb: int | None) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
@@ -65,6 +69,9 @@ def _failure(problem: BaseException) -> tuple:
         return ("denied", problem.permission, problem.target)
     if isinstance(problem, MemoryError):
         return ("failed", "out of memory")
+    if isinstance(problem, OperationalError):
+        # The database, not the file (too many clients, a restart): the caller tries again later, as with its own.
+        return ("database", str(getattr(problem, "orig", problem))[:500])
     return ("failed", repr(problem)[:500])
 
 
@@ -154,6 +161,8 @@ def _unpacked(result: tuple) -> PreparedImport:
         raise UnknownProfile(*rest)
     if kind == "denied":
         raise AccessDenied(*rest)
+    if kind == "database":
+        raise OperationalError("preparing the file", None, DatabaseUnavailable(*rest))
     raise PrepareFailed(*rest)
 
 

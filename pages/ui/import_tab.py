@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from auth.access import AccessDenied
 from auth.roles import Permission
@@ -160,6 +160,8 @@ def _prepare(context: AppContext, tr, content: bytes, file_name: str, profile: s
         st.error(tr("admin.import.parse_timeout", seconds=fmt.number(problem.seconds)))
     except PrepareFailed:
         st.error(tr("admin.import.parse_failed"))
+    except OperationalError:
+        st.error(tr("error.database_unreachable"))
     finally:
         status.empty()
     return None

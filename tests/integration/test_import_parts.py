@@ -8,10 +8,12 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from data import import_pipeline, import_worker
-from data.db import session_scope
+from data.db import make_engine, session_scope
 from data.feedback_files import UnknownProfile
 from data.file_reading import FileUnusable, ImportLimits
 from data.import_worker import import_file, parted
@@ -231,3 +233,37 @@ def test_a_sign_in_is_saved_at_once_while_a_file_is_being_stored_part_by_part(pg
         release.set()
         importer.join(WAIT)
     assert outcome["summary"].inserted == ROWS - 5, outcome["summary"]
+
+
+LIMITED_ROLE = "vartti_test_one_connection"
+
+
+@pytest.fixture
+def one_connection_engine(pg_county, database_url):
+    """The county's schema seen through a role PostgreSQL lets open one connection at a time."""
+    schema = make_url(database_url).query["options"].removeprefix("-csearch_path=")
+    with pg_county.begin() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": LIMITED_ROLE})
+        if exists.first() is None:
+            connection.execute(text(f"CREATE ROLE {LIMITED_ROLE} LOGIN CONNECTION LIMIT 1"))
+        for grant in (f'GRANT USAGE ON SCHEMA "{schema}"', f'GRANT ALL ON ALL TABLES IN SCHEMA "{schema}"',
+                      f'GRANT ALL ON ALL SEQUENCES IN SCHEMA "{schema}"'):
+            connection.execute(text(f"{grant} TO {LIMITED_ROLE}"))
+    limited = make_engine(make_url(database_url).set(username=LIMITED_ROLE).render_as_string(hide_password=False))
+    try:
+        yield limited
+    finally:
+        limited.dispose()
+        with pg_county.begin() as connection:
+            connection.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {LIMITED_ROLE}'))
+            connection.execute(text(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{schema}" FROM {LIMITED_ROLE}'))
+            connection.execute(text(f'REVOKE USAGE ON SCHEMA "{schema}" FROM {LIMITED_ROLE}'))
+
+
+def test_a_database_the_preparing_process_cannot_use_is_told_as_the_database_and_nothing_is_written(
+        one_connection_engine, pg_county):
+    with one_connection_engine.connect() as connection:  # the importer's pool keeps it: the role's one connection
+        connection.execute(select(func.count()).select_from(ImportRun))
+    with pytest.raises(OperationalError, match="too many connections for role"):
+        import_file(one_connection_engine, actor=None, content=_big_file(), file_name="iso.csv", now=NOW)
+    assert sql_count(pg_county, "feedback") == sql_count(pg_county, "import_run") == 0
