@@ -66,17 +66,18 @@ def _engine(url: str):
     return make_engine(url)
 
 
-def _stop_with(message: str) -> None:
+def _stop_showing(show) -> None:
     # Without st.navigation, Streamlit would list every file of pages/ in the sidebar under its file name; each
-    # of the app's addresses shows the message where it was asked for, not "page not found".
-    def stopped() -> None:
-        st.error(message, icon=":material/error:")
-
+    # of the app's addresses shows what `show` draws where it was asked for, not "page not found".
     paths = [*PAGE_PERMISSIONS, "public", "accessibility", "signin", "capture", "duel", "screen"]
-    pages = [st.Page(stopped, title="Vartti", url_path="start", default=True)]
-    pages += [st.Page(stopped, title="Vartti", url_path=path, visibility="hidden") for path in paths]
+    pages = [st.Page(show, title="Vartti", url_path="start", default=True)]
+    pages += [st.Page(show, title="Vartti", url_path=path, visibility="hidden") for path in paths]
     st.navigation(pages, position="hidden").run()
     st.stop()
+
+
+def _stop_with(message: str) -> None:
+    _stop_showing(lambda: st.error(message, icon=":material/error:"))
 
 
 secrets = _secrets()
@@ -123,10 +124,14 @@ def viewer_for_refresh() -> Viewer | None:
 try:
     viewer = resolve_viewer()
 except gate.SignInExpired as ended:
-    st.warning(t("auth.ended" if isinstance(ended, gate.SignInEnded) else "auth.expired"))
-    if st.button(t("auth.sign_in_again"), type="primary"):
-        st.logout()
-    st.stop()
+    why = "auth.ended" if isinstance(ended, gate.SignInEnded) else "auth.expired"
+
+    def _sign_in_again() -> None:
+        st.warning(t(why))
+        if st.button(t("auth.sign_in_again"), type="primary"):
+            st.logout()
+
+    _stop_showing(_sign_in_again)
 except gate.GroupsUnavailable:
     _stop_with(t("auth.groups_unavailable"))
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import DemoServer, _free_port, serving_app, shot
 
 NOT_CONFIGURED = "kirjautumista ei ole määritetty"
@@ -15,6 +16,9 @@ NOT_CONFIGURED = "kirjautumista ei ole määritetty"
 
 @pytest.fixture(scope="module")
 def unconfigured_server(tmp_path_factory) -> Iterator[DemoServer]:
+    secrets = ROOT / ".streamlit" / "secrets.toml"
+    if secrets.exists() and "[auth]" in secrets.read_text(encoding="utf-8"):
+        pytest.skip("this checkout's own .streamlit/secrets.toml configures sign-in")
     workdir = tmp_path_factory.mktemp("unconfigured")
     env = {key: value for key, value in os.environ.items() if not key.startswith("VARTTI_")}
     env.update({"VARTTI_DATABASE_URL": f"sqlite:///{workdir / 'vartti.db'}", "PYTHONUNBUFFERED": "1"})
