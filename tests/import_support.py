@@ -5,6 +5,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+import pytest
 from sqlalchemy import Engine, inspect, text
 
 from data.feedback_files import NATIVE_FIELDS
@@ -85,3 +86,32 @@ def another_import_commits_after_the_first_write(monkeypatch, engine: Engine, co
                 import_feedback(other, actor=None, content=content, file_name="b.csv", now=now)
 
     monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_let_another_import_commit)
+
+
+def the_preparing_process_is_killed_at_each_write(monkeypatch) -> None:
+    """As the out-of-memory killer would: each write of feedback rows first kills the processes preparing the file
+    (forked or spawned alike), while the next part is on its way."""
+    import multiprocessing
+
+    from data import import_pipeline
+
+    write = import_pipeline.write_feedback_rows
+
+    def write_then_kill_the_preparing_process(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
+        for child in multiprocessing.active_children():
+            child.kill()
+        write(session, rows, columns)
+
+    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
+
+
+@pytest.fixture
+def county(engine):
+    """The test tree committed on each backend, for imports that open their own transactions; the engine."""
+    from data.db import session_scope
+    from tests.conftest import NOW
+    from tests.factories import make_tree
+
+    with session_scope(engine, write=True) as session:
+        make_tree(session, NOW)
+    return engine

@@ -21,19 +21,19 @@ from data.drop_folder import LOCK_NAME, drop_folder_view, folder_lock, note_prob
 from data.import_worker import import_file
 from data.models import AuditEvent, Feedback
 from tests.conftest import NOW, ROOT
-from tests.factories import make_tree, person
-from tests.import_support import HETUS, native_csv, native_row, sql_count
+from tests.factories import person
+from tests.import_support import (
+    HETUS,
+    county,  # noqa: F401  (the fixture)
+    native_csv,
+    native_row,
+    sql_count,
+    the_preparing_process_is_killed_at_each_write,
+)
 from tests.integration.test_cli import cli  # noqa: F401  (the fixture)
 
 SUMMARY_KEYS = ["read", "inserted", "duplicates", "conflicts", "rejected", "redacted", "file", "moved_to"]
 DEADLINE = 120
-
-
-@pytest.fixture
-def county(engine):
-    with session_scope(engine, write=True) as session:
-        make_tree(session, NOW)
-    return engine
 
 
 @pytest.fixture
@@ -340,19 +340,7 @@ def test_a_file_whose_preparing_process_dies_is_set_aside_and_the_next_file_is_s
                                                                                                monkeypatch):
     if county.dialect.name != "postgresql":
         pytest.skip("only PostgreSQL prepares a big file in a second process")
-    import multiprocessing
-
-    from data import import_pipeline
-
-    write = import_pipeline.write_feedback_rows
-
-    def write_then_kill_the_preparing_process(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
-        # As the out-of-memory killer would, while the next part is on its way (forked or spawned alike).
-        for child in multiprocessing.active_children():
-            child.kill()
-        write(session, rows, columns)
-
-    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
+    the_preparing_process_is_killed_at_each_write(monkeypatch)
     _big_file(drop, ROWS)
     _drop(drop, "pieni.csv", native_csv([native_row("p1")]), age=30)
     code, out, err = cli("import-dir", str(drop), "--once")

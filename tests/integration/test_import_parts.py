@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from data import import_pipeline, import_worker
+from data import import_worker
 from data.db import make_engine, session_scope
 from data.feedback_files import UnknownProfile
 from data.file_reading import FileUnusable, ImportLimits
@@ -21,13 +21,14 @@ from data.imports import import_feedback, prepare_import
 from data.models import Feedback, ImportReject, ImportRun
 from tests import raw_figures as raw
 from tests.conftest import NOW
-from tests.factories import make_tree
 from tests.import_support import (
     HETUS,
     another_import_commits_after_the_first_write,
+    county,  # noqa: F401  (the fixture)
     native_csv,
     native_row,
     sql_count,
+    the_preparing_process_is_killed_at_each_write,
 )
 
 ROWS = 12_000  # three parts of import_pipeline.BATCH
@@ -74,13 +75,6 @@ def _importing_apart(engine) -> tuple[threading.Thread, dict]:
     importer = threading.Thread(target=run, daemon=True)
     importer.start()
     return importer, outcome
-
-
-@pytest.fixture
-def county(engine):
-    with session_scope(engine, write=True) as session:
-        make_tree(session, NOW)
-    return engine
 
 
 @pytest.fixture
@@ -154,17 +148,7 @@ def test_an_unknown_profile_is_told_from_the_preparing_process_and_nothing_is_wr
 
 
 def test_a_preparing_process_that_dies_half_way_fails_the_import_and_nothing_is_written(pg_county, monkeypatch):
-    import multiprocessing
-
-    write = import_pipeline.write_feedback_rows
-
-    def write_then_kill_the_preparing_process(session, rows, columns=import_pipeline.FEEDBACK_COLUMNS):
-        # As the out-of-memory killer would, while the next part is on its way.
-        for child in multiprocessing.active_children():
-            child.kill()
-        write(session, rows, columns)
-
-    monkeypatch.setattr(import_pipeline, "write_feedback_rows", write_then_kill_the_preparing_process)
+    the_preparing_process_is_killed_at_each_write(monkeypatch)
     importer, outcome = _importing_apart(pg_county)
     importer.join(WAIT)
     assert not importer.is_alive(), "the import waited for the dead process"

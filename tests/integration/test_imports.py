@@ -16,27 +16,34 @@ from auth.roles import Role
 from board.identity import HETU_MASK
 from board.periods import Period
 from board.replies import ReplyPolicy
-from data import import_pipeline, imports, rejects
+from data import import_pipeline, rejects
 from data.db import session_scope
+from data.export import export_feedback
 from data.feedback_files import NATIVE_FIELDS
 from data.file_reading import FileUnusable, ImportLimits
-from data.export import export_feedback
 from data.imports import import_feedback
-from data.rejects import correct_reject, list_rejects, list_runs, reimport_rejects, unmapped_unit_names
-from data.unit_mappings import map_unit
 from data.models import AuditEvent, Feedback, ImportReject, ImportRun
+from data.rejects import (
+    correct_reject,
+    list_rejects,
+    list_runs,
+    reimport_rejects,
+    unmapped_unit_names,
+)
+from data.unit_mappings import map_unit
 from tests.conftest import NOW
-from tests.factories import make_tree, person
-from tests.import_support import HETUS, database_text, identity_codes_in, native_csv, native_row, sql_count
+from tests.factories import person
+from tests.import_support import (
+    HETUS,
+    county,  # noqa: F401  (the fixture)
+    database_text,
+    identity_codes_in,
+    native_csv,
+    native_row,
+    sql_count,
+)
 
 NHS_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "nhs_fft_comments_sample.csv"
-
-
-@pytest.fixture
-def county(engine):
-    with session_scope(engine, write=True) as session:
-        make_tree(session, NOW)
-    return engine
 
 
 def run_import(engine, content: bytes | str, *, profile: str = "native", dry_run: bool = False,
