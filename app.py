@@ -70,8 +70,8 @@ def _stop_showing(show) -> None:
     # Without st.navigation, Streamlit would list every file of pages/ in the sidebar under its file name; each
     # of the app's addresses shows what `show` draws where it was asked for, not "page not found".
     paths = [*PAGE_PERMISSIONS, "public", "accessibility", "signin", "capture", "duel", "screen"]
-    pages = [st.Page(show, title="Vartti", url_path="start", default=True)]
-    pages += [st.Page(show, title="Vartti", url_path=path, visibility="hidden") for path in paths]
+    pages = [st.Page(show, title=t("app.title"), url_path="start", default=True)]
+    pages += [st.Page(show, title=t("app.title"), url_path=path, visibility="hidden") for path in paths]
     st.navigation(pages, position="hidden").run()
     st.stop()
 
